@@ -1,0 +1,107 @@
+// The manifest as plain structs: what app.toml says, validated, not yet interpolated.
+#pragma once
+
+#include "util/duration.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+struct SourceLocation {
+    std::string file; // as the user named it
+    int line = 0;     // 1-based; 0 when unknown
+    int column = 0;   // 1-based; 0 when unknown
+};
+
+enum class RestartPolicy { no, on_failure, always };
+enum class PortConflictPolicy { fail, next_free, stop_stale };
+
+struct Backoff {
+    Duration initial{500};
+    Duration max{30'000};
+};
+
+struct Defaults {
+    Duration startup_timeout{30'000};
+    RestartPolicy restart = RestartPolicy::on_failure;
+    int max_restarts = 5;
+    Backoff backoff;
+    Duration stop_grace{10'000};
+    PortConflictPolicy on_port_conflict = PortConflictPolicy::fail;
+};
+
+struct PortSpec {
+    std::string name;      // key in `ports = { http = 8080 }`
+    std::uint16_t number = 0;
+    SourceLocation where;
+};
+
+struct ServiceSpec {
+    std::string name;
+    SourceLocation where;              // the [services.NAME] table
+
+    std::string go_package;            // `go = "./cmd/api"`, relative to the manifest dir
+    std::vector<std::string> cmd;      // `cmd = ["postgres", "-D", "./data"]`
+    std::string shell;                 // `shell = "..."`, run by /bin/sh -c
+    std::vector<std::string> args;     // appended to the built binary / cmd; may hold ${...}
+    std::map<std::string, std::string> env; // may hold ${...}
+    std::string env_file;              // relative to the manifest dir
+    std::string dir;                   // working directory, relative to the manifest dir ("" = it)
+    std::vector<PortSpec> ports;       // declaration order; the first one is $PORT
+    std::vector<std::string> hosts;
+    std::vector<std::string> depends_on;
+
+    Duration startup_timeout{30'000};
+    RestartPolicy restart = RestartPolicy::on_failure;
+    int max_restarts = 5;
+    Backoff backoff;
+    Duration stop_grace{10'000};
+    PortConflictPolicy on_port_conflict = PortConflictPolicy::fail;
+
+    const PortSpec* find_port(const std::string& port_name) const {
+        for (const auto& port : ports) {
+            if (port.name == port_name) {
+                return &port;
+            }
+        }
+        return nullptr;
+    }
+};
+
+struct HostEntry {
+    std::string name;
+    std::string address;
+    SourceLocation where;
+};
+
+struct Manifest {
+    std::filesystem::path path;       // as given
+    std::filesystem::path root_dir;   // absolute directory of the manifest
+    int version = 1;
+    std::string name;                 // project name; defaults to the directory name
+    Defaults defaults;
+    std::vector<HostEntry> hosts;     // [hosts]
+    std::vector<ServiceSpec> services; // file order
+
+    const ServiceSpec* find_service(const std::string& service_name) const {
+        for (const auto& service : services) {
+            if (service.name == service_name) {
+                return &service;
+            }
+        }
+        return nullptr;
+    }
+};
+
+// Ports chosen for this run: service -> port name -> number. Starts as the declared numbers;
+// the port preflight may move some (on_port_conflict = "next-free").
+using PortAssignments = std::map<std::string, std::map<std::string, std::uint16_t>>;
+
+PortAssignments declared_ports(const Manifest& manifest);
+
+} // namespace golaunch

@@ -1,0 +1,56 @@
+// Facts about processes: who owns a socket inode, exe, command line, user, start time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+struct ProcessInfo {
+    pid_t pid = 0;
+    pid_t ppid = 0;
+    pid_t pgid = 0;
+    std::string exe;                  // resolved executable path ("" when not permitted)
+    std::vector<std::string> cmdline; // argv
+    std::string user;                 // user name, or the numeric uid
+    std::uint32_t uid = 0;
+    std::uint64_t start_ticks = 0;    // since boot, in clock ticks (identity together with pid)
+    std::chrono::system_clock::time_point start_time;
+    char state = '?';                 // R, S, D, Z, T, ...
+    // From /proc/PID/environ (readable for our own uid or as root): golaunch marks every
+    // process it starts with GOLAUNCH_SERVICE=<service> and GOLAUNCH_PID=<golaunch pid>,
+    // inherited by grandchildren too. Empty when unmarked or unreadable.
+    std::string golaunch_service;
+    pid_t golaunch_pid = 0;
+};
+
+// Environment variable names of that mark.
+inline constexpr const char* k_service_env = "GOLAUNCH_SERVICE";
+inline constexpr const char* k_instance_env = "GOLAUNCH_PID";
+
+// Reads /proc/PID. nullopt when the process does not exist (or vanished while reading).
+std::optional<ProcessInfo> read_process_info(pid_t pid);
+
+// Maps socket inodes to every pid holding them (a socket can be shared after fork). Scans
+// /proc/*/fd, stopping early once every inode is found. Processes we may not inspect are
+// skipped; `denied` (if given) counts them so callers can say "run as root to see all owners".
+std::map<std::uint64_t, std::vector<pid_t>> find_socket_owners(const std::set<std::uint64_t>& inodes,
+                                                                int* denied = nullptr);
+
+// Pids of all live descendants of `root` (children, grandchildren, ...), from /proc/*/stat.
+std::vector<pid_t> descendants_of(pid_t root);
+
+// All pids in process group `pgid`.
+std::vector<pid_t> members_of_process_group(pid_t pgid);
+
+// True when `pid` exists and is not a zombie.
+bool process_alive(pid_t pid);
+
+} // namespace golaunch

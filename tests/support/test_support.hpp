@@ -1,0 +1,84 @@
+// Helpers shared by the tests: temp dirs, free loopback ports, fixture paths, child processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace golaunch::test {
+
+// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+    std::filesystem::path write(const std::string& name, const std::string& content) const;
+
+private:
+    std::filesystem::path m_path;
+};
+
+// A port the kernel just handed out on 127.0.0.1 and that the socket table shows unused on
+// every address family. Never a fixed, popular port.
+std::uint16_t pick_free_port();
+
+// Path of a Go fixture built by tests/CMakeLists.txt (e.g. "httpserver").
+std::string fixture(const std::string& name);
+
+// Path of the golaunch binary under test.
+std::string golaunch_binary();
+
+// A child process this test started (fork+exec, own process group). The destructor kills
+// and reaps it if still running: tests never leave anything behind.
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& argv, const std::string& output_file = "",
+                 const std::vector<std::string>& extra_env = {});
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return m_pid; }
+    void signal(int signo) const;
+    // Waits up to `timeout` for exit; returns the wait status, nullopt on timeout.
+    std::optional<int> wait_for(std::chrono::milliseconds timeout);
+    bool running() const { return m_running; }
+
+private:
+    pid_t m_pid = -1;
+    bool m_running = false;
+};
+
+// Polls `predicate` every 5 ms until true or `timeout` passes.
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (predicate()) {
+            return true;
+        }
+        ::usleep(5000);
+    }
+    return predicate();
+}
+
+// True when something listens on 127.0.0.1:port (by connecting).
+bool can_connect(std::uint16_t port);
+
+// A minimal HTTP GET on 127.0.0.1:port; returns the body or "" on failure.
+std::string http_get(std::uint16_t port, const std::string& path = "/");
+
+std::string read_file(const std::filesystem::path& path);
+
+// A pid gone or a zombie (not ours to reap) counts as not running.
+bool pid_running(pid_t pid);
+
+} // namespace golaunch::test
