@@ -1,18 +1,99 @@
 #include "cli/cli.hpp"
 
+#include "cli/cmd_check.hpp"
+#include "cli/cmd_run.hpp"
+#include "cli/cmd_who.hpp"
+#include "util/color.hpp"
 #include "util/error.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <iostream>
+#include <regex>
 
 namespace golaunch {
 
+namespace {
+
+// The one place that prints errors: "golaunch: error: ..." plus "hint: ...". Errors already
+// located in a file ("app.toml:3:1: error: ...") are printed as they are.
+void print_error(const std::string& message, const std::string& hint) {
+    Palette palette;
+    palette.enabled = should_use_color(stderr);
+    static const std::regex k_located(R"(^[^\s:][^:\n]*:\d+(:\d+)?: error: )");
+    if (std::regex_search(message, k_located)) {
+        std::cerr << message;
+    } else {
+        std::cerr << palette.bold("golaunch: ") << palette.red("error: ") << message;
+    }
+    if (message.empty() || message.back() != '\n') {
+        std::cerr << "\n";
+    }
+    if (!hint.empty()) {
+        std::cerr << palette.bold("hint: ") << hint << "\n";
+    }
+}
+
+} // namespace
+
 int run_cli(int argc, char** argv) {
     CLI::App app{"golaunch: launch and supervise Go services for local development"};
+    app.set_version_flag("--version", GOLAUNCH_VERSION);
     app.require_subcommand(1);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+
+    RunCommandOptions run_options;
+    auto* run = app.add_subcommand("run", "Preflight, build, start in dependency order and supervise until Ctrl-C");
+    run->add_option("args", run_options.positionals, "[app.toml] [SERVICE...] (default manifest: ./golaunch.toml, else ./app.toml)");
+    run->add_flag("--json", run_options.json, "NDJSON events on stdout instead of text");
+    run->add_flag("-q,--quiet", run_options.quiet, "Only service output, warnings and errors");
+    run->add_flag("-v,--verbose", run_options.verbose, "Also golaunch's debug messages");
+    run->add_flag("--no-build", run_options.skip_build, "Run the binaries already in .golaunch/bin");
+    run->add_flag("--stop-when-ready", run_options.stop_when_ready,
+                  "Smoke test: once every service is ready, stop them all cleanly and exit 0");
+    run->add_option("--poll-interval-ms", run_options.poll_interval_ms, "Readiness poll interval")
+        ->check(CLI::Range(1, 1000))
+        ->group("");
+
+    CheckCommandOptions check_options;
+    auto* check = app.add_subcommand("check", "Preflight only: exit 0 when clean, 3 on an error finding");
+    check->add_option("args", check_options.positionals, "[app.toml] [SERVICE...]");
+    check->add_flag("--json", check_options.json, "One JSON document instead of text");
+
+    WhoOptions who_options;
+    auto* who = app.add_subcommand("who", "Every socket on PORT and the process behind it");
+    who->add_option("port", who_options.port, "TCP or UDP port")->required()->check(CLI::Range(1, 65535));
+    who->add_flag("--json", who_options.json, "JSON instead of text");
+    who->add_flag("-a,--all", who_options.all_states, "Also connections (ESTABLISHED, TIME-WAIT, ...)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        print_error(e.what(), "golaunch --help lists the commands; golaunch COMMAND --help their options");
+        return static_cast<int>(ExitCode::usage);
+    }
+
+    try {
+        if (*run) {
+            return run_run(run_options);
+        }
+        if (*check) {
+            return run_check(check_options);
+        }
+        return run_who(who_options);
+    } catch (const Error& e) {
+        print_error(e.what(), e.hint());
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        print_error(std::string("unexpected failure: ") + e.what(), "please report this with the command you ran");
+        return static_cast<int>(ExitCode::service_failed);
+    }
 }
 
 } // namespace golaunch

@@ -14,4 +14,9 @@ namespace golaunch {
 std::vector<std::string> dependency_order(const Manifest& manifest,
                                           const std::vector<std::string>& selected = {});
 
+// A dependency cycle as the list of its services, the first repeated at the end
+// ({"a", "b", "a"}), starting at the cycle's service that comes first in the file; empty when
+// there is none. Dependencies on unknown services are ignored here.
+std::vector<std::string> find_dependency_cycle(const Manifest& manifest);
+
 } // namespace golaunch

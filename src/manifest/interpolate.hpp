@@ -9,7 +9,9 @@
 namespace golaunch {
 
 // Replaces ${ports.svc.name} (and ${port} / ${ports.name} meaning this service's own port)
-// with the assigned numbers. `$$` is a literal `$`. Throws Error on an unknown reference.
+// with the assigned numbers. `$$` is a literal `$`; a `$` before anything but `{` or `$` stays.
+// Throws Error (exit code 2) on an unknown reference. ${port} is resolved here only when the
+// service has exactly one port (the loader has already rewritten it, see canonical_references).
 std::string interpolate(const std::string& text, const std::string& service_name,
                         const PortAssignments& ports);
 
@@ -18,5 +20,15 @@ std::string interpolate(const std::string& text, const std::string& service_name
 std::vector<std::string> unresolved_references(const std::string& text,
                                                const std::string& service_name,
                                                const Manifest& manifest);
+
+// A hint for one reference returned by unresolved_references, e.g.
+// "service 'db' has no port 'pgx'; did you mean 'pg'?".
+std::string explain_reference(const std::string& reference, const std::string& service_name,
+                              const Manifest& manifest);
+
+// Rewrites ${port} to ${ports.SERVICE.FIRST} (the service's first declared port), so that the
+// reference keeps its meaning where only PortAssignments (unordered) are at hand. The loader
+// applies it to every args, env, cmd and shell string; other text is left byte for byte.
+std::string canonical_references(const std::string& text, const ServiceSpec& service);
 
 } // namespace golaunch

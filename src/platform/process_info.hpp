@@ -17,6 +17,7 @@ struct ProcessInfo {
     pid_t pid = 0;
     pid_t ppid = 0;
     pid_t pgid = 0;
+    std::string name;                 // comm (at most 15 bytes; set even when exe is hidden)
     std::string exe;                  // resolved executable path ("" when not permitted)
     std::vector<std::string> cmdline; // argv
     std::string user;                 // user name, or the numeric uid
@@ -39,15 +40,17 @@ inline constexpr const char* k_instance_env = "GOLAUNCH_PID";
 std::optional<ProcessInfo> read_process_info(pid_t pid);
 
 // Maps socket inodes to every pid holding them (a socket can be shared after fork). Scans
-// /proc/*/fd, stopping early once every inode is found. Processes we may not inspect are
-// skipped; `denied` (if given) counts them so callers can say "run as root to see all owners".
+// /proc/*/fd (newest pid first), stopping early once every inode is found, then checks the
+// ancestors of each owner (a pre-fork master holds its workers' listener). Processes we may
+// not inspect are skipped; `denied` (if given) counts them so callers can say "run as root
+// to see all owners".
 std::map<std::uint64_t, std::vector<pid_t>> find_socket_owners(const std::set<std::uint64_t>& inodes,
                                                                 int* denied = nullptr);
 
 // Pids of all live descendants of `root` (children, grandchildren, ...), from /proc/*/stat.
 std::vector<pid_t> descendants_of(pid_t root);
 
-// All pids in process group `pgid`.
+// All live (non-zombie) pids in process group `pgid`.
 std::vector<pid_t> members_of_process_group(pid_t pgid);
 
 // True when `pid` exists and is not a zombie.

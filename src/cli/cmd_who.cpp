@@ -1,0 +1,187 @@
+#include "cli/cmd_who.hpp"
+
+#include "preflight/port_owners.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace golaunch {
+
+namespace {
+
+struct OwnerMark {
+    bool by_golaunch = false;
+    std::string text;
+};
+
+OwnerMark owner_mark(const ProcessInfo& info) {
+    if (started_by_golaunch(info)) {
+        return {true, "(started by golaunch pid " + std::to_string(info.golaunch_pid) +
+                          ", service " + info.golaunch_service + ")"};
+    }
+    if (info.golaunch_pid > 0) {
+        return {false, "(service " + info.golaunch_service + " of golaunch pid " +
+                           std::to_string(info.golaunch_pid) + ", which is gone: stale)"};
+    }
+    return {false, "(not started by golaunch)"};
+}
+
+std::string no_owner_text(const SocketEntry& socket, int denied) {
+    if (socket.inode == 0) {
+        return std::string("no process (") + to_string(socket.state) + ")";
+    }
+    if (denied > 0) {
+        return "owner hidden (run as root to see it)";
+    }
+    return "owner not found (another PID namespace, or just exited)";
+}
+
+std::string iso8601_utc(std::chrono::system_clock::time_point time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    ::gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+using Row = std::vector<std::string>;
+
+constexpr std::size_t k_max_aligned_width = 48;
+
+// Columns two spaces apart, each padded to its widest cell, up to the first column too wide
+// to pad (a long command line): from there on, cells just follow each other.
+std::string render_rows(const std::vector<Row>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+            widths.resize(std::max(widths.size(), i + 1));
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    const auto too_wide = std::find_if(widths.begin(), widths.end(),
+                                       [](std::size_t width) { return width > k_max_aligned_width; });
+    widths.erase(too_wide, widths.end());
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += " ";
+            line += row[i];
+            if (i + 1 < row.size()) {
+                const std::size_t width = i < widths.size() ? widths[i] : row[i].size();
+                line.append(width - row[i].size() + 1, ' ');
+            }
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string render_text(const WhoOptions& options, const std::vector<PortUser>& users,
+                        int denied) {
+    std::vector<Row> rows;
+    for (const auto& user : users) {
+        const auto& socket = user.socket;
+        Row prefix{to_string(socket.protocol), to_string(socket.state),
+                   format_endpoint(socket.local_address, socket.local_port)};
+        if (options.all_states) {
+            prefix.push_back(socket.remote_port == 0
+                                 ? std::string("-")
+                                 : "-> " + format_endpoint(socket.remote_address, socket.remote_port));
+        }
+        if (user.owners.empty()) {
+            Row row = prefix;
+            row.push_back(no_owner_text(socket, denied));
+            rows.push_back(std::move(row));
+        }
+        for (const auto& owner : user.owners) {
+            Row row = prefix;
+            row.push_back("pid " + std::to_string(owner.pid));
+            row.push_back(owner.exe.empty() ? "?" : command_line_text({owner.exe}));
+            row.push_back(owner.cmdline.empty() ? "[" + owner.name + "]"
+                                                : command_line_text(owner.cmdline));
+            row.push_back("user " + owner.user);
+            row.push_back("started " + format_start_time(owner.start_time, true));
+            row.push_back(owner_mark(owner).text);
+            rows.push_back(std::move(row));
+        }
+    }
+    std::string out = "PORT " + std::to_string(options.port) + "\n" + render_rows(rows);
+    if (denied > 0) {
+        out += "  (" + std::to_string(denied) +
+               " processes could not be inspected; run as root to see every owner)\n";
+    }
+    return out;
+}
+
+nlohmann::json owner_json(const ProcessInfo& owner) {
+    return {{"pid", owner.pid},
+            {"ppid", owner.ppid},
+            {"name", owner.name},
+            {"exe", owner.exe},
+            {"cmdline", owner.cmdline},
+            {"user", owner.user},
+            {"uid", owner.uid},
+            {"start_time", iso8601_utc(owner.start_time)},
+            {"golaunch_service", owner.golaunch_service},
+            {"golaunch_pid", owner.golaunch_pid},
+            {"started_by_golaunch", started_by_golaunch(owner)}};
+}
+
+nlohmann::json render_json(const WhoOptions& options, const std::vector<PortUser>& users,
+                           int denied) {
+    nlohmann::json sockets = nlohmann::json::array();
+    for (const auto& user : users) {
+        const auto& socket = user.socket;
+        nlohmann::json owners = nlohmann::json::array();
+        for (const auto& owner : user.owners) {
+            owners.push_back(owner_json(owner));
+        }
+        sockets.push_back({{"protocol", to_string(socket.protocol)},
+                           {"family", socket.family == AddressFamily::ipv4 ? "ipv4" : "ipv6"},
+                           {"state", to_string(socket.state)},
+                           {"address", socket.local_address},
+                           {"port", socket.local_port},
+                           {"remote_address", socket.remote_address},
+                           {"remote_port", socket.remote_port},
+                           {"v6only", socket.v6only},
+                           {"inode", socket.inode},
+                           {"uid", socket.uid},
+                           {"owners", std::move(owners)}});
+    }
+    return {{"port", options.port}, {"sockets", std::move(sockets)}, {"hidden_processes", denied}};
+}
+
+} // namespace
+
+int run_who(const WhoOptions& options) {
+    if (options.port == 0) {
+        throw usage_error("who: the port must be between 1 and 65535");
+    }
+    int denied = 0;
+    const auto users =
+        find_port_users(system_socket_table(), options.port, !options.all_states, &denied);
+    std::string out;
+    if (options.json) {
+        out = render_json(options, users, denied).dump() + "\n";
+    } else if (users.empty()) {
+        out = std::string(options.all_states ? "nothing uses port " : "nothing is listening on port ") +
+              std::to_string(options.port) + "\n";
+    } else {
+        out = render_text(options, users, denied);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    return users.empty() ? 1 : 0;
+}
+
+} // namespace golaunch

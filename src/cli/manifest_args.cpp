@@ -1,0 +1,30 @@
+#include "cli/manifest_args.hpp"
+
+#include "manifest/loader.hpp"
+
+#include <filesystem>
+
+namespace golaunch {
+
+ManifestArgs load_manifest_args(const std::vector<std::string>& positionals) {
+    ManifestArgs out;
+    std::vector<std::string> rest = positionals;
+    std::filesystem::path path;
+    if (!rest.empty()) {
+        const std::string& first = rest.front();
+        std::error_code ignored;
+        const bool looks_like_file = first.size() > 5 && first.substr(first.size() - 5) == ".toml";
+        if (looks_like_file || std::filesystem::is_regular_file(first, ignored)) {
+            path = first;
+            rest.erase(rest.begin());
+        }
+    }
+    if (path.empty()) {
+        path = default_manifest_path(std::filesystem::current_path());
+    }
+    out.manifest = load_manifest(path);
+    out.services = std::move(rest);
+    return out;
+}
+
+} // namespace golaunch

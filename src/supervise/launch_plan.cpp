@@ -1,0 +1,130 @@
+#include "supervise/launch_plan.hpp"
+
+#include "manifest/env_file.hpp"
+#include "manifest/interpolate.hpp"
+#include "platform/process_info.hpp"
+#include "util/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+extern char** environ;
+
+namespace golaunch {
+
+namespace {
+
+// Sets KEY=VALUE in `env`, replacing an earlier value of KEY.
+void set_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
+    const std::string prefix = key + "=";
+    env.erase(std::remove_if(env.begin(), env.end(),
+                             [&](const std::string& entry) { return entry.rfind(prefix, 0) == 0; }),
+              env.end());
+    env.push_back(prefix + value);
+}
+
+bool has_env(const std::vector<std::string>& env, const std::string& key) {
+    const std::string prefix = key + "=";
+    return std::any_of(env.begin(), env.end(),
+                       [&](const std::string& entry) { return entry.rfind(prefix, 0) == 0 && entry.size() > prefix.size(); });
+}
+
+std::string upper_identifier(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+    }
+    return out;
+}
+
+std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
+                                      const std::vector<std::string>& env, const std::string& service) {
+    if (program.find('/') != std::string::npos) {
+        const std::filesystem::path path(program);
+        return path.is_absolute() ? path : (cwd / path).lexically_normal();
+    }
+    auto found = find_program(program, env);
+    if (found.empty()) {
+        throw Error("service '" + service + "': program '" + program + "' not found on PATH",
+                    ExitCode::service_failed, "install it, or give its full path in cmd");
+    }
+    return found;
+}
+
+} // namespace
+
+std::filesystem::path built_binary_path(const Manifest& manifest, const std::string& service) {
+    return manifest.root_dir / ".golaunch" / "bin" / service;
+}
+
+std::vector<std::string> current_environment() {
+    std::vector<std::string> env;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        env.emplace_back(*entry);
+    }
+    return env;
+}
+
+ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
+                         const PortAssignments& ports, const std::vector<std::string>& base_env,
+                         pid_t golaunch_pid) {
+    ServicePlan plan;
+    plan.service = service.name;
+    const auto& own_ports = ports.at(service.name);
+    for (const auto& port : service.ports) {
+        plan.ports.push_back(own_ports.at(port.name));
+    }
+
+    std::vector<std::string> env = base_env;
+    if (!service.env_file.empty()) {
+        for (const auto& [key, value] : load_env_file(manifest.root_dir / service.env_file)) {
+            set_env(env, key, value);
+        }
+    }
+    for (const auto& [key, value] : service.env) {
+        set_env(env, key, interpolate(value, service.name, ports));
+    }
+    if (!service.ports.empty()) {
+        set_env(env, "PORT", std::to_string(plan.ports.front()));
+        for (std::size_t i = 0; i < service.ports.size(); ++i) {
+            set_env(env, "PORT_" + upper_identifier(service.ports[i].name), std::to_string(plan.ports[i]));
+        }
+    }
+    set_env(env, k_service_env, service.name);
+    set_env(env, k_instance_env, std::to_string(golaunch_pid));
+
+    const std::filesystem::path cwd = (manifest.root_dir / service.dir).lexically_normal();
+    plan.run.cwd = cwd;
+    std::vector<std::string> args;
+    for (const auto& arg : service.args) {
+        args.push_back(interpolate(arg, service.name, ports));
+    }
+
+    if (!service.go_package.empty()) {
+        LaunchSpec build;
+        build.executable = resolve_program("go", manifest.root_dir, base_env, service.name);
+        build.args = {"build", "-o", built_binary_path(manifest, service.name).string(), service.go_package};
+        build.cwd = manifest.root_dir;
+        build.env = base_env;
+        if (!has_env(build.env, "GOCACHE") && !has_env(build.env, "HOME") && !has_env(build.env, "XDG_CACHE_HOME")) {
+            set_env(build.env, "GOCACHE", (manifest.root_dir / ".golaunch" / "go-cache").string());
+        }
+        plan.build = std::move(build);
+        plan.run.executable = built_binary_path(manifest, service.name);
+        plan.run.args = std::move(args);
+    } else if (!service.shell.empty()) {
+        plan.run.executable = "/bin/sh";
+        plan.run.args = {"-c", interpolate(service.shell, service.name, ports), service.name};
+        plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
+    } else {
+        plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports), cwd, env, service.name);
+        for (std::size_t i = 1; i < service.cmd.size(); ++i) {
+            plan.run.args.push_back(interpolate(service.cmd[i], service.name, ports));
+        }
+        plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
+    }
+    plan.run.env = std::move(env);
+    return plan;
+}
+
+} // namespace golaunch

@@ -1,0 +1,37 @@
+// What exactly runs for a service: executable, argv, environment, working directory, and the
+// `go build` that comes first for `go = "..."` services. Pure computation, no side effects
+// beyond reading env_file.
+#pragma once
+
+#include "manifest/manifest.hpp"
+#include "supervise/launcher.hpp"
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+struct ServicePlan {
+    std::string service;
+    std::optional<LaunchSpec> build;  // go build -o .golaunch/bin/<service> <package>
+    LaunchSpec run;
+    std::vector<std::uint16_t> ports; // assigned numbers, declaration order
+};
+
+// Where go services are built: <manifest dir>/.golaunch/bin/<service>. A stable path, so a
+// firewall asks once, not on every run as with `go run`'s temporary executables.
+std::filesystem::path built_binary_path(const Manifest& manifest, const std::string& service);
+
+// `base_env` is golaunch's own environment ("KEY=VALUE"); `golaunch_pid` marks the processes.
+// Throws golaunch::Error (naming the service) when the program cannot be found.
+ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
+                         const PortAssignments& ports, const std::vector<std::string>& base_env,
+                         pid_t golaunch_pid);
+
+// This process's environment as "KEY=VALUE" strings.
+std::vector<std::string> current_environment();
+
+} // namespace golaunch

@@ -1,0 +1,104 @@
+#include "supervise/launcher.hpp"
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace golaunch {
+
+namespace bp2 = boost::process::v2;
+
+namespace {
+
+// Runs in the child between fork and exec: async-signal-safe calls only.
+struct ChildSetup {
+    std::vector<const char*> envp;
+    pid_t parent = ::getpid();
+
+    bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const bp2::filesystem::path&,
+                             const char* const*) {
+        launcher.env = envp.data();
+        return {};
+    }
+
+    bp2::error_code on_exec_setup(bp2::posix::default_launcher&, const bp2::filesystem::path&,
+                                  const char* const*) {
+        // Own process group: Ctrl-C in the terminal reaches golaunch only, and golaunch can
+        // signal the whole tree (go run's grandchildren included) with kill(-pgid).
+        if (::setpgid(0, 0) != 0) {
+            return {errno, bp2::system_category()};
+        }
+        // If golaunch dies (even kill -9), the kernel sends SIGTERM; the orphan guard then
+        // escalates to SIGKILL for the whole group after a grace period.
+        if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) {
+            return {errno, bp2::system_category()};
+        }
+        if (::getppid() != parent) {
+            ::_exit(127); // golaunch died before prctl took effect
+        }
+        sigset_t all;
+        ::sigemptyset(&all);
+        ::sigprocmask(SIG_SETMASK, &all, nullptr);
+        for (int signo = 1; signo < NSIG; ++signo) {
+            if (signo != SIGKILL && signo != SIGSTOP) {
+                ::signal(signo, SIG_DFL);
+            }
+        }
+        return {};
+    }
+};
+
+} // namespace
+
+std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io, const LaunchSpec& spec) {
+    auto launched = std::make_unique<LaunchedProcess>(io);
+    ChildSetup setup;
+    for (const auto& assignment : spec.env) {
+        setup.envp.push_back(assignment.c_str());
+    }
+    setup.envp.push_back(nullptr);
+    bp2::error_code ec;
+    bp2::posix::default_launcher launcher;
+    launched->process = launcher(io.get_executor(), ec, spec.executable, spec.args,
+                                 bp2::process_stdio{nullptr, launched->out, launched->err},
+                                 bp2::process_start_dir{spec.cwd}, setup);
+    if (ec) {
+        throw Error("cannot start " + spec.executable.string() + ": " + ec.message(),
+                    ExitCode::service_failed,
+                    ec == std::errc::no_such_file_or_directory
+                        ? "check the path, the working directory (" + spec.cwd.string() + ") and PATH"
+                        : "");
+    }
+    launched->pid = launched->process.id();
+    return launched;
+}
+
+std::filesystem::path find_program(const std::string& program, const std::vector<std::string>& env) {
+    if (program.find('/') != std::string::npos) {
+        return program;
+    }
+    std::string path_value;
+    for (const auto& assignment : env) {
+        if (starts_with(assignment, "PATH=")) {
+            path_value = assignment.substr(5);
+        }
+    }
+    if (path_value.empty()) {
+        path_value = "/usr/local/bin:/usr/bin:/bin";
+    }
+    for (const auto& dir : split(path_value, ':')) {
+        const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
+        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
+} // namespace golaunch

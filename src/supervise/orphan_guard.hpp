@@ -1,0 +1,42 @@
+// The orphan guard: a small helper process that outlives golaunch by design. golaunch tells
+// it which process groups it started; when golaunch's end of the pipe closes (normal exit,
+// crash or kill -9, the kernel closes it either way), the guard sends SIGTERM to every group
+// still alive, waits a grace period, then SIGKILL. Together with PR_SET_PDEATHSIG and
+// PR_SET_CHILD_SUBREAPER this leaves no service or grandchild behind.
+#pragma once
+
+#include "util/unique_fd.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <vector>
+
+namespace golaunch {
+
+class OrphanGuard {
+public:
+    // Forks the guard. Call before starting services.
+    explicit OrphanGuard(std::chrono::milliseconds grace);
+    ~OrphanGuard();
+    OrphanGuard(const OrphanGuard&) = delete;
+    OrphanGuard& operator=(const OrphanGuard&) = delete;
+
+    void watch_group(pid_t pgid);
+    void forget_group(pid_t pgid);
+    pid_t pid() const { return m_pid; }
+
+private:
+    void send(char op, pid_t pgid);
+
+    pid_t m_pid = -1;
+    UniqueFd m_pipe;
+};
+
+// Makes this process the reaper of orphaned descendants (go run's grandchildren).
+void become_child_subreaper();
+
+// Reaps every exited child except those in `owned` (whose exit status others wait for).
+void reap_orphans(const std::vector<pid_t>& owned);
+
+} // namespace golaunch

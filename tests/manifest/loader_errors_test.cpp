@@ -1,0 +1,344 @@
+// Manifest errors: exact text (file:line:col, the source line, a caret) and hints.
+#include "manifest/loader.hpp"
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace golaunch {
+namespace {
+
+// The error parse_manifest throws for `text`, as app.toml in /work/shop.
+Error manifest_error(const std::string& text) {
+    try {
+        parse_manifest(text, "app.toml", "/work/shop");
+    } catch (const Error& error) {
+        return error;
+    }
+    ADD_FAILURE() << "no error for:\n" << text;
+    return Error("no error");
+}
+
+TEST(ManifestErrors, UnknownKeyWithDidYouMean) {
+    const Error error = manifest_error("version = 1\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "prots = { http = 8080 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:4:1: error: unknown key 'prots' in [services.api]\n"
+              "    4 | prots = { http = 8080 }\n"
+              "      | ^");
+    EXPECT_EQ(error.hint(), "did you mean 'ports'?");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+}
+
+TEST(ManifestErrors, UnknownKeyIndentedCaretLinesUp) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "\t  prots = { http = 8080 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:4: error: unknown key 'prots' in [services.api]\n"
+              "    3 | \t  prots = { http = 8080 }\n"
+              "      | \t  ^");
+}
+
+TEST(ManifestErrors, UnknownKeyWithoutCloseMatchListsValidKeys) {
+    const Error error = manifest_error("[defaults]\n"
+                                       "colour = \"red\"\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:2:1: error: unknown key 'colour' in [defaults]\n"
+                                         "    2 | colour = \"red\"\n"
+                                         "      | ^");
+    EXPECT_EQ(error.hint(), "valid keys here: startup_timeout, restart, max_restarts, backoff, "
+                            "stop_grace, on_port_conflict");
+}
+
+TEST(ManifestErrors, UnknownTopLevelKey) {
+    const Error error = manifest_error("version = 1\n"
+                                       "servics = {}\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:2:1: error: unknown key 'servics' at the top level\n"
+              "    2 | servics = {}\n"
+              "      | ^");
+    EXPECT_EQ(error.hint(), "did you mean 'services'?");
+}
+
+TEST(ManifestErrors, WrongType) {
+    const Error error = manifest_error("[defaults]\n"
+                                       "max_restarts = \"5\"\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:2:16: error: 'max_restarts' must be an integer, not a string\n"
+              "    2 | max_restarts = \"5\"\n"
+              "      |                ^");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+}
+
+TEST(ManifestErrors, WrongTypeInArrayElement) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "args = [\"-v\", 3]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:15: error: 'args' must hold only strings, not an integer\n"
+              "    3 | args = [\"-v\", 3]\n"
+              "      |               ^");
+}
+
+TEST(ManifestErrors, TomlSyntaxError) {
+    const Error error = manifest_error("version = 1\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:16: error: syntax error in string: missing closing quote\n"
+              "    3 | go = \"./cmd/api\n"
+              "      |                ^");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+}
+
+TEST(ManifestErrors, TomlSyntaxErrorAtTopLevel) {
+    const Error error = manifest_error("version = 1\n"
+                                       "[services.api]\n"
+                                       "go = ./cmd/api\n");
+    EXPECT_EQ(
+        std::string(error.what()),
+        "app.toml:3:6: error: syntax error in floating-point: expected decimal digit, saw '.'\n"
+        "    3 | go = ./cmd/api\n"
+        "      |      ^");
+}
+
+TEST(ManifestErrors, MissingGoCmdOrShell) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "ports = { http = 8080 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:1:11: error: service 'api' needs one of go, cmd or shell\n"
+              "    1 | [services.api]\n"
+              "      |           ^");
+    EXPECT_EQ(
+        error.hint(),
+        "go = \"./cmd/api\" builds a Go package; cmd = [\"program\", \"arg\"] runs a program");
+}
+
+TEST(ManifestErrors, MoreThanOneOfGoCmdShell) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "shell = \"make run\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:1: error: service 'api' sets both go and shell\n"
+              "    3 | shell = \"make run\"\n"
+              "      | ^");
+    EXPECT_EQ(error.hint(), "use exactly one of go, cmd or shell");
+}
+
+TEST(ManifestErrors, EmptyCmd) {
+    const Error error = manifest_error("[services.db]\n"
+                                       "cmd = []\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:2:7: error: 'cmd' must not be empty\n"
+                                         "    2 | cmd = []\n"
+                                         "      |       ^");
+}
+
+TEST(ManifestErrors, UnknownDependencyWithSuggestion) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "depends_on = [\"cache\", \"dbb\"]\n"
+                                       "[services.db]\n"
+                                       "cmd = [\"postgres\"]\n"
+                                       "[services.cache]\n"
+                                       "cmd = [\"redis-server\"]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:24: error: unknown service 'dbb' in depends_on\n"
+              "    3 | depends_on = [\"cache\", \"dbb\"]\n"
+              "      |                        ^");
+    EXPECT_EQ(error.hint(), "did you mean 'db'?");
+}
+
+TEST(ManifestErrors, DependsOnItself) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "depends_on = [\"api\"]\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:3:15: error: service 'api' depends on itself\n"
+                                         "    3 | depends_on = [\"api\"]\n"
+                                         "      |               ^");
+}
+
+TEST(ManifestErrors, DependencyCycle) {
+    const Error error = manifest_error("[services.web]\n"
+                                       "go = \"./cmd/web\"\n"
+                                       "[services.a]\n"
+                                       "cmd = [\"a\"]\n"
+                                       "depends_on = [\"b\"]\n"
+                                       "[services.b]\n"
+                                       "cmd = [\"b\"]\n"
+                                       "depends_on = [\"c\"]\n"
+                                       "[services.c]\n"
+                                       "cmd = [\"c\"]\n"
+                                       "depends_on = [\"a\"]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:5:15: error: dependency cycle: a -> b -> c -> a\n"
+              "    5 | depends_on = [\"b\"]\n"
+              "      |               ^");
+}
+
+TEST(ManifestErrors, DuplicatePortNamesTheFirst) {
+    const Error error = manifest_error("version = 1\n"
+                                       "[services.db]\n"
+                                       "cmd = [\"postgres\"]\n"
+                                       "ports = { pg = 8080 }\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ports = { admin = 9000, http = 8080 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:7:32: error: port 8080 is already declared by db.pg (app.toml:4:16)\n"
+              "    7 | ports = { admin = 9000, http = 8080 }\n"
+              "      |                                ^");
+}
+
+TEST(ManifestErrors, BadDuration) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "stop_grace = \"5x\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:14: error: invalid duration '5x' (write e.g. 500ms, 30s or 1m30s)\n"
+              "    3 | stop_grace = \"5x\"\n"
+              "      |              ^");
+}
+
+TEST(ManifestErrors, BackoffInitialAboveMax) {
+    const Error error = manifest_error("[defaults]\n"
+                                       "backoff = { initial = \"1m\" }\n"
+                                       "[services.api]\n"
+                                       "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:2:11: error: backoff initial (1m0s) is longer than max (30.0s)\n"
+              "    2 | backoff = { initial = \"1m\" }\n"
+              "      |           ^");
+}
+
+TEST(ManifestErrors, BadEnumWithDidYouMean) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "restart = \"alway\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:11: error: invalid value 'alway' for 'restart' (expected no, on-failure "
+              "or always)\n"
+              "    3 | restart = \"alway\"\n"
+              "      |           ^");
+    EXPECT_EQ(error.hint(), "did you mean 'always'?");
+}
+
+TEST(ManifestErrors, ReadyOtherThanPorts) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ready = { http = \"/health\" }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:9: error: unsupported readiness check: 'ready' must be \"ports\"\n"
+              "    3 | ready = { http = \"/health\" }\n"
+              "      |         ^");
+    EXPECT_EQ(error.hint(), "only ready = \"ports\" is available in this version");
+}
+
+TEST(ManifestErrors, UnresolvedInterpolation) {
+    const Error error =
+        manifest_error("[services.api]\n"
+                       "go = \"./cmd/api\"\n"
+                       "env = { DB_URL = \"postgres://127.0.0.1:${ports.db.pgx}/shop\" }\n"
+                       "[services.db]\n"
+                       "cmd = [\"postgres\"]\n"
+                       "ports = { pg = 5432 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:18: error: unknown reference '${ports.db.pgx}'\n"
+              "    3 | env = { DB_URL = \"postgres://127.0.0.1:${ports.db.pgx}/shop\" }\n"
+              "      |                  ^");
+    EXPECT_EQ(error.hint(), "service 'db' has no port 'pgx'; did you mean 'pg'?");
+}
+
+TEST(ManifestErrors, UnresolvedInterpolationInArgs) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "args = [\"-addr\", \"127.0.0.1:${port}\"]\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:3:18: error: unknown reference '${port}'\n"
+                                         "    3 | args = [\"-addr\", \"127.0.0.1:${port}\"]\n"
+                                         "      |                  ^");
+    EXPECT_EQ(error.hint(), "service 'api' declares no ports");
+}
+
+TEST(ManifestErrors, InvalidServiceName) {
+    const Error error = manifest_error("[services.1api]\n"
+                                       "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:1:11: error: invalid service name '1api'\n"
+                                         "    1 | [services.1api]\n"
+                                         "      |           ^");
+}
+
+TEST(ManifestErrors, PortOutOfRange) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ports = { http = 70000 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:18: error: 'ports.http' must be between 1 and 65535, not 70000\n"
+              "    3 | ports = { http = 70000 }\n"
+              "      |                  ^");
+}
+
+TEST(ManifestErrors, BadHostAddressAndName) {
+    Error error = manifest_error("[hosts]\n"
+                                 "\"api.shop.test\" = \"localhost\"\n"
+                                 "[services.api]\n"
+                                 "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:2:19: error: invalid address 'localhost' for host 'api.shop.test'\n"
+              "    2 | \"api.shop.test\" = \"localhost\"\n"
+              "      |                   ^");
+    error = manifest_error("[services.api]\n"
+                           "go = \"./cmd/api\"\n"
+                           "hosts = [\"api_shop.test\"]\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:3:10: error: invalid host name 'api_shop.test'\n"
+                                         "    3 | hosts = [\"api_shop.test\"]\n"
+                                         "      |          ^");
+}
+
+TEST(ManifestErrors, UnsupportedVersion) {
+    const Error error = manifest_error("version = 2\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:1:11: error: unsupported manifest version 2\n"
+                                         "    1 | version = 2\n"
+                                         "      |           ^");
+}
+
+TEST(ManifestErrors, NoServices) {
+    EXPECT_EQ(std::string(manifest_error("version = 1\n").what()),
+              "app.toml: error: no services defined");
+    EXPECT_EQ(std::string(manifest_error("version = 1\n[services]\n").what()),
+              "app.toml:2:1: error: no services defined\n"
+              "    2 | [services]\n"
+              "      | ^");
+}
+
+TEST(ManifestErrors, CaretCountsCodePointsNotBytes) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "args = [\"é\", 1]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:14: error: 'args' must hold only strings, not an integer\n"
+              "    3 | args = [\"é\", 1]\n"
+              "      |              ^");
+}
+
+TEST(ManifestErrors, MissingFile) {
+    try {
+        load_manifest("/nonexistent-golaunch-dir/app.toml");
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "cannot read /nonexistent-golaunch-dir/app.toml: No such file or directory");
+        EXPECT_EQ(error.hint(), "run golaunch in the directory that holds golaunch.toml or "
+                                "app.toml, or name the manifest");
+        EXPECT_EQ(error.code(), ExitCode::usage);
+    }
+}
+
+} // namespace
+} // namespace golaunch

@@ -1,0 +1,213 @@
+#include "preflight/port_check.hpp"
+
+#include "platform/port_finder.hpp"
+#include "support/test_support.hpp"
+#include "util/unique_fd.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace golaunch {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ChildProcess;
+using test::eventually;
+
+struct Server {
+    test::TempDir dir;
+    std::uint16_t port = test::pick_free_port();
+    std::unique_ptr<ChildProcess> child;
+    pid_t pid = 0;
+
+    Server() {
+        const auto pidfile = dir.path() / "server.pid";
+        child = std::make_unique<ChildProcess>(
+            std::vector<std::string>{test::fixture("httpserver"), "-addr",
+                                     "127.0.0.1:" + std::to_string(port), "-pidfile",
+                                     pidfile.string()},
+            (dir.path() / "out.log").string());
+        if (eventually([&] { return std::filesystem::exists(pidfile); }, 10s)) {
+            pid = std::stoi(test::read_file(pidfile));
+        }
+    }
+};
+
+ServiceSpec service(const std::string& name, std::uint16_t port,
+                    PortConflictPolicy policy = PortConflictPolicy::fail) {
+    ServiceSpec spec;
+    spec.name = name;
+    spec.cmd = {"true"};
+    spec.ports.push_back(PortSpec{"http", port, {}});
+    spec.on_port_conflict = policy;
+    return spec;
+}
+
+Manifest manifest_of(std::vector<ServiceSpec> services) {
+    Manifest manifest;
+    manifest.name = "shop";
+    manifest.services = std::move(services);
+    return manifest;
+}
+
+bool bindable(std::uint16_t port) {
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+           ::listen(fd.get(), 1) == 0;
+}
+
+TEST(PortCheck, FreePortsGiveNoFindings) {
+    const std::uint16_t port = test::pick_free_port();
+    const auto manifest = manifest_of({service("api", port)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), true);
+    EXPECT_TRUE(result.findings.empty());
+    EXPECT_EQ(result.assignments.at("api").at("http"), port);
+}
+
+TEST(PortCheck, FailPolicyNamesTheHolder) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest = manifest_of({service("api", server.port)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), true);
+    ASSERT_EQ(result.findings.size(), 1u);
+    const auto& finding = result.findings[0];
+    const std::string pid = std::to_string(server.pid);
+    const std::string port = std::to_string(server.port);
+    EXPECT_EQ(finding.id, "port-in-use");
+    EXPECT_EQ(finding.severity, Severity::error);
+    EXPECT_EQ(finding.subject, "api.http :" + port);
+    EXPECT_EQ(finding.message.rfind("port " + port + " (api.http) is already in use by pid " + pid +
+                                        " (",
+                                    0),
+              0u)
+        << finding.message;
+    ASSERT_EQ(finding.evidence.size(), 1u);
+    EXPECT_NE(finding.evidence[0].find("tcp LISTEN 127.0.0.1:" + port + " pid " + pid),
+              std::string::npos)
+        << finding.evidence[0];
+    EXPECT_NE(finding.remedy.find("`kill " + pid + "`"), std::string::npos) << finding.remedy;
+    EXPECT_NE(finding.remedy.find("[services.api]"), std::string::npos) << finding.remedy;
+    EXPECT_TRUE(has_errors(result.findings));
+    EXPECT_EQ(result.assignments.at("api").at("http"), server.port);
+}
+
+TEST(PortCheck, NextFreeMovesThePort) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const std::uint16_t other = test::pick_free_port();
+    const auto manifest =
+        manifest_of({service("api", server.port, PortConflictPolicy::next_free),
+                     service("web", other)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), true);
+    ASSERT_EQ(result.findings.size(), 1u);
+    const auto& finding = result.findings[0];
+    EXPECT_EQ(finding.id, "port-moved");
+    EXPECT_EQ(finding.severity, Severity::info);
+    const std::uint16_t moved = result.assignments.at("api").at("http");
+    EXPECT_NE(moved, server.port);
+    EXPECT_NE(moved, other); // never onto a port another service declared
+    EXPECT_EQ(result.assignments.at("web").at("http"), other);
+    EXPECT_NE(finding.message.find("pid " + std::to_string(server.pid)), std::string::npos);
+    EXPECT_NE(finding.message.find("using " + std::to_string(moved) + " instead"),
+              std::string::npos)
+        << finding.message;
+    EXPECT_TRUE(bindable(moved));
+    EXPECT_FALSE(has_errors(result.findings));
+}
+
+TEST(PortCheck, CheckViewReportsButDoesNotMove) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest =
+        manifest_of({service("api", server.port, PortConflictPolicy::next_free)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), false);
+    ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_EQ(result.findings[0].id, "port-in-use");
+    EXPECT_EQ(result.findings[0].severity, Severity::error);
+    EXPECT_EQ(result.assignments.at("api").at("http"), server.port);
+}
+
+TEST(PortCheck, StopStaleIsLikeFailForNow) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest =
+        manifest_of({service("api", server.port, PortConflictPolicy::stop_stale)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), true);
+    ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_EQ(result.findings[0].severity, Severity::error);
+    EXPECT_NE(result.findings[0].remedy.find("golaunch fix"), std::string::npos);
+}
+
+TEST(PortCheck, OnlySelectedServicesAreChecked) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest =
+        manifest_of({service("api", server.port), service("web", test::pick_free_port())});
+    EXPECT_TRUE(check_ports(manifest, {"web"}, system_socket_table(), true).findings.empty());
+    EXPECT_EQ(check_ports(manifest, {"api"}, system_socket_table(), true).findings.size(), 1u);
+}
+
+TEST(PortCheck, UdpOnTheSamePortIsNoConflict) {
+    const std::uint16_t port = test::pick_free_port();
+    UniqueFd udp(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    ASSERT_EQ(::bind(udp.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const auto manifest = manifest_of({service("api", port)});
+    EXPECT_TRUE(check_ports(manifest, {}, system_socket_table(), true).findings.empty());
+}
+
+TEST(PortCheck, IsOursMarksOurOwnProcess) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest = manifest_of({service("api", server.port)});
+    const auto result = check_ports(manifest, {}, system_socket_table(), true,
+                                    [&](pid_t pid) { return pid == server.pid; });
+    ASSERT_EQ(result.findings.size(), 1u);
+    ASSERT_EQ(result.findings[0].evidence.size(), 1u);
+    EXPECT_NE(result.findings[0].evidence[0].find("started by this golaunch"), std::string::npos);
+}
+
+class HiddenOwnerTable final : public SocketTable {
+public:
+    std::uint16_t port = 0;
+    std::vector<SocketEntry> query(const SocketQuery& query) const override {
+        if (query.local_port && *query.local_port != port) {
+            return {};
+        }
+        SocketEntry entry;
+        entry.state = SocketState::listen;
+        entry.local_address = "0.0.0.0";
+        entry.local_port = port;
+        entry.inode = 1; // no process holds inode 1
+        return {entry};
+    }
+};
+
+TEST(PortCheck, OwnerWeCannotFindIsStillAConflict) {
+    HiddenOwnerTable table;
+    table.port = test::pick_free_port();
+    const auto manifest = manifest_of({service("api", table.port)});
+    const auto result = check_ports(manifest, {}, table, true);
+    ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_EQ(result.findings[0].id, "port-in-use");
+    ASSERT_EQ(result.findings[0].evidence.size(), 1u);
+    EXPECT_NE(result.findings[0].evidence[0].find("0.0.0.0:" + std::to_string(table.port)),
+              std::string::npos);
+    EXPECT_NE(result.findings[0].remedy.find("golaunch who"), std::string::npos);
+}
+
+} // namespace
+} // namespace golaunch
