@@ -5,6 +5,7 @@
 #include "cli/cmd_who.hpp"
 #include "util/color.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -75,6 +76,21 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands({}).size() > 0) {
+            std::vector<std::string> names;
+            bool known = false;
+            for (const auto* sub : app.get_subcommands({})) {
+                names.push_back(sub->get_name());
+                known = known || sub->get_name() == argv[1];
+            }
+            if (!known) {
+                const auto close = closest_match(argv[1], names);
+                print_error("unknown command '" + std::string(argv[1]) + "'",
+                            close.empty() ? "the commands are " + join(names, ", ")
+                                          : "did you mean 'golaunch " + close + "'?");
+                return static_cast<int>(ExitCode::usage);
+            }
+        }
         print_error(e.what(), "golaunch --help lists the commands; golaunch COMMAND --help their options");
         return static_cast<int>(ExitCode::usage);
     }

@@ -27,13 +27,15 @@ std::string canonical_fixture() {
     return std::filesystem::canonical(test::fixture("httpserver")).string();
 }
 
-// Waits until the forked child has exec'd `exe` (before that, /proc shows the test binary).
+// Waits until the forked child has exec'd `exe` (before that, /proc shows the test binary;
+// during exec the exe link changes a moment before the name).
 std::optional<ProcessInfo> info_after_exec(pid_t pid, const std::string& exe) {
+    const std::string name = std::filesystem::path(exe).filename().string().substr(0, 15);
     std::optional<ProcessInfo> info;
     eventually(
         [&] {
             info = read_process_info(pid);
-            return info && info->exe == exe;
+            return info && info->exe == exe && info->name == name;
         },
         5s);
     return info;
