@@ -64,8 +64,9 @@ std::string render_rows(const std::vector<Row>& rows) {
             widths[i] = std::max(widths[i], row[i].size());
         }
     }
-    const auto too_wide = std::find_if(widths.begin(), widths.end(),
-                                       [](std::size_t width) { return width > k_max_aligned_width; });
+    const auto too_wide = std::find_if(widths.begin(), widths.end(), [](std::size_t width) {
+        return width > k_max_aligned_width;
+    });
     widths.erase(too_wide, widths.end());
     std::string out;
     for (const auto& row : rows) {
@@ -86,8 +87,7 @@ std::string render_rows(const std::vector<Row>& rows) {
     return out;
 }
 
-std::string render_text(const WhoOptions& options, const std::vector<PortUser>& users,
-                        int denied) {
+std::string render_text(const WhoOptions& options, const std::vector<PortUser>& users, int denied) {
     std::vector<Row> rows;
     for (const auto& user : users) {
         const auto& socket = user.socket;
@@ -96,7 +96,8 @@ std::string render_text(const WhoOptions& options, const std::vector<PortUser>& 
         if (options.all_states) {
             prefix.push_back(socket.remote_port == 0
                                  ? std::string("-")
-                                 : "-> " + format_endpoint(socket.remote_address, socket.remote_port));
+                                 : "-> " +
+                                       format_endpoint(socket.remote_address, socket.remote_port));
         }
         if (user.owners.empty()) {
             Row row = prefix;
@@ -174,7 +175,8 @@ int run_who(const WhoOptions& options) {
     if (options.json) {
         out = render_json(options, users, denied).dump() + "\n";
     } else if (users.empty()) {
-        out = std::string(options.all_states ? "nothing uses port " : "nothing is listening on port ") +
+        out = std::string(options.all_states ? "nothing uses port "
+                                             : "nothing is listening on port ") +
               std::to_string(options.port) + "\n";
     } else {
         out = render_text(options, users, denied);

@@ -18,7 +18,9 @@ namespace {
 constexpr std::uint16_t k_lowest_unprivileged = 1024;
 constexpr int k_max_bind_attempts = 512;
 
-bool uses_port(const SocketEntry& entry) { return entry.state != SocketState::time_wait; }
+bool uses_port(const SocketEntry& entry) {
+    return entry.state != SocketState::time_wait;
+}
 
 UniqueFd reusable_socket(int family) {
     UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -60,7 +62,9 @@ bool can_bind_ipv6(std::uint16_t port) {
     return errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT;
 }
 
-bool can_bind(std::uint16_t port) { return can_bind_ipv4(port) && can_bind_ipv6(port); }
+bool can_bind(std::uint16_t port) {
+    return can_bind_ipv4(port) && can_bind_ipv6(port);
+}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // Process facts from /proc. The socket-owner scan is the hot path of `golaunch who`: raw
 // getdents64 + readlinkat relative to directory fds, no per-process file reads until a
-// process is known to own one of the sockets, and an early stop once every inode is found.
+// process is known to own one of the sockets, newest processes and small fd tables first,
+// big dense tables probed by fd number, and an early stop once every inode is found.
 #include "platform/process_info.hpp"
 
 #include "util/unique_fd.hpp"
@@ -66,7 +67,9 @@ pid_t pid_from_name(const char* name) {
     return pid;
 }
 
-UniqueFd open_proc() { return UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)); }
+UniqueFd open_proc() {
+    return UniqueFd(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
 
 // Every numeric entry of /proc, i.e. every thread group.
 std::vector<pid_t> list_pids(int proc_fd) {
@@ -82,8 +85,7 @@ std::vector<pid_t> list_pids(int proc_fd) {
 }
 
 // Reads a whole (small) /proc file relative to `dir_fd`. False when it cannot be opened.
-bool read_file_at(int dir_fd, const char* name, std::string& out,
-                  std::size_t limit = 1u << 22) {
+bool read_file_at(int dir_fd, const char* name, std::string& out, std::size_t limit = 1u << 22) {
     const UniqueFd fd(::openat(dir_fd, name, O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) {
         return false;
@@ -281,7 +283,7 @@ std::uint64_t socket_inode(const char* link, ssize_t length) {
 
 // Finds which processes hold some socket inodes by reading their fd tables.
 class OwnerScan {
-public:
+  public:
     OwnerScan(int proc_fd, const std::set<std::uint64_t>& wanted, bool stop_when_done)
         : m_proc_fd(proc_fd), m_wanted(wanted), m_remaining(wanted.size()),
           m_stop_when_done(stop_when_done) {}
@@ -314,7 +316,7 @@ public:
     bool done() const { return m_stop_when_done && m_remaining == 0; }
     std::map<std::uint64_t, std::vector<pid_t>>& owners() { return m_owners; }
 
-private:
+  private:
     static constexpr std::size_t k_probe_threshold = 64;
     static constexpr std::size_t k_max_misses = 16;
 
@@ -475,8 +477,8 @@ std::optional<ProcessInfo> read_process_info(pid_t pid) {
     return info;
 }
 
-std::map<std::uint64_t, std::vector<pid_t>> find_socket_owners(const std::set<std::uint64_t>& inodes,
-                                                                int* denied) {
+std::map<std::uint64_t, std::vector<pid_t>>
+find_socket_owners(const std::set<std::uint64_t>& inodes, int* denied) {
     std::set<std::uint64_t> wanted = inodes;
     wanted.erase(0); // TIME-WAIT and other orphans have no inode and no owner
     if (wanted.empty()) {

@@ -40,10 +40,10 @@ inline constexpr const char* k_instance_env = "GOLAUNCH_PID";
 std::optional<ProcessInfo> read_process_info(pid_t pid);
 
 // Maps socket inodes to every pid holding them (a socket can be shared after fork). Scans
-// /proc/*/fd (newest pid first), stopping early once every inode is found, then checks the
-// ancestors of each owner (a pre-fork master holds its workers' listener). Processes we may
-// not inspect are skipped; `denied` (if given) counts them so callers can say "run as root
-// to see all owners".
+// /proc/*/fd (newest pid first, fd tables over 256 last), stopping early once every inode
+// is found, then checks the ancestors of each owner (a pre-fork master holds its workers'
+// listener). Processes we may not inspect are skipped; `denied` (if given) counts them so
+// callers can say "run as root to see all owners".
 std::map<std::uint64_t, std::vector<pid_t>> find_socket_owners(const std::set<std::uint64_t>& inodes,
                                                                 int* denied = nullptr);
 

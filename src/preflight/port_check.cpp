@@ -11,23 +11,12 @@ namespace golaunch {
 namespace {
 
 struct Conflict {
-    std::string label;                 // "api.http"
+    std::string label; // "api.http"
     std::uint16_t port = 0;
-    std::vector<PortUser> users;       // TCP sockets on the port
+    std::vector<PortUser> users;      // TCP sockets on the port
     std::vector<ProcessInfo> holders; // distinct owner processes
     int denied = 0;
 };
-
-PortAssignments all_declared_ports(const Manifest& manifest) {
-    PortAssignments assignments;
-    for (const auto& service : manifest.services) {
-        auto& ports = assignments[service.name];
-        for (const auto& port : service.ports) {
-            ports[port.name] = port.number;
-        }
-    }
-    return assignments;
-}
 
 std::vector<const ServiceSpec*> selected_services(const Manifest& manifest,
                                                   const std::vector<std::string>& names) {
@@ -191,7 +180,7 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
                             const SocketTable& table, bool apply_policy,
                             const std::function<bool(pid_t)>& is_ours) {
     PortCheckResult result;
-    result.assignments = all_declared_ports(manifest);
+    result.assignments = declared_ports(manifest);
     std::set<std::uint16_t> reserved; // never move onto a port another service declared
     for (const auto& [service, ports] : result.assignments) {
         for (const auto& [name, number] : ports) {
@@ -203,7 +192,8 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
             if (port.number == 0) {
                 continue;
             }
-            const auto conflict = find_conflict(table, service->name + "." + port.name, port.number);
+            const auto conflict =
+                find_conflict(table, service->name + "." + port.name, port.number);
             if (!conflict) {
                 continue;
             }
@@ -214,8 +204,9 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
             }
             const auto moved = next_free_port(table, port.number, reserved);
             if (!moved) {
-                result.findings.push_back(in_use_finding(*conflict, *service, apply_policy, is_ours,
-                                                         ", and no free port was found to move to"));
+                result.findings.push_back(
+                    in_use_finding(*conflict, *service, apply_policy, is_ours,
+                                   ", and no free port was found to move to"));
                 continue;
             }
             reserved.insert(*moved);

@@ -12,7 +12,8 @@ std::string describe_exit(int native_status) {
     if (WIFSIGNALED(native_status)) {
         const int signo = WTERMSIG(native_status);
         const char* abbrev = ::sigabbrev_np(signo);
-        return std::string("killed by ") + (abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(signo));
+        return std::string("killed by ") + (abbrev != nullptr ? std::string("SIG") + abbrev
+                                                              : "signal " + std::to_string(signo));
     }
     return "ended with wait status " + std::to_string(native_status);
 }

@@ -25,20 +25,24 @@ void set_env(std::vector<std::string>& env, const std::string& key, const std::s
 
 bool has_env(const std::vector<std::string>& env, const std::string& key) {
     const std::string prefix = key + "=";
-    return std::any_of(env.begin(), env.end(),
-                       [&](const std::string& entry) { return entry.rfind(prefix, 0) == 0 && entry.size() > prefix.size(); });
+    return std::any_of(env.begin(), env.end(), [&](const std::string& entry) {
+        return entry.rfind(prefix, 0) == 0 && entry.size() > prefix.size();
+    });
 }
 
 std::string upper_identifier(const std::string& name) {
     std::string out;
     for (const char c : name) {
-        out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+        out += std::isalnum(static_cast<unsigned char>(c))
+                   ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                   : '_';
     }
     return out;
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& env, const std::string& service) {
+                                      const std::vector<std::string>& env,
+                                      const std::string& service) {
     if (program.find('/') != std::string::npos) {
         const std::filesystem::path path(program);
         return path.is_absolute() ? path : (cwd / path).lexically_normal();
@@ -87,7 +91,8 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     if (!service.ports.empty()) {
         set_env(env, "PORT", std::to_string(plan.ports.front()));
         for (std::size_t i = 0; i < service.ports.size(); ++i) {
-            set_env(env, "PORT_" + upper_identifier(service.ports[i].name), std::to_string(plan.ports[i]));
+            set_env(env, "PORT_" + upper_identifier(service.ports[i].name),
+                    std::to_string(plan.ports[i]));
         }
     }
     set_env(env, k_service_env, service.name);
@@ -103,10 +108,12 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     if (!service.go_package.empty()) {
         LaunchSpec build;
         build.executable = resolve_program("go", manifest.root_dir, base_env, service.name);
-        build.args = {"build", "-o", built_binary_path(manifest, service.name).string(), service.go_package};
+        build.args = {"build", "-o", built_binary_path(manifest, service.name).string(),
+                      service.go_package};
         build.cwd = manifest.root_dir;
         build.env = base_env;
-        if (!has_env(build.env, "GOCACHE") && !has_env(build.env, "HOME") && !has_env(build.env, "XDG_CACHE_HOME")) {
+        if (!has_env(build.env, "GOCACHE") && !has_env(build.env, "HOME") &&
+            !has_env(build.env, "XDG_CACHE_HOME")) {
             set_env(build.env, "GOCACHE", (manifest.root_dir / ".golaunch" / "go-cache").string());
         }
         plan.build = std::move(build);
@@ -117,7 +124,8 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
         plan.run.args = {"-c", interpolate(service.shell, service.name, ports), service.name};
         plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
     } else {
-        plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports), cwd, env, service.name);
+        plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports),
+                                              cwd, env, service.name);
         for (std::size_t i = 1; i < service.cmd.size(); ++i) {
             plan.run.args.push_back(interpolate(service.cmd[i], service.name, ports));
         }

@@ -16,7 +16,7 @@ namespace golaunch {
 
 struct ServicePlan {
     std::string service;
-    std::optional<LaunchSpec> build;  // go build -o .golaunch/bin/<service> <package>
+    std::optional<LaunchSpec> build; // go build -o .golaunch/bin/<service> <package>
     LaunchSpec run;
     std::vector<std::uint16_t> ports; // assigned numbers, declaration order
 };

@@ -1,8 +1,13 @@
 #include "supervise/launcher.hpp"
 
+// GCC 12 reports a false -Warray-bounds/-Wstringop-overflow inside Boost.Process 1.81's
+// default_launcher::close_all_fds (it re-assigns a 3-element initializer list to a vector).
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#pragma GCC diagnostic ignored "-Wrestrict"
+
 #include "util/error.hpp"
 #include "util/strings.hpp"
-
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -56,7 +61,8 @@ struct ChildSetup {
 
 } // namespace
 
-std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io, const LaunchSpec& spec) {
+std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
+                                                const LaunchSpec& spec) {
     auto launched = std::make_unique<LaunchedProcess>(io);
     ChildSetup setup;
     for (const auto& assignment : spec.env) {
@@ -72,14 +78,16 @@ std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io, con
         throw Error("cannot start " + spec.executable.string() + ": " + ec.message(),
                     ExitCode::service_failed,
                     ec == std::errc::no_such_file_or_directory
-                        ? "check the path, the working directory (" + spec.cwd.string() + ") and PATH"
+                        ? "check the path, the working directory (" + spec.cwd.string() +
+                              ") and PATH"
                         : "");
     }
     launched->pid = launched->process.id();
     return launched;
 }
 
-std::filesystem::path find_program(const std::string& program, const std::vector<std::string>& env) {
+std::filesystem::path find_program(const std::string& program,
+                                   const std::vector<std::string>& env) {
     if (program.find('/') != std::string::npos) {
         return program;
     }
@@ -93,7 +101,8 @@ std::filesystem::path find_program(const std::string& program, const std::vector
         path_value = "/usr/local/bin:/usr/bin:/bin";
     }
     for (const auto& dir : split(path_value, ':')) {
-        const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
+        const std::filesystem::path candidate =
+            std::filesystem::path(dir.empty() ? "." : dir) / program;
         if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
             return candidate;
         }

@@ -2,9 +2,9 @@
 // environment as given, stdout/stderr into pipes the event loop reads.
 #pragma once
 
+#include "supervise/boost_process.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
-#include "supervise/boost_process.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -14,9 +14,9 @@
 namespace golaunch {
 
 struct LaunchSpec {
-    std::filesystem::path executable;  // absolute, or relative to `cwd`
-    std::vector<std::string> args;     // argv[1..]
-    std::vector<std::string> env;      // complete environment, "KEY=VALUE"
+    std::filesystem::path executable; // absolute, or relative to `cwd`
+    std::vector<std::string> args;    // argv[1..]
+    std::vector<std::string> env;     // complete environment, "KEY=VALUE"
     std::filesystem::path cwd;
 };
 
@@ -30,7 +30,8 @@ struct LaunchedProcess {
 
 // Throws golaunch::Error when the program cannot be started (exec failure is reported by the
 // child through a close-on-exec pipe, so "No such file" and "Permission denied" are exact).
-std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io, const LaunchSpec& spec);
+std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
+                                                const LaunchSpec& spec);
 
 // Finds `program` on PATH (from `env`, else ours) unless it contains a '/'. "" when not found.
 std::filesystem::path find_program(const std::string& program, const std::vector<std::string>& env);

@@ -7,7 +7,9 @@ namespace golaunch {
 LineReader::LineReader(boost::asio::readable_pipe pipe, LineHandler on_line, EofHandler on_eof)
     : m_pipe(std::move(pipe)), m_on_line(std::move(on_line)), m_on_eof(std::move(on_eof)) {}
 
-void LineReader::start() { read_more(); }
+void LineReader::start() {
+    read_more();
+}
 
 void LineReader::close() {
     boost::system::error_code ignored;
@@ -15,23 +17,24 @@ void LineReader::close() {
 }
 
 void LineReader::read_more() {
-    m_pipe.async_read_some(boost::asio::buffer(m_buffer),
-                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                               if (n > 0) {
-                                   self->deliver(std::string_view(self->m_buffer.data(), n));
-                               }
-                               if (ec) {
-                                   if (!self->m_partial.empty()) {
-                                       self->m_on_line(self->m_partial);
-                                       self->m_partial.clear();
-                                   }
-                                   if (self->m_on_eof) {
-                                       self->m_on_eof();
-                                   }
-                                   return;
-                               }
-                               self->read_more();
-                           });
+    m_pipe.async_read_some(
+        boost::asio::buffer(m_buffer),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+            if (n > 0) {
+                self->deliver(std::string_view(self->m_buffer.data(), n));
+            }
+            if (ec) {
+                if (!self->m_partial.empty()) {
+                    self->m_on_line(self->m_partial);
+                    self->m_partial.clear();
+                }
+                if (self->m_on_eof) {
+                    self->m_on_eof();
+                }
+                return;
+            }
+            self->read_more();
+        });
 }
 
 void LineReader::deliver(std::string_view data) {

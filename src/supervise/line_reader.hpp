@@ -11,7 +11,7 @@
 namespace golaunch {
 
 class LineReader : public std::enable_shared_from_this<LineReader> {
-public:
+  public:
     using LineHandler = std::function<void(const std::string& line)>;
     using EofHandler = std::function<void()>;
 
@@ -23,7 +23,7 @@ public:
     // Lines longer than this are handed over in pieces.
     static constexpr std::size_t k_max_line = 64 * 1024;
 
-private:
+  private:
     void read_more();
     void deliver(std::string_view data);
 

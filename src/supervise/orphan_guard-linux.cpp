@@ -24,7 +24,9 @@ namespace {
 
 constexpr int k_guard_fd = 3;
 
-bool group_alive(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
+bool group_alive(pid_t pgid) {
+    return ::kill(-pgid, 0) == 0 || errno == EPERM;
+}
 
 void sleep_ms(long ms) {
     timespec delay{ms / 1000, (ms % 1000) * 1'000'000};
@@ -84,8 +86,9 @@ void sleep_ms(long ms) {
     }
     for (long waited = 0; !alive.empty() && waited < grace_ms; waited += 20) {
         sleep_ms(20);
-        alive.erase(std::remove_if(alive.begin(), alive.end(), [](pid_t g) { return !group_alive(g); }),
-                    alive.end());
+        alive.erase(
+            std::remove_if(alive.begin(), alive.end(), [](pid_t g) { return !group_alive(g); }),
+            alive.end());
     }
     for (pid_t pgid : alive) {
         ::kill(-pgid, SIGKILL);
@@ -130,14 +133,21 @@ void OrphanGuard::send(char op, pid_t pgid) {
     const int length = std::snprintf(line, sizeof line, "%c%d\n", op, static_cast<int>(pgid));
     // A short write to a pipe of < PIPE_BUF bytes cannot happen; a failed one means the guard
     // died, which the caller cannot fix: the services still have PR_SET_PDEATHSIG.
-    [[maybe_unused]] const ssize_t ignored = ::write(m_pipe.get(), line, static_cast<std::size_t>(length));
+    [[maybe_unused]] const ssize_t ignored =
+        ::write(m_pipe.get(), line, static_cast<std::size_t>(length));
 }
 
-void OrphanGuard::watch_group(pid_t pgid) { send('+', pgid); }
+void OrphanGuard::watch_group(pid_t pgid) {
+    send('+', pgid);
+}
 
-void OrphanGuard::forget_group(pid_t pgid) { send('-', pgid); }
+void OrphanGuard::forget_group(pid_t pgid) {
+    send('-', pgid);
+}
 
-void become_child_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+void become_child_subreaper() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
 
 void reap_orphans(const std::vector<pid_t>& owned) {
     for (pid_t pid : descendants_of(::getpid())) {

@@ -15,7 +15,7 @@
 namespace golaunch {
 
 class OrphanGuard {
-public:
+  public:
     // Forks the guard. Call before starting services.
     explicit OrphanGuard(std::chrono::milliseconds grace);
     ~OrphanGuard();
@@ -26,7 +26,7 @@ public:
     void forget_group(pid_t pgid);
     pid_t pid() const { return m_pid; }
 
-private:
+  private:
     void send(char op, pid_t pgid);
 
     pid_t m_pid = -1;

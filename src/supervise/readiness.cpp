@@ -4,7 +4,8 @@
 
 namespace golaunch {
 
-ReadinessProbe::ReadinessProbe(const SocketTable& table, pid_t service_pid, std::vector<std::uint16_t> ports)
+ReadinessProbe::ReadinessProbe(const SocketTable& table, pid_t service_pid,
+                               std::vector<std::uint16_t> ports)
     : m_table(table), m_service_pid(service_pid), m_ports(std::move(ports)) {}
 
 bool ReadinessProbe::owned_by_service(pid_t pid) const {

@@ -16,14 +16,14 @@
 namespace golaunch {
 
 struct PortListener {
-    std::string address;  // as the table shows it
+    std::string address; // as the table shows it
     AddressFamily family = AddressFamily::ipv4;
     std::vector<pid_t> owners;
-    bool ours = false;    // owned by the service's process tree
+    bool ours = false; // owned by the service's process tree
 };
 
 class ReadinessProbe {
-public:
+  public:
     ReadinessProbe(const SocketTable& table, pid_t service_pid, std::vector<std::uint16_t> ports);
 
     // Re-reads the table. True once every port has a listener owned by the service's tree.
@@ -31,9 +31,11 @@ public:
 
     // Ports that are not (yet) listened on by the service, with whatever holds them instead.
     std::vector<std::uint16_t> missing_ports() const;
-    const std::map<std::uint16_t, std::vector<PortListener>>& listeners() const { return m_listeners; }
+    const std::map<std::uint16_t, std::vector<PortListener>>& listeners() const {
+        return m_listeners;
+    }
 
-private:
+  private:
     bool owned_by_service(pid_t pid) const;
 
     const SocketTable& m_table;

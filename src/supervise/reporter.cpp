@@ -15,19 +15,22 @@ constexpr const char* k_self = "golaunch";
 
 std::string iso_now() {
     const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
     std::tm utc{};
     ::gmtime_r(&seconds, &utc);
     char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", utc.tm_year + 1900,
-                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ",
+                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                  utc.tm_sec, ms % 1000);
     return buffer;
 }
 
 } // namespace
 
-Reporter::Reporter(OutputMode mode, bool color, bool quiet, bool verbose, const std::string& sink_file)
+Reporter::Reporter(OutputMode mode, bool color, bool quiet, bool verbose,
+                   const std::string& sink_file)
     : m_mode(mode), m_quiet(quiet), m_verbose(verbose) {
     m_palette.enabled = color && mode == OutputMode::text;
     if (sink_file.empty()) {
@@ -41,7 +44,9 @@ Reporter::Reporter(OutputMode mode, bool color, bool quiet, bool verbose, const 
     m_logger->flush_on(spdlog::level::trace); // line-buffered: every line reaches the terminal now
 }
 
-Reporter::~Reporter() { m_logger->flush(); }
+Reporter::~Reporter() {
+    m_logger->flush();
+}
 
 void Reporter::set_services(const std::vector<std::string>& names) {
     m_names = names;
@@ -62,13 +67,18 @@ std::string Reporter::prefix(const std::string& service) const {
     return m_palette.paint(padded, service_color(index)) + " | ";
 }
 
-void Reporter::write_text(const std::string& line) { m_logger->info(line); }
+void Reporter::write_text(const std::string& line) {
+    m_logger->info(line);
+}
 
 void Reporter::service_line(const std::string& service, const std::string& stream,
                             const std::string& line) {
     if (m_mode == OutputMode::json) {
-        nlohmann::json record{{"event", "log"}, {"time", iso_now()}, {"service", service},
-                              {"stream", stream}, {"line", line}};
+        nlohmann::json record{{"event", "log"},
+                              {"time", iso_now()},
+                              {"service", service},
+                              {"stream", stream},
+                              {"line", line}};
         write_text(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
     }
@@ -116,8 +126,8 @@ void Reporter::event(const std::string& name, const std::string& service, nlohma
         shown = m_palette.red("error: ") + text;
     }
     // golaunch's messages about a service carry the service's prefix, marked with '*'.
-    write_text(prefix(service.empty() ? "" : service) + (service.empty() ? "" : m_palette.dim("* ")) +
-               shown);
+    write_text(prefix(service.empty() ? "" : service) +
+               (service.empty() ? "" : m_palette.dim("* ")) + shown);
 }
 
 } // namespace golaunch

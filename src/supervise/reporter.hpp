@@ -19,16 +19,18 @@ namespace golaunch {
 enum class OutputMode { text, json };
 
 class Reporter {
-public:
+  public:
     // `sink_file` "" means stdout.
-    Reporter(OutputMode mode, bool color, bool quiet, bool verbose, const std::string& sink_file = "");
+    Reporter(OutputMode mode, bool color, bool quiet, bool verbose,
+             const std::string& sink_file = "");
     ~Reporter();
 
     // Declares the services so prefixes line up and get stable colours.
     void set_services(const std::vector<std::string>& names);
 
     // One line a service printed. `stream` is "stdout" or "stderr".
-    void service_line(const std::string& service, const std::string& stream, const std::string& line);
+    void service_line(const std::string& service, const std::string& stream,
+                      const std::string& line);
 
     // golaunch's own messages, optionally about one service ("" = golaunch itself).
     void info(const std::string& service, const std::string& text);
@@ -43,7 +45,7 @@ public:
 
     const Palette& palette() const { return m_palette; }
 
-private:
+  private:
     std::string prefix(const std::string& service) const;
     void write_text(const std::string& line);
 

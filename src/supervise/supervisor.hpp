@@ -13,15 +13,16 @@
 namespace golaunch {
 
 struct RunOptions {
-    std::vector<std::string> selected;   // services named on the command line ("" = all)
+    std::vector<std::string> selected; // services named on the command line ("" = all)
     std::chrono::milliseconds poll_interval{5};
-    bool skip_build = false;             // use the binaries already in .golaunch/bin
-    bool stop_when_ready = false;        // smoke test: once all are ready, stop cleanly, exit 0
+    bool skip_build = false;      // use the binaries already in .golaunch/bin
+    bool stop_when_ready = false; // smoke test: once all are ready, stop cleanly, exit 0
 };
 
 class Supervisor {
-public:
-    Supervisor(const Manifest& manifest, PortAssignments ports, RunOptions options, Reporter& reporter);
+  public:
+    Supervisor(const Manifest& manifest, PortAssignments ports, RunOptions options,
+               Reporter& reporter);
     ~Supervisor();
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
@@ -29,7 +30,7 @@ public:
     // Runs until every service has stopped; returns the exit code (0, 1, 4, 130, 143).
     int run();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -4,10 +4,11 @@
 #   tests/bench/who_bench.sh path/to/golaunch [SOCKETS] [REPS]
 #
 # Starts two helpers on 127.0.0.1 (ephemeral ports only): an older "target" process with one
-# listener, then a newer "crowd" process holding SOCKETS listeners (default 1500). golaunch
-# scans newest processes first, so for the target port it has to read through the crowd's
-# whole fd table, like ss and lsof always do. Also times a port owned by the crowd (its last
-# socket). Everything is killed at the end; the whole run is bounded by a timeout.
+# listener, then a newer "crowd" process holding SOCKETS listeners (default 1500). ss and lsof
+# always read every fd of every process. golaunch reads small fd tables first (newest first)
+# and stops at the owner: the "target" row is the common case (a dev server behind a big fd
+# table), the "crowd" row its worst case (the owner is the big table, its socket the last fd,
+# so every fd on the machine is read). Everything is killed at the end; the run is bounded.
 set -euo pipefail
 
 golaunch=${1:?usage: who_bench.sh path/to/golaunch [SOCKETS] [REPS]}
@@ -67,22 +68,21 @@ crowd_port=$(tail -n1 "$work/crowd.ports")
 echo "processes: $(ls /proc | grep -c '^[0-9]'), open fds in /proc/*/fd: $(ls /proc/[0-9]*/fd 2>/dev/null | grep -c '^[0-9]')"
 echo "target port $target_port (older process), crowd port $crowd_port (last of $sockets sockets)"
 
-# mean_ms REPS CMD...: mean wall time per run in milliseconds (3 decimals), output discarded.
-mean_ms() {
-    local reps=$1
+# time_once FILE CMD...: appends the wall time of one run, in microseconds, to FILE.
+# $EPOCHREALTIME (bash 5) costs no fork, so the timer adds nothing to what it measures.
+time_once() {
+    local file=$1
     shift
-    "$@" >/dev/null 2>&1 || true # warm up caches
-    local start end
-    start=$(date +%s%N)
-    for ((i = 0; i < reps; i++)); do
-        "$@" >/dev/null 2>&1 || true
-        if (( $(date +%s) > deadline )); then
-            reps=$((i + 1))
-            break
-        fi
-    done
-    end=$(date +%s%N)
-    awk -v ns=$((end - start)) -v n="$reps" 'BEGIN { printf "%.3f", ns / n / 1e6 }'
+    local start=${EPOCHREALTIME/[.,]/}
+    "$@" >/dev/null 2>&1 || true
+    local end=${EPOCHREALTIME/[.,]/}
+    echo $((end - start)) >>"$file"
+}
+
+# "median ms (mean ms)" of the microsecond samples in FILE.
+summary() {
+    sort -n "$1" | awk '{ v[NR] = $1; sum += $1 }
+        END { printf "%.3f %.3f\n", v[int((NR + 1) / 2)] / 1000, sum / NR / 1000 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }'; }
@@ -94,22 +94,43 @@ bench_port() { # label port
         "$golaunch" who "$port" >&2 || true
         exit 1
     fi
-    local who ss_ms lsof_ms="n/a"
-    who=$(mean_ms "$reps" "$golaunch" who "$port")
-    ss_ms=$(mean_ms "$reps" ss -ltnp "sport = :$port")
-    if command -v lsof >/dev/null; then
-        lsof_ms=$(mean_ms "$lsof_reps" lsof -nP -iTCP:"$port" -sTCP:LISTEN)
+    local dir="$work/$label"
+    mkdir -p "$dir"
+    # Interleaved, so that load from elsewhere on the machine hits every tool alike.
+    for ((i = 0; i < reps; i++)); do
+        time_once "$dir/who" "$golaunch" who "$port"
+        time_once "$dir/ss" ss -ltnp "sport = :$port"
+        if ((have_lsof && i % (reps / lsof_reps) == 0)); then
+            time_once "$dir/lsof" lsof -nP -iTCP:"$port" -sTCP:LISTEN
+        fi
+        if (($(date +%s) > deadline)); then
+            echo "(time bound reached after $((i + 1)) runs)"
+            break
+        fi
+    done
+    local who ss lsof
+    read -r who who_mean < <(summary "$dir/who")
+    read -r ss ss_mean < <(summary "$dir/ss")
+    printf '%-6s golaunch who %7s ms | ss -ltnp %7s ms = %6s' "$label" "$who" "$ss" \
+        "$(ratio "$ss" "$who")"
+    if [[ -s $dir/lsof ]]; then
+        read -r lsof lsof_mean < <(summary "$dir/lsof")
+        printf ' | lsof %7s ms = %6s' "$lsof" "$(ratio "$lsof" "$who")"
     fi
-    printf '%-6s golaunch who %8s ms | ss -ltnp %8s ms (%s) | lsof %8s ms (%s)\n' "$label" \
-        "$who" "$ss_ms" "$(ratio "$ss_ms" "$who")" "$lsof_ms" \
-        "$( [[ $lsof_ms == n/a ]] && echo n/a || ratio "$lsof_ms" "$who")"
+    printf '   (means: %s / %s ms)\n' "$who_mean" "$ss_mean"
 }
+
+have_lsof=0
+command -v lsof >/dev/null && have_lsof=1
+for tool in "$golaunch" ss; do # warm up caches
+    "$tool" --version >/dev/null 2>&1 || true
+done
 
 if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 5 --runs "$reps" "$golaunch who $target_port" \
         "ss -ltnp 'sport = :$target_port'" --export-markdown "$work/hyperfine.md" >/dev/null
     cat "$work/hyperfine.md"
 fi
-echo "mean per call over $reps runs (lsof: $lsof_reps), ratio = other / golaunch:"
+echo "median per call over $reps runs (lsof: $lsof_reps); ratio = other / golaunch:"
 bench_port target "$target_port"
 bench_port crowd "$crowd_port"

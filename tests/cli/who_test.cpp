@@ -90,8 +90,8 @@ TEST(Who, TextShowsOneAlignedLinePerOwner) {
     const auto run = run_who({std::to_string(server.port)});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(run.output.rfind("PORT " + std::to_string(server.port) + "\n", 0), 0u) << run.output;
-    EXPECT_NE(run.output.find("  tcp  LISTEN  127.0.0.1:" + std::to_string(server.port) +
-                              "  pid " + std::to_string(server.pid) + "  "),
+    EXPECT_NE(run.output.find("  tcp  LISTEN  127.0.0.1:" + std::to_string(server.port) + "  pid " +
+                              std::to_string(server.pid) + "  "),
               std::string::npos)
         << run.output;
     EXPECT_NE(run.output.find("(not started by golaunch)"), std::string::npos) << run.output;

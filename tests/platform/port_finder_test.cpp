@@ -52,7 +52,7 @@ UniqueFd listen6(std::uint16_t port) {
 }
 
 class FakeSocketTable final : public SocketTable {
-public:
+  public:
     std::vector<SocketEntry> entries;
     std::vector<SocketEntry> query(const SocketQuery& query) const override {
         std::vector<SocketEntry> out;

@@ -28,14 +28,14 @@ std::string canonical_fixture() {
 }
 
 // Waits until the forked child has exec'd `exe` (before that, /proc shows the test binary;
-// during exec the exe link changes a moment before the name).
+// during exec the exe link changes a moment before the name, the name before argv).
 std::optional<ProcessInfo> info_after_exec(pid_t pid, const std::string& exe) {
     const std::string name = std::filesystem::path(exe).filename().string().substr(0, 15);
     std::optional<ProcessInfo> info;
     eventually(
         [&] {
             info = read_process_info(pid);
-            return info && info->exe == exe && info->name == name;
+            return info && info->exe == exe && info->name == name && !info->cmdline.empty();
         },
         5s);
     return info;

@@ -86,9 +86,8 @@ TEST(PortCheck, FailPolicyNamesTheHolder) {
     EXPECT_EQ(finding.id, "port-in-use");
     EXPECT_EQ(finding.severity, Severity::error);
     EXPECT_EQ(finding.subject, "api.http :" + port);
-    EXPECT_EQ(finding.message.rfind("port " + port + " (api.http) is already in use by pid " + pid +
-                                        " (",
-                                    0),
+    EXPECT_EQ(finding.message.rfind(
+                  "port " + port + " (api.http) is already in use by pid " + pid + " (", 0),
               0u)
         << finding.message;
     ASSERT_EQ(finding.evidence.size(), 1u);
@@ -105,9 +104,8 @@ TEST(PortCheck, NextFreeMovesThePort) {
     Server server;
     ASSERT_GT(server.pid, 0);
     const std::uint16_t other = test::pick_free_port();
-    const auto manifest =
-        manifest_of({service("api", server.port, PortConflictPolicy::next_free),
-                     service("web", other)});
+    const auto manifest = manifest_of(
+        {service("api", server.port, PortConflictPolicy::next_free), service("web", other)});
     const auto result = check_ports(manifest, {}, system_socket_table(), true);
     ASSERT_EQ(result.findings.size(), 1u);
     const auto& finding = result.findings[0];
@@ -128,8 +126,7 @@ TEST(PortCheck, NextFreeMovesThePort) {
 TEST(PortCheck, CheckViewReportsButDoesNotMove) {
     Server server;
     ASSERT_GT(server.pid, 0);
-    const auto manifest =
-        manifest_of({service("api", server.port, PortConflictPolicy::next_free)});
+    const auto manifest = manifest_of({service("api", server.port, PortConflictPolicy::next_free)});
     const auto result = check_ports(manifest, {}, system_socket_table(), false);
     ASSERT_EQ(result.findings.size(), 1u);
     EXPECT_EQ(result.findings[0].id, "port-in-use");
@@ -181,7 +178,7 @@ TEST(PortCheck, IsOursMarksOurOwnProcess) {
 }
 
 class HiddenOwnerTable final : public SocketTable {
-public:
+  public:
     std::uint16_t port = 0;
     std::vector<SocketEntry> query(const SocketQuery& query) const override {
         if (query.local_port && *query.local_port != port) {

@@ -80,7 +80,8 @@ TEST(PortUsers, StartedByALiveGolaunch) {
     const auto fake = dir.path() / "golaunch";
     std::filesystem::copy_file(test::fixture("httpserver"), fake);
     std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
-    ChildProcess launcher({fake.string(), "-addr", "127.0.0.1:" + std::to_string(test::pick_free_port())});
+    ChildProcess launcher(
+        {fake.string(), "-addr", "127.0.0.1:" + std::to_string(test::pick_free_port())});
     ASSERT_TRUE(eventually(
         [&] {
             const auto info = read_process_info(launcher.pid());

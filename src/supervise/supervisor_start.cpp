@@ -1,0 +1,241 @@
+#include "supervise/supervisor_impl.hpp"
+
+#include "platform/socket_table.hpp"
+#include "preflight/port_owners.hpp"
+#include "supervise/exit_status.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace golaunch {
+
+// ---------------------------------------------------------------- build
+
+void Supervisor::Impl::build_next() {
+    if (m_stopping) {
+        return;
+    }
+    for (const auto& name : m_order) {
+        Service& entry = service(name);
+        if (entry.state != State::pending) {
+            continue;
+        }
+        if (!entry.plan.build || m_options.skip_build) {
+            entry.state = State::built;
+            continue;
+        }
+        entry.state = State::building;
+        std::filesystem::create_directories(built_binary_path(m_manifest, name).parent_path());
+        m_reporter.event("build", name,
+                         {{"command", shell_join([&] {
+                               std::vector<std::string> argv{entry.plan.build->executable.string()};
+                               argv.insert(argv.end(), entry.plan.build->args.begin(),
+                                           entry.plan.build->args.end());
+                               return argv;
+                           }())}},
+                         "building " + entry.spec->go_package + " -> " +
+                             built_binary_path(m_manifest, name)
+                                 .lexically_relative(m_manifest.root_dir)
+                                 .string());
+        entry.started = Clock::now();
+        entry.process = launch_process(m_io, *entry.plan.build);
+        entry.process_running = true;
+        entry.pgid = entry.process->pid;
+        m_guard->watch_group(entry.pgid);
+        attach_output(entry, name);
+        entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
+            on_build_exit(entry, entry.process->process.native_exit_code());
+        });
+        return; // one build at a time; the next starts when this one ends
+    }
+    start_ready_services();
+}
+
+void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
+    entry.process_running = false;
+    const auto took = elapsed_ms(entry.started);
+    if (m_stopping) {
+        entry.state = State::exited;
+        check_drained();
+        return;
+    }
+    if (!exited_successfully(native_status)) {
+        entry.state = State::exited;
+        m_reporter.error(entry.spec->name, "go build " + entry.spec->go_package + " failed (" +
+                                               describe_exit(native_status) + ") after " +
+                                               format_duration(Duration(took)));
+        shutdown(static_cast<int>(ExitCode::service_failed), "a build failed");
+        return;
+    }
+    m_guard->forget_group(entry.pgid);
+    entry.state = State::built;
+    entry.readers.clear();
+    // Not destroyed inside its own completion handler: released once the handler returned.
+    asio::post(m_io, [process = std::shared_ptr<LaunchedProcess>(std::move(entry.process))] {});
+    m_reporter.event("built", entry.spec->name, {{"build_ms", took}},
+                     "built in " + format_duration(Duration(took)));
+    build_next();
+}
+
+// ---------------------------------------------------------------- start and readiness
+
+bool Supervisor::Impl::dependencies_ready(const Service& entry) const {
+    return std::all_of(
+        entry.spec->depends_on.begin(), entry.spec->depends_on.end(),
+        [&](const std::string& dep) { return m_services.at(dep)->state == State::ready; });
+}
+
+void Supervisor::Impl::start_ready_services() {
+    if (m_stopping) {
+        return;
+    }
+    for (const auto& name : m_order) {
+        Service& entry = service(name);
+        if (entry.state == State::built && dependencies_ready(entry)) {
+            start_service(entry);
+            if (m_stopping) {
+                return;
+            }
+        }
+    }
+    const bool all_ready = std::all_of(m_order.begin(), m_order.end(), [&](const std::string& n) {
+        return service(n).state == State::ready;
+    });
+    if (all_ready && !m_all_ready_reported) {
+        m_all_ready_reported = true;
+        const auto took = elapsed_ms(m_started);
+        m_reporter.event("all_ready", "", {{"services", m_order}, {"elapsed_ms", took}},
+                         "all " + std::to_string(m_order.size()) + " services ready (" +
+                             format_duration(Duration(took)) + " including builds)" +
+                             (m_options.stop_when_ready ? "" : "; Ctrl-C stops them"));
+        if (m_options.stop_when_ready) {
+            shutdown(static_cast<int>(ExitCode::ok), "all services ready (--stop-when-ready)");
+        }
+    }
+}
+
+void Supervisor::Impl::start_service(Service& entry) {
+    const std::string& name = entry.spec->name;
+    try {
+        entry.process = launch_process(m_io, entry.plan.run);
+    } catch (const Error& error) {
+        entry.state = State::exited;
+        m_reporter.error(name, std::string(error.what()) +
+                                   (error.hint().empty() ? "" : " (" + error.hint() + ")"));
+        shutdown(static_cast<int>(ExitCode::service_failed), "a service could not be started");
+        return;
+    }
+    entry.state = State::starting;
+    entry.started = Clock::now();
+    entry.process_running = true;
+    entry.pgid = entry.process->pid;
+    m_guard->watch_group(entry.pgid);
+    attach_output(entry, name);
+    std::vector<std::string> argv{entry.plan.run.executable.string()};
+    argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
+    m_reporter.event("started", name,
+                     {{"pid", entry.pgid}, {"command", argv}, {"ports", entry.plan.ports}},
+                     "started pid " + std::to_string(entry.pgid) + ": " + shell_join(argv));
+    entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
+        on_service_exit(entry, entry.process->process.native_exit_code());
+    });
+    if (entry.plan.ports.empty()) {
+        on_ready(entry);
+        return;
+    }
+    entry.probe =
+        std::make_unique<ReadinessProbe>(system_socket_table(), entry.pgid, entry.plan.ports);
+    entry.timeout_timer.expires_after(entry.spec->startup_timeout);
+    entry.timeout_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
+        if (!ec) {
+            on_startup_timeout(entry);
+        }
+    });
+    poll_readiness(entry);
+}
+
+void Supervisor::Impl::poll_readiness(Service& entry) {
+    if (entry.state != State::starting) {
+        return;
+    }
+    bool ready = false;
+    try {
+        ready = entry.probe->poll();
+    } catch (const Error& error) {
+        m_reporter.warn(entry.spec->name, std::string("readiness check failed: ") + error.what());
+    }
+    if (ready) {
+        on_ready(entry);
+        return;
+    }
+    entry.poll_timer.expires_after(m_options.poll_interval);
+    entry.poll_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
+        if (!ec) {
+            poll_readiness(entry);
+        }
+    });
+}
+
+void Supervisor::Impl::on_ready(Service& entry) {
+    entry.state = State::ready;
+    entry.timeout_timer.cancel();
+    entry.poll_timer.cancel();
+    const double took = elapsed_ms_precise(entry.started);
+    std::vector<std::string> where;
+    if (entry.probe) {
+        for (const auto& [port, listeners] : entry.probe->listeners()) {
+            for (const auto& listener : listeners) {
+                if (listener.ours) {
+                    where.push_back(listener.family == AddressFamily::ipv6
+                                        ? "[" + listener.address + "]:" + std::to_string(port)
+                                        : listener.address + ":" + std::to_string(port));
+                }
+            }
+        }
+    }
+    char took_text[32];
+    std::snprintf(took_text, sizeof took_text, "%.1fms", took);
+    m_reporter.event("ready", entry.spec->name,
+                     {{"ready_ms", took}, {"listening", where}, {"pid", entry.pgid}},
+                     where.empty() ? "running (no ports declared) after " + std::string(took_text)
+                                   : "ready in " + std::string(took_text) + ", listening on " +
+                                         join(where, ", "));
+    start_ready_services();
+}
+
+void Supervisor::Impl::on_startup_timeout(Service& entry) {
+    if (entry.state != State::starting || m_stopping) {
+        return;
+    }
+    const std::string& name = entry.spec->name;
+    entry.probe->poll();
+    std::vector<std::string> lines;
+    for (const auto port : entry.probe->missing_ports()) {
+        std::string line = "port " + std::to_string(port) + " is not listening";
+        const auto found = entry.probe->listeners().find(port);
+        if (found != entry.probe->listeners().end()) {
+            for (const auto& listener : found->second) {
+                for (const pid_t owner : listener.owners) {
+                    const auto info = read_process_info(owner);
+                    line += "; held on " + listener.address + " by " +
+                            (info ? describe_owner(*info) : "pid " + std::to_string(owner));
+                }
+            }
+        }
+        lines.push_back(line);
+    }
+    m_reporter.error(name, "not ready after " + format_duration(entry.spec->startup_timeout) +
+                               " (startup_timeout): " + join(lines, "; "));
+    if (!entry.recent.empty()) {
+        m_reporter.error(name, "last output lines:");
+        for (const auto& line : entry.recent) {
+            m_reporter.error(name, "  " + line);
+        }
+    }
+    m_reporter.event("timeout", name, {{"missing_ports", entry.probe->missing_ports()}});
+    shutdown(static_cast<int>(ExitCode::startup_timeout), name + " did not become ready");
+}
+
+} // namespace golaunch

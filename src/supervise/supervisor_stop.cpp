@@ -1,0 +1,164 @@
+#include "supervise/supervisor_impl.hpp"
+
+#include "supervise/exit_status.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+
+namespace golaunch {
+
+void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
+    entry.process_running = false;
+    entry.poll_timer.cancel();
+    entry.timeout_timer.cancel();
+    const State previous = entry.state;
+    entry.state = State::exited;
+    const std::string& name = entry.spec->name;
+    m_reporter.event("exited", name,
+                     {{"status", describe_exit(native_status)}, {"pid", entry.pgid}},
+                     m_stopping ? describe_exit(native_status) : "", 0);
+    if (m_stopping) {
+        stop_what_can_stop();
+        check_drained();
+        return;
+    }
+    const bool one_shot_done = exited_successfully(native_status) &&
+                               entry.spec->restart == RestartPolicy::no && entry.plan.ports.empty();
+    if (one_shot_done) {
+        m_reporter.info(name, "finished (" + describe_exit(native_status) + ")");
+        if (previous == State::ready) {
+            return;
+        }
+    }
+    m_reporter.error(name, "pid " + std::to_string(entry.pgid) + " " +
+                               describe_exit(native_status) +
+                               (previous == State::starting ? " before it was ready" : ""));
+    shutdown(static_cast<int>(ExitCode::service_failed), name + " exited");
+}
+
+// ---------------------------------------------------------------- shutdown
+
+void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
+    if (m_stopping) {
+        return;
+    }
+    m_stopping = true;
+    m_exit_code = exit_code;
+    m_reporter.event("stopping", "", {{"reason", reason}, {"exit_code", exit_code}},
+                     "stopping: " + reason);
+    for (const auto& name : m_order) {
+        Service& entry = service(name);
+        entry.poll_timer.cancel();
+        entry.timeout_timer.cancel();
+        if (entry.state == State::building && entry.process_running) {
+            ::kill(-entry.pgid, SIGTERM); // an unfinished build is not worth waiting for
+        }
+    }
+    stop_what_can_stop();
+    check_drained();
+}
+
+bool Supervisor::Impl::dependents_stopped(const Service& entry) const {
+    for (const auto& [name, other] : m_services) {
+        const auto& deps = other->spec->depends_on;
+        if (std::find(deps.begin(), deps.end(), entry.spec->name) != deps.end() &&
+            other->process_running && other->state != State::building) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Dependents stop before what they depend on: SIGTERM to a service's process group once every
+// service that depends on it has exited; SIGKILL to the group after its stop_grace.
+void Supervisor::Impl::stop_what_can_stop() {
+    for (auto it = m_order.rbegin(); it != m_order.rend(); ++it) {
+        Service& entry = service(*it);
+        if (entry.term_sent || entry.state == State::building || !group_alive(entry.pgid) ||
+            entry.state == State::pending || entry.state == State::built) {
+            continue;
+        }
+        if (entry.process_running && !dependents_stopped(entry)) {
+            continue;
+        }
+        entry.term_sent = true;
+        entry.state = entry.process_running ? State::stopping : entry.state;
+        m_reporter.debug(entry.spec->name,
+                         "SIGTERM to process group " + std::to_string(entry.pgid));
+        ::kill(-entry.pgid, SIGTERM);
+        ::kill(-entry.pgid, SIGCONT);
+        entry.grace_timer.expires_after(entry.spec->stop_grace);
+        entry.grace_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
+            if (!ec && group_alive(entry.pgid)) {
+                m_reporter.warn(entry.spec->name,
+                                "still running " + format_duration(entry.spec->stop_grace) +
+                                    " after SIGTERM (stop_grace): sending SIGKILL");
+                ::kill(-entry.pgid, SIGKILL);
+            }
+        });
+    }
+}
+
+// Done when every main process has been waited for and every process group is empty.
+// Grandchildren that outlive their parent are not waited on by anything else, so while
+// stopping the groups are checked every 20 ms (bounded by the grace timers).
+void Supervisor::Impl::check_drained() {
+    reap_orphans(owned_pids());
+    if (m_drained) {
+        return;
+    }
+    bool drained = true;
+    for (const auto& name : m_order) {
+        const Service& entry = service(name);
+        drained = drained && !entry.process_running && !group_alive(entry.pgid);
+    }
+    if (drained && !m_drained) {
+        m_drained = true;
+        for (const auto& name : m_order) {
+            service(name).grace_timer.cancel();
+            if (service(name).pgid > 0) {
+                m_guard->forget_group(service(name).pgid);
+            }
+        }
+        m_signals.cancel();
+        m_sigchld.cancel();
+        m_drain_timer.cancel();
+        const auto took = elapsed_ms(m_started);
+        m_reporter.event("stopped", "", {{"exit_code", m_exit_code}, {"elapsed_ms", took}},
+                         "all services stopped");
+        if (m_open_readers > 0) {
+            // Someone outside the groups (a setsid'd grandchild) still holds an output pipe:
+            // read what is already there, then stop listening.
+            m_drain_timer.expires_after(std::chrono::milliseconds(200));
+            m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec) {
+                    for (const auto& name : m_order) {
+                        for (const auto& reader : service(name).readers) {
+                            reader->close();
+                        }
+                    }
+                }
+            });
+        }
+        return;
+    }
+    stop_what_can_stop();
+    m_drain_timer.expires_after(std::chrono::milliseconds(20));
+    m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            check_drained();
+        }
+    });
+}
+
+void Supervisor::Impl::kill_everything() {
+    for (const auto& name : m_order) {
+        const Service& entry = service(name);
+        if (group_alive(entry.pgid)) {
+            ::kill(-entry.pgid, SIGKILL);
+        }
+    }
+}
+
+} // namespace golaunch
