@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <regex>
 
 namespace golaunch {
 
@@ -19,11 +18,10 @@ namespace {
 
 // The one place that prints errors: "golaunch: error: ..." plus "hint: ...". Errors already
 // located in a file ("app.toml:3:1: error: ...") are printed as they are.
-void print_error(const std::string& message, const std::string& hint) {
+void print_error(const std::string& message, const std::string& hint, bool located = false) {
     Palette palette;
     palette.enabled = should_use_color(stderr);
-    static const std::regex k_located(R"(^[^\s:][^:\n]*:\d+(:\d+)?: error: )");
-    if (std::regex_search(message, k_located)) {
+    if (located) {
         std::cerr << message;
     } else {
         std::cerr << palette.bold("golaunch: ") << palette.red("error: ") << message;
@@ -44,12 +42,15 @@ int run_cli(int argc, char** argv) {
     app.require_subcommand(1);
 
     RunCommandOptions run_options;
-    auto* run = app.add_subcommand("run", "Preflight, build, start in dependency order and supervise until Ctrl-C");
-    run->add_option("args", run_options.positionals, "[app.toml] [SERVICE...] (default manifest: ./golaunch.toml, else ./app.toml)");
+    auto* run = app.add_subcommand(
+        "run", "Preflight, build, start in dependency order and supervise until Ctrl-C");
+    run->add_option("args", run_options.positionals,
+                    "[app.toml] [SERVICE...] (default manifest: ./golaunch.toml, else ./app.toml)");
     run->add_flag("--json", run_options.json, "NDJSON events on stdout instead of text");
     run->add_flag("-q,--quiet", run_options.quiet, "Only service output, warnings and errors");
     run->add_flag("-v,--verbose", run_options.verbose, "Also golaunch's debug messages");
-    run->add_flag("--no-build", run_options.skip_build, "Run the binaries already in .golaunch/bin");
+    run->add_flag("--no-build", run_options.skip_build,
+                  "Run the binaries already in .golaunch/bin");
     run->add_flag("--stop-when-ready", run_options.stop_when_ready,
                   "Smoke test: once every service is ready, stop them all cleanly and exit 0");
     run->add_option("--poll-interval-ms", run_options.poll_interval_ms, "Readiness poll interval")
@@ -57,15 +58,19 @@ int run_cli(int argc, char** argv) {
         ->group("");
 
     CheckCommandOptions check_options;
-    auto* check = app.add_subcommand("check", "Preflight only: exit 0 when clean, 3 on an error finding");
+    auto* check =
+        app.add_subcommand("check", "Preflight only: exit 0 when clean, 3 on an error finding");
     check->add_option("args", check_options.positionals, "[app.toml] [SERVICE...]");
     check->add_flag("--json", check_options.json, "One JSON document instead of text");
 
     WhoOptions who_options;
     auto* who = app.add_subcommand("who", "Every socket on PORT and the process behind it");
-    who->add_option("port", who_options.port, "TCP or UDP port")->required()->check(CLI::Range(1, 65535));
+    who->add_option("port", who_options.port, "TCP or UDP port")
+        ->required()
+        ->check(CLI::Range(1, 65535));
     who->add_flag("--json", who_options.json, "JSON instead of text");
-    who->add_flag("-a,--all", who_options.all_states, "Also connections (ESTABLISHED, TIME-WAIT, ...)");
+    who->add_flag("-a,--all", who_options.all_states,
+                  "Also connections (ESTABLISHED, TIME-WAIT, ...)");
 
     try {
         app.parse(argc, argv);
@@ -91,7 +96,8 @@ int run_cli(int argc, char** argv) {
                 return static_cast<int>(ExitCode::usage);
             }
         }
-        print_error(e.what(), "golaunch --help lists the commands; golaunch COMMAND --help their options");
+        print_error(e.what(),
+                    "golaunch --help lists the commands; golaunch COMMAND --help their options");
         return static_cast<int>(ExitCode::usage);
     }
 
@@ -104,10 +110,11 @@ int run_cli(int argc, char** argv) {
         }
         return run_who(who_options);
     } catch (const Error& e) {
-        print_error(e.what(), e.hint());
+        print_error(e.what(), e.hint(), e.is_located());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        print_error(std::string("unexpected failure: ") + e.what(), "please report this with the command you ran");
+        print_error(std::string("unexpected failure: ") + e.what(),
+                    "please report this with the command you ran");
         return static_cast<int>(ExitCode::service_failed);
     }
 }

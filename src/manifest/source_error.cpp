@@ -87,7 +87,7 @@ std::string format_source_error(const SourceLocation& where, std::string_view so
 
 Error source_error(const SourceLocation& where, std::string_view source, std::string_view message,
                    std::string hint) {
-    return Error(format_source_error(where, source, message), ExitCode::usage, std::move(hint));
+    return Error::located(format_source_error(where, source, message), std::move(hint));
 }
 
 } // namespace golaunch

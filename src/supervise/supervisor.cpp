@@ -87,7 +87,9 @@ void Supervisor::Impl::watch_signals() {
                                     ": killing every service now");
             kill_everything();
         } else {
-            shutdown(128 + signo, signo == SIGINT ? "interrupted (Ctrl-C)" : "received SIGTERM");
+            shutdown(128 + signo, signo == SIGINT   ? "interrupted (Ctrl-C)"
+                                  : signo == SIGHUP ? "the terminal closed (SIGHUP)"
+                                                    : "received SIGTERM");
         }
         watch_signals();
     });

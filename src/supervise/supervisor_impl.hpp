@@ -67,7 +67,7 @@ struct Supervisor::Impl {
 
     Impl(const Manifest& manifest, PortAssignments ports, RunOptions options, Reporter& reporter)
         : m_manifest(manifest), m_ports(std::move(ports)), m_options(std::move(options)),
-          m_reporter(reporter), m_signals(m_io, SIGINT, SIGTERM), m_sigchld(m_io, SIGCHLD),
+          m_reporter(reporter), m_signals(m_io, SIGINT, SIGTERM, SIGHUP), m_sigchld(m_io, SIGCHLD),
           m_drain_timer(m_io) {}
 
     int run();

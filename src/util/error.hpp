@@ -17,17 +17,27 @@ enum class ExitCode : int {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message, ExitCode code = ExitCode::service_failed,
                    std::string hint = {})
         : std::runtime_error(message), m_code(code), m_hint(std::move(hint)) {}
 
+    // A usage error whose message already says where, compiler-style
+    // ("app.toml:12:5: error: ..." plus the source line and a caret): printed as it is.
+    static Error located(const std::string& message, std::string hint = {}) {
+        Error error(message, ExitCode::usage, std::move(hint));
+        error.m_located = true;
+        return error;
+    }
+
     ExitCode code() const { return m_code; }
     const std::string& hint() const { return m_hint; }
+    bool is_located() const { return m_located; }
 
-private:
+  private:
     ExitCode m_code;
     std::string m_hint;
+    bool m_located = false;
 };
 
 // Usage or manifest error: exit code 2.
