@@ -36,24 +36,7 @@ WhoRun run_who(const std::vector<std::string>& args) {
     return run;
 }
 
-struct Server {
-    test::TempDir dir;
-    std::uint16_t port = test::pick_free_port();
-    std::unique_ptr<ChildProcess> child;
-    pid_t pid = 0;
-
-    explicit Server(const std::vector<std::string>& extra_env = {}) {
-        const auto pidfile = dir.path() / "server.pid";
-        child = std::make_unique<ChildProcess>(
-            std::vector<std::string>{test::fixture("httpserver"), "-addr",
-                                     "127.0.0.1:" + std::to_string(port), "-pidfile",
-                                     pidfile.string()},
-            (dir.path() / "out.log").string(), extra_env);
-        if (eventually([&] { return std::filesystem::exists(pidfile); }, 10s)) {
-            pid = std::stoi(test::read_file(pidfile));
-        }
-    }
-};
+using Server = test::FixtureServer;
 
 TEST(Who, JsonNamesTheOwner) {
     Server server({"GOLAUNCH_SERVICE=api", "GOLAUNCH_PID=" + std::to_string(::getpid())});

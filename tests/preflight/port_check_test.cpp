@@ -20,24 +20,7 @@ using namespace std::chrono_literals;
 using test::ChildProcess;
 using test::eventually;
 
-struct Server {
-    test::TempDir dir;
-    std::uint16_t port = test::pick_free_port();
-    std::unique_ptr<ChildProcess> child;
-    pid_t pid = 0;
-
-    Server() {
-        const auto pidfile = dir.path() / "server.pid";
-        child = std::make_unique<ChildProcess>(
-            std::vector<std::string>{test::fixture("httpserver"), "-addr",
-                                     "127.0.0.1:" + std::to_string(port), "-pidfile",
-                                     pidfile.string()},
-            (dir.path() / "out.log").string());
-        if (eventually([&] { return std::filesystem::exists(pidfile); }, 10s)) {
-            pid = std::stoi(test::read_file(pidfile));
-        }
-    }
-};
+using Server = test::FixtureServer;
 
 ServiceSpec service(const std::string& name, std::uint16_t port,
                     PortConflictPolicy policy = PortConflictPolicy::fail) {

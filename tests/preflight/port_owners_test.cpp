@@ -16,25 +16,7 @@ using namespace std::chrono_literals;
 using test::ChildProcess;
 using test::eventually;
 
-// An httpserver fixture on 127.0.0.1:port; `pid` is what it wrote to its pidfile.
-struct Server {
-    test::TempDir dir;
-    std::uint16_t port = test::pick_free_port();
-    std::unique_ptr<ChildProcess> child;
-    pid_t pid = 0;
-
-    explicit Server(const std::vector<std::string>& extra_env = {}) {
-        const auto pidfile = dir.path() / "server.pid";
-        child = std::make_unique<ChildProcess>(
-            std::vector<std::string>{test::fixture("httpserver"), "-addr",
-                                     "127.0.0.1:" + std::to_string(port), "-pidfile",
-                                     pidfile.string()},
-            (dir.path() / "out.log").string(), extra_env);
-        if (eventually([&] { return std::filesystem::exists(pidfile); }, 10s)) {
-            pid = std::stoi(test::read_file(pidfile));
-        }
-    }
-};
+using Server = test::FixtureServer;
 
 TEST(PortUsers, OwnerOfAFixtureServerIsItsPid) {
     Server server;
@@ -50,7 +32,9 @@ TEST(PortUsers, OwnerOfAFixtureServerIsItsPid) {
     EXPECT_EQ(owner.exe, std::filesystem::canonical(test::fixture("httpserver")).string());
 
     const std::string text = describe_owner(owner);
-    EXPECT_EQ(text.rfind("pid " + std::to_string(server.pid) + " " + owner.exe + " -addr", 0), 0u)
+    EXPECT_EQ(text.rfind(
+                  "pid " + std::to_string(server.pid) + " " + owner.exe + " -name holder -addr", 0),
+              0u)
         << text;
     EXPECT_NE(text.find("(user " + owner.user + ", started "), std::string::npos) << text;
     EXPECT_FALSE(started_by_golaunch(owner));

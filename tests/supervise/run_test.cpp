@@ -13,12 +13,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+std::string quoted(const std::string& text) {
+    return "\"" + text + "\"";
+}
 
 // A manifest with one fixture service `web` on `port`, plus `extra` TOML lines in its table.
-std::string web_manifest(std::uint16_t port, const std::string& extra_args = "", const std::string& extra = "") {
+std::string web_manifest(std::uint16_t port, const std::string& extra_args = "",
+                         const std::string& extra = "") {
     return "version = 1\nname = \"t\"\n[services.web]\ncmd = [" + quoted(fixture("httpserver")) +
-           ", \"-name\", \"web\"" + extra_args + "]\nports = { http = " + std::to_string(port) + " }\n" + extra;
+           ", \"-name\", \"web\"" + extra_args + "]\nports = { http = " + std::to_string(port) +
+           " }\n" + extra;
 }
 
 pid_t read_pid(const std::filesystem::path& file) {
@@ -32,7 +36,8 @@ TEST(RunE2E, GoServerBecomesReadyAnswersHttpAndStopsGracefullyOnSigterm) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto pidfile = dir.path() / "web.pid";
-    const auto manifest = dir.write("app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string())));
+    const auto manifest =
+        dir.write("app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string())));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
 
     const auto ready = run.wait_for_event("ready", "web", 10s);
@@ -43,14 +48,16 @@ TEST(RunE2E, GoServerBecomesReadyAnswersHttpAndStopsGracefullyOnSigterm) {
 
     const pid_t service_pid = read_pid(pidfile);
     ASSERT_GT(service_pid, 0);
-    EXPECT_EQ((*ready)["pid"].get<int>(), service_pid) << "the service must be the Go binary itself, not a wrapper";
+    EXPECT_EQ((*ready)["pid"].get<int>(), service_pid)
+        << "the service must be the Go binary itself, not a wrapper";
 
     run.signal(SIGTERM);
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 128 + SIGTERM);
     EXPECT_FALSE(pid_running(service_pid));
-    EXPECT_NE(run.output().find("web got terminated, shutting down gracefully"), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find("web got terminated, shutting down gracefully"), std::string::npos)
+        << run.output();
     EXPECT_TRUE(run.wait_for_event("stopped", "", 1s));
 }
 
@@ -66,7 +73,8 @@ TEST(RunE2E, CtrlCStopsEverythingAndExits130) {
     EXPECT_EQ(exit_code_of(*status), 130);
     EXPECT_FALSE(can_connect(port));
     // Text mode: prefixed, line-buffered service output.
-    EXPECT_NE(run.output().find("web      | web listening on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+    EXPECT_NE(run.output().find("web      | web listening on 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
         << run.output();
 }
 
@@ -75,9 +83,10 @@ TEST(RunE2E, KillNineOfGolaunchLeavesNoServiceOrGrandchildBehind) {
     const auto port = pick_free_port();
     const auto pidfile = dir.path() / "web.pid";
     const auto sleeper_pidfile = dir.path() / "sleeper.pid";
-    const auto manifest = dir.write(
-        "app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string()) + ", \"-sleeper-pidfile\", " +
-                                           quoted(sleeper_pidfile.string())));
+    const auto manifest =
+        dir.write("app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string()) +
+                                                     ", \"-sleeper-pidfile\", " +
+                                                     quoted(sleeper_pidfile.string())));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     ASSERT_TRUE(run.wait_for_event("ready", "web", 10s)) << run.output();
     const pid_t service_pid = read_pid(pidfile);
@@ -87,8 +96,10 @@ TEST(RunE2E, KillNineOfGolaunchLeavesNoServiceOrGrandchildBehind) {
 
     run.signal(SIGKILL);
     ASSERT_TRUE(run.wait_for_exit(5s));
-    EXPECT_TRUE(eventually([&] { return !pid_running(service_pid); }, 5s)) << "service pid " << service_pid;
-    EXPECT_TRUE(eventually([&] { return !pid_running(sleeper_pid); }, 5s)) << "grandchild pid " << sleeper_pid;
+    EXPECT_TRUE(eventually([&] { return !pid_running(service_pid); }, 5s))
+        << "service pid " << service_pid;
+    EXPECT_TRUE(eventually([&] { return !pid_running(sleeper_pid); }, 5s))
+        << "grandchild pid " << sleeper_pid;
     EXPECT_FALSE(can_connect(port));
 }
 
@@ -99,12 +110,18 @@ TEST(RunE2E, DependentStartsOnlyAfterItsDependencyIsReady) {
     while (web_port == db_port) {
         web_port = pick_free_port();
     }
-    const std::string manifest_text =
-        "version = 1\n"
-        "[services.web]\ncmd = [" + quoted(fixture("httpserver")) + ", \"-name\", \"web\"]\n"
-        "ports = { http = " + std::to_string(web_port) + " }\ndepends_on = [\"db\"]\n"
-        "[services.db]\ncmd = [" + quoted(fixture("httpserver")) + ", \"-name\", \"db\", \"-delay\", \"300ms\"]\n"
-        "ports = { main = " + std::to_string(db_port) + " }\n";
+    const std::string manifest_text = "version = 1\n"
+                                      "[services.web]\ncmd = [" +
+                                      quoted(fixture("httpserver")) +
+                                      ", \"-name\", \"web\"]\n"
+                                      "ports = { http = " +
+                                      std::to_string(web_port) +
+                                      " }\ndepends_on = [\"db\"]\n"
+                                      "[services.db]\ncmd = [" +
+                                      quoted(fixture("httpserver")) +
+                                      ", \"-name\", \"db\", \"-delay\", \"300ms\"]\n"
+                                      "ports = { main = " +
+                                      std::to_string(db_port) + " }\n";
     const auto manifest = dir.write("app.toml", manifest_text);
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--stop-when-ready"});
     const auto status = run.wait_for_exit(15s);
@@ -118,24 +135,26 @@ TEST(RunE2E, DependentStartsOnlyAfterItsDependencyIsReady) {
             sequence.push_back(event.value("service", "") + ":" + name);
         }
     }
-    EXPECT_EQ(sequence, (std::vector<std::string>{"db:started", "db:ready", "web:started", "web:ready"}));
+    EXPECT_EQ(sequence,
+              (std::vector<std::string>{"db:started", "db:ready", "web:started", "web:ready"}));
     const auto db_ready = run.wait_for_event("ready", "db", 0ms);
     ASSERT_TRUE(db_ready);
-    EXPECT_GE((*db_ready)["ready_ms"].get<double>(), 300.0) << "db listens only after its 300 ms delay";
+    EXPECT_GE((*db_ready)["ready_ms"].get<double>(), 300.0)
+        << "db listens only after its 300 ms delay";
 }
 
 TEST(RunE2E, StartupTimeoutExits4AndSaysWhichPortNeverListened) {
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest =
-        dir.write("app.toml", web_manifest(port, ", \"-delay\", \"30s\"",
-                                           "startup_timeout = \"400ms\"\nstop_grace = \"500ms\"\n"));
+    const auto manifest = dir.write(
+        "app.toml", web_manifest(port, ", \"-delay\", \"30s\"",
+                                 "startup_timeout = \"400ms\"\nstop_grace = \"500ms\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 4);
-    EXPECT_NE(run.output().find("not ready after 400ms (startup_timeout): port " + std::to_string(port) +
-                                " is not listening"),
+    EXPECT_NE(run.output().find("not ready after 400ms (startup_timeout): port " +
+                                std::to_string(port) + " is not listening"),
               std::string::npos)
         << run.output();
 }
@@ -143,14 +162,16 @@ TEST(RunE2E, StartupTimeoutExits4AndSaysWhichPortNeverListened) {
 TEST(RunE2E, ServiceCrashingBeforeReadyExits1WithItsStatus) {
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest =
-        dir.write("app.toml", web_manifest(port, ", \"-delay\", \"10s\", \"-exit-after\", \"100ms\""));
+    const auto manifest = dir.write(
+        "app.toml", web_manifest(port, ", \"-delay\", \"10s\", \"-exit-after\", \"100ms\""));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 1);
-    EXPECT_NE(run.output().find("exited with status 3 before it was ready"), std::string::npos) << run.output();
-    EXPECT_NE(run.output().find("exiting on purpose with status 3"), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find("exited with status 3 before it was ready"), std::string::npos)
+        << run.output();
+    EXPECT_NE(run.output().find("exiting on purpose with status 3"), std::string::npos)
+        << run.output();
 }
 
 TEST(RunE2E, ServiceIgnoringSigtermIsKilledAfterStopGrace) {
@@ -158,8 +179,9 @@ TEST(RunE2E, ServiceIgnoringSigtermIsKilledAfterStopGrace) {
     const auto port = pick_free_port();
     const auto pidfile = dir.path() / "web.pid";
     const auto manifest = dir.write(
-        "app.toml", web_manifest(port, ", \"-ignore-term\", \"-pidfile\", " + quoted(pidfile.string()),
-                                 "stop_grace = \"300ms\"\n"));
+        "app.toml",
+        web_manifest(port, ", \"-ignore-term\", \"-pidfile\", " + quoted(pidfile.string()),
+                     "stop_grace = \"300ms\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     ASSERT_TRUE(run.wait_for_output("ready in", 10s)) << run.output();
     const pid_t service_pid = read_pid(pidfile);
@@ -171,41 +193,49 @@ TEST(RunE2E, ServiceIgnoringSigtermIsKilledAfterStopGrace) {
     EXPECT_GE(took, 300ms);
     EXPECT_LT(took, 5s);
     EXPECT_FALSE(pid_running(service_pid));
-    EXPECT_NE(run.output().find("after SIGTERM (stop_grace): sending SIGKILL"), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find("after SIGTERM (stop_grace): sending SIGKILL"), std::string::npos)
+        << run.output();
 }
 
 TEST(RunE2E, PortHeldByAnotherProcessIsRefusedNamingItsPid) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto holder_pidfile = dir.path() / "holder.pid";
-    ChildProcess holder({fixture("httpserver"), "-name", "holder", "-addr", "127.0.0.1:" + std::to_string(port),
-                         "-pidfile", holder_pidfile.string()});
+    ChildProcess holder({fixture("httpserver"), "-name", "holder", "-addr",
+                         "127.0.0.1:" + std::to_string(port), "-pidfile", holder_pidfile.string()});
     ASSERT_TRUE(eventually([&] { return can_connect(port); }, 5s));
     const auto manifest = dir.write("app.toml", web_manifest(port));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 3);
-    EXPECT_NE(run.output().find("pid " + std::to_string(holder.pid())), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find("pid " + std::to_string(holder.pid())), std::string::npos)
+        << run.output();
     EXPECT_TRUE(holder.running());
-    EXPECT_NE(http_get(port).find("hello from holder"), std::string::npos) << "the holder must be left alone";
+    EXPECT_NE(http_get(port).find("hello from holder"), std::string::npos)
+        << "the holder must be left alone";
 }
 
 TEST(RunE2E, NextFreeMovesABusyPortAndInjectsItThroughInterpolation) {
     TempDir dir;
     const auto port = pick_free_port();
-    ChildProcess holder({fixture("httpserver"), "-name", "holder", "-addr", "127.0.0.1:" + std::to_string(port)});
+    ChildProcess holder(
+        {fixture("httpserver"), "-name", "holder", "-addr", "127.0.0.1:" + std::to_string(port)});
     ASSERT_TRUE(eventually([&] { return can_connect(port); }, 5s));
     const std::string manifest_text =
         "version = 1\n[defaults]\non_port_conflict = \"next-free\"\n"
-        "[services.web]\ncmd = [" + quoted(fixture("httpserver")) + ", \"-name\", \"web\"]\n"
-        "args = [\"-addr\", \"127.0.0.1:${ports.web.http}\"]\nports = { http = " + std::to_string(port) + " }\n";
+        "[services.web]\ncmd = [" +
+        quoted(fixture("httpserver")) +
+        ", \"-name\", \"web\"]\n"
+        "args = [\"-addr\", \"127.0.0.1:${ports.web.http}\"]\nports = { http = " +
+        std::to_string(port) + " }\n";
     const auto manifest = dir.write("app.toml", manifest_text);
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     const auto ready = run.wait_for_event("ready", "web", 10s);
     ASSERT_TRUE(ready) << run.output();
     const std::string listening = (*ready)["listening"][0];
-    const auto moved_port = static_cast<std::uint16_t>(std::stoi(listening.substr(listening.rfind(':') + 1)));
+    const auto moved_port =
+        static_cast<std::uint16_t>(std::stoi(listening.substr(listening.rfind(':') + 1)));
     EXPECT_NE(moved_port, port);
     EXPECT_NE(http_get(moved_port).find("hello from web"), std::string::npos);
     EXPECT_NE(http_get(port).find("hello from holder"), std::string::npos);
@@ -220,9 +250,12 @@ TEST(RunE2E, GoPackageIsBuiltToAStablePathAndRunDirectly) {
     TempDir dir;
     const auto port = pick_free_port();
     dir.write("go.mod", "module example.com/t\n\ngo 1.19\n");
-    dir.write("cmd/hello/main.go", read_file(std::string(GOLAUNCH_SOURCE_DIR) + "/tests/fixtures/httpserver.go"));
-    const auto manifest = dir.write("app.toml", "version = 1\n[services.hello]\ngo = \"./cmd/hello\"\n"
-                                                "ports = { http = " + std::to_string(port) + " }\n");
+    dir.write("cmd/hello/main.go",
+              read_file(std::string(GOLAUNCH_SOURCE_DIR) + "/tests/fixtures/httpserver.go"));
+    const auto manifest =
+        dir.write("app.toml", "version = 1\n[services.hello]\ngo = \"./cmd/hello\"\n"
+                              "ports = { http = " +
+                                  std::to_string(port) + " }\n");
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--stop-when-ready"});
     const auto status = run.wait_for_exit(180s);
     ASSERT_TRUE(status) << run.output();
@@ -253,7 +286,8 @@ TEST(RunE2E, BundledShopExampleBuildsStartsInOrderAndServes) {
     const auto catalog_ready = run.wait_for_event("ready", "catalog", 0ms);
     ASSERT_TRUE(catalog_ready);
     const std::string listening = (*api_ready)["listening"][0];
-    const auto api_port = static_cast<std::uint16_t>(std::stoi(listening.substr(listening.rfind(':') + 1)));
+    const auto api_port =
+        static_cast<std::uint16_t>(std::stoi(listening.substr(listening.rfind(':') + 1)));
     EXPECT_EQ(http_get(api_port), "shop api: 3 items in the catalog, 46.40 in total\n");
     run.signal(SIGINT);
     const auto status = run.wait_for_exit(15s);

@@ -8,15 +8,20 @@ namespace golaunch::test {
 
 GolaunchRun::GolaunchRun(const TempDir& dir, const std::vector<std::string>& args) {
     static int counter = 0;
-    m_output_file = (dir.path() / ("golaunch-output-" + std::to_string(++counter) + ".log")).string();
+    m_output_file =
+        (dir.path() / ("golaunch-output-" + std::to_string(++counter) + ".log")).string();
     std::vector<std::string> argv{golaunch_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
-    m_child = std::make_unique<ChildProcess>(argv, m_output_file, std::vector<std::string>{"NO_COLOR=1"});
+    m_child =
+        std::make_unique<ChildProcess>(argv, m_output_file, std::vector<std::string>{"NO_COLOR=1"});
 }
 
-std::string GolaunchRun::output() const { return read_file(m_output_file); }
+std::string GolaunchRun::output() const {
+    return read_file(m_output_file);
+}
 
-bool GolaunchRun::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) const {
+bool GolaunchRun::wait_for_output(const std::string& needle,
+                                  std::chrono::milliseconds timeout) const {
     return eventually([&] { return output().find(needle) != std::string::npos; }, timeout);
 }
 
@@ -33,13 +38,15 @@ std::vector<nlohmann::json> GolaunchRun::events() const {
     return out;
 }
 
-std::optional<nlohmann::json> GolaunchRun::wait_for_event(const std::string& name, const std::string& service,
+std::optional<nlohmann::json> GolaunchRun::wait_for_event(const std::string& name,
+                                                          const std::string& service,
                                                           std::chrono::milliseconds timeout) const {
     std::optional<nlohmann::json> found;
     eventually(
         [&] {
             for (const auto& event : events()) {
-                if (event.value("event", "") == name && (service.empty() || event.value("service", "") == service)) {
+                if (event.value("event", "") == name &&
+                    (service.empty() || event.value("service", "") == service)) {
                     found = event;
                     return true;
                 }
@@ -50,6 +57,8 @@ std::optional<nlohmann::json> GolaunchRun::wait_for_event(const std::string& nam
     return found;
 }
 
-int exit_code_of(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+int exit_code_of(int wait_status) {
+    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+}
 
 } // namespace golaunch::test

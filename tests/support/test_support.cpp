@@ -68,9 +68,13 @@ std::uint16_t pick_free_port() {
     throw std::runtime_error("no free loopback port after 50 attempts");
 }
 
-std::string fixture(const std::string& name) { return std::string(GOLAUNCH_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) {
+    return std::string(GOLAUNCH_FIXTURE_DIR) + "/" + name;
+}
 
-std::string golaunch_binary() { return GOLAUNCH_BINARY; }
+std::string golaunch_binary() {
+    return GOLAUNCH_BINARY;
+}
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& output_file,
                            const std::vector<std::string>& extra_env) {
@@ -135,13 +139,26 @@ std::optional<int> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
     }
 }
 
+FixtureServer::FixtureServer(const std::vector<std::string>& extra_env, const std::string& name)
+    : port(pick_free_port()) {
+    const auto pidfile = dir.path() / "server.pid";
+    child = std::make_unique<ChildProcess>(
+        std::vector<std::string>{fixture("httpserver"), "-name", name, "-addr",
+                                 "127.0.0.1:" + std::to_string(port), "-pidfile", pidfile.string()},
+        (dir.path() / "out.log").string(), extra_env);
+    if (eventually([&] { return std::filesystem::exists(pidfile); }, std::chrono::seconds(10))) {
+        pid = std::stoi(read_file(pidfile));
+    }
+}
+
 bool can_connect(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(port);
-    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    const bool connected =
+        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     return connected;
 }

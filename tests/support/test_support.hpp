@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@ namespace golaunch::test {
 
 // A fresh directory under $TMPDIR, removed with everything in it at scope exit.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -23,7 +24,7 @@ public:
     const std::filesystem::path& path() const { return m_path; }
     std::filesystem::path write(const std::string& name, const std::string& content) const;
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
@@ -40,7 +41,7 @@ std::string golaunch_binary();
 // A child process this test started (fork+exec, own process group). The destructor kills
 // and reaps it if still running: tests never leave anything behind.
 class ChildProcess {
-public:
+  public:
     ChildProcess(const std::vector<std::string>& argv, const std::string& output_file = "",
                  const std::vector<std::string>& extra_env = {});
     ~ChildProcess();
@@ -53,9 +54,20 @@ public:
     std::optional<int> wait_for(std::chrono::milliseconds timeout);
     bool running() const { return m_running; }
 
-private:
+  private:
     pid_t m_pid = -1;
     bool m_running = false;
+};
+
+// The httpserver fixture on 127.0.0.1:port, started by the test; `pid` is what it wrote to its
+// pidfile once listening (0 if it never did within 10 s).
+struct FixtureServer {
+    explicit FixtureServer(const std::vector<std::string>& extra_env = {},
+                           const std::string& name = "holder");
+    TempDir dir;
+    std::uint16_t port;
+    std::unique_ptr<ChildProcess> child;
+    pid_t pid = 0;
 };
 
 // Polls `predicate` every 5 ms until true or `timeout` passes.
