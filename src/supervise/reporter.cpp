@@ -23,7 +23,7 @@ std::string iso_now() {
     char buffer[40];
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ",
                   utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                  utc.tm_sec, ms % 1000);
+                  utc.tm_sec, static_cast<long long>(ms % 1000));
     return buffer;
 }
 
