@@ -50,7 +50,10 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
     auto found = find_program(program, env);
     if (found.empty()) {
         throw Error("service '" + service + "': program '" + program + "' not found on PATH",
-                    ExitCode::service_failed, "install it, or give its full path in cmd");
+                    ExitCode::service_failed,
+                    program == "go"
+                        ? "install Go (Debian: apt-get install golang-go) or put it on PATH"
+                        : "install it, or give its full path in cmd");
     }
     return found;
 }

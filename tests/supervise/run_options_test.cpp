@@ -81,5 +81,24 @@ TEST(RunOptions, ProgramNotFoundIsReportedBeforeAnythingStarts) {
         << run.output();
 }
 
+TEST(RunOptions, GoBuildFailureShowsTheCompilerErrorAndExits1) {
+    TempDir dir;
+    dir.write("go.mod", "module example.com/broken\n\ngo 1.19\n");
+    dir.write("cmd/broken/main.go", "package main\n\nfunc main() {\n\tundefinedThing()\n}\n");
+    const auto manifest =
+        dir.write("app.toml", "version = 1\n[services.broken]\ngo = \"./cmd/broken\"\n");
+    GolaunchRun run(dir, {"run", manifest.string()});
+    const auto status = run.wait_for_exit(120s);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ(exit_code_of(*status), 1) << run.output();
+    EXPECT_NE(run.output().find("broken   | cmd/broken/main.go:4:2: undefined: undefinedThing"),
+              std::string::npos)
+        << run.output();
+    EXPECT_NE(run.output().find("error: go build ./cmd/broken failed (exited with status "),
+              std::string::npos)
+        << run.output();
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / ".golaunch/bin/broken"));
+}
+
 } // namespace
 } // namespace golaunch::test
