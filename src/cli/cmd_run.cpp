@@ -22,10 +22,16 @@ void report_finding(Reporter& reporter, const Finding& finding) {
         text += "\n    fix: " + finding.remedy;
     }
     reporter.event("preflight", "",
-                   {{"id", finding.id}, {"severity", to_string(finding.severity)}, {"subject", finding.subject},
-                    {"message", finding.message}, {"evidence", finding.evidence}, {"remedy", finding.remedy}},
+                   {{"id", finding.id},
+                    {"severity", to_string(finding.severity)},
+                    {"subject", finding.subject},
+                    {"message", finding.message},
+                    {"evidence", finding.evidence},
+                    {"remedy", finding.remedy}},
                    "[" + finding.id + "] " + text,
-                   finding.severity == Severity::error ? 2 : finding.severity == Severity::warning ? 1 : 0);
+                   finding.severity == Severity::error     ? 2
+                   : finding.severity == Severity::warning ? 1
+                                                           : 0);
 }
 
 } // namespace
@@ -42,7 +48,8 @@ int run_run(const RunCommandOptions& options) {
         report_finding(reporter, finding);
     }
     if (has_errors(preflight.findings)) {
-        reporter.event("preflight_failed", "", {{"exit_code", static_cast<int>(ExitCode::preflight_failed)}},
+        reporter.event("preflight_failed", "",
+                       {{"exit_code", static_cast<int>(ExitCode::preflight_failed)}},
                        "not starting: preflight found errors (golaunch check shows them again)", 2);
         return static_cast<int>(ExitCode::preflight_failed);
     }

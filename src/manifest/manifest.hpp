@@ -36,23 +36,23 @@ struct Defaults {
 };
 
 struct PortSpec {
-    std::string name;      // key in `ports = { http = 8080 }`
+    std::string name; // key in `ports = { http = 8080 }`
     std::uint16_t number = 0;
     SourceLocation where;
 };
 
 struct ServiceSpec {
     std::string name;
-    SourceLocation where;              // the [services.NAME] table
+    SourceLocation where; // the [services.NAME] table
 
-    std::string go_package;            // `go = "./cmd/api"`, relative to the manifest dir
-    std::vector<std::string> cmd;      // `cmd = ["postgres", "-D", "./data"]`
-    std::string shell;                 // `shell = "..."`, run by /bin/sh -c
-    std::vector<std::string> args;     // appended to the built binary / cmd; may hold ${...}
+    std::string go_package;                 // `go = "./cmd/api"`, relative to the manifest dir
+    std::vector<std::string> cmd;           // `cmd = ["postgres", "-D", "./data"]`
+    std::string shell;                      // `shell = "..."`, run by /bin/sh -c
+    std::vector<std::string> args;          // appended to the built binary / cmd; may hold ${...}
     std::map<std::string, std::string> env; // may hold ${...}
-    std::string env_file;              // relative to the manifest dir
-    std::string dir;                   // working directory, relative to the manifest dir ("" = it)
-    std::vector<PortSpec> ports;       // declaration order; the first one is $PORT
+    std::string env_file;                   // relative to the manifest dir
+    std::string dir;             // working directory, relative to the manifest dir ("" = it)
+    std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
     std::vector<std::string> depends_on;
 
@@ -80,12 +80,12 @@ struct HostEntry {
 };
 
 struct Manifest {
-    std::filesystem::path path;       // as given
-    std::filesystem::path root_dir;   // absolute directory of the manifest
+    std::filesystem::path path;     // as given
+    std::filesystem::path root_dir; // absolute directory of the manifest
     int version = 1;
-    std::string name;                 // project name; defaults to the directory name
+    std::string name; // project name; defaults to the directory name
     Defaults defaults;
-    std::vector<HostEntry> hosts;     // [hosts]
+    std::vector<HostEntry> hosts;      // [hosts]
     std::vector<ServiceSpec> services; // file order
 
     const ServiceSpec* find_service(const std::string& service_name) const {

@@ -7,9 +7,11 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <mutex>
 #include <string_view>
@@ -178,6 +180,10 @@ std::vector<pid_t> members_of_process_group(pid_t pgid) {
     });
     std::sort(members.begin(), members.end());
     return members;
+}
+
+bool process_group_alive(pid_t pgid) {
+    return pgid > 1 && (::kill(-pgid, 0) == 0 || errno == EPERM);
 }
 
 bool process_alive(pid_t pid) {

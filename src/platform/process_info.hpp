@@ -22,9 +22,9 @@ struct ProcessInfo {
     std::vector<std::string> cmdline; // argv
     std::string user;                 // user name, or the numeric uid
     std::uint32_t uid = 0;
-    std::uint64_t start_ticks = 0;    // since boot, in clock ticks (identity together with pid)
+    std::uint64_t start_ticks = 0; // since boot, in clock ticks (identity together with pid)
     std::chrono::system_clock::time_point start_time;
-    char state = '?';                 // R, S, D, Z, T, ...
+    char state = '?'; // R, S, D, Z, T, ...
     // From /proc/PID/environ (readable for our own uid or as root): golaunch marks every
     // process it starts with GOLAUNCH_SERVICE=<service> and GOLAUNCH_PID=<golaunch pid>,
     // inherited by grandchildren too. Empty when unmarked or unreadable.
@@ -44,14 +44,18 @@ std::optional<ProcessInfo> read_process_info(pid_t pid);
 // is found, then checks the ancestors of each owner (a pre-fork master holds its workers'
 // listener). Processes we may not inspect are skipped; `denied` (if given) counts them so
 // callers can say "run as root to see all owners".
-std::map<std::uint64_t, std::vector<pid_t>> find_socket_owners(const std::set<std::uint64_t>& inodes,
-                                                                int* denied = nullptr);
+std::map<std::uint64_t, std::vector<pid_t>>
+find_socket_owners(const std::set<std::uint64_t>& inodes, int* denied = nullptr);
 
 // Pids of all live descendants of `root` (children, grandchildren, ...), from /proc/*/stat.
 std::vector<pid_t> descendants_of(pid_t root);
 
 // All live (non-zombie) pids in process group `pgid`.
 std::vector<pid_t> members_of_process_group(pid_t pgid);
+
+// True while any process (zombies included: they still hold the group id) is in group
+// `pgid`; the signal-0 probe golaunch and its orphan guard use before signalling a group.
+bool process_group_alive(pid_t pgid);
 
 // True when `pid` exists and is not a zombie.
 bool process_alive(pid_t pid);

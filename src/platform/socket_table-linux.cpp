@@ -72,7 +72,8 @@ void send_dump_request(int fd, int family, Protocol protocol, const SocketQuery&
     message.request.sdiag_family = static_cast<__u8>(family);
     message.request.sdiag_protocol = protocol == Protocol::tcp ? IPPROTO_TCP : IPPROTO_UDP;
     if (query.listening_only) {
-        message.request.idiag_states = protocol == Protocol::tcp ? (1u << TCP_LISTEN) : (1u << TCP_CLOSE);
+        message.request.idiag_states =
+            protocol == Protocol::tcp ? (1u << TCP_LISTEN) : (1u << TCP_CLOSE);
     } else {
         message.request.idiag_states = ~0u;
     }
@@ -88,8 +89,10 @@ void send_dump_request(int fd, int family, Protocol protocol, const SocketQuery&
     message.header.nlmsg_len = static_cast<__u32>(length);
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    if (::sendto(fd, &message, length, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
-        throw Error(std::string("cannot query the socket table (netlink): ") + std::strerror(errno));
+    if (::sendto(fd, &message, length, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) <
+        0) {
+        throw Error(std::string("cannot query the socket table (netlink): ") +
+                    std::strerror(errno));
     }
 }
 
@@ -128,7 +131,8 @@ void dump(int family, Protocol protocol, const SocketQuery& query, std::vector<S
             if (errno == EINTR) {
                 continue;
             }
-            throw Error(std::string("cannot read the socket table (netlink): ") + std::strerror(errno));
+            throw Error(std::string("cannot read the socket table (netlink): ") +
+                        std::strerror(errno));
         }
         if (received == 0) {
             return;
@@ -144,7 +148,8 @@ void dump(int family, Protocol protocol, const SocketQuery& query, std::vector<S
                 if (error->error == -ENOENT || error->error == -EPROTONOSUPPORT) {
                     return; // e.g. IPv6 or UDP diag not in this kernel: nothing to list
                 }
-                throw Error(std::string("socket table query failed: ") + std::strerror(-error->error));
+                throw Error(std::string("socket table query failed: ") +
+                            std::strerror(-error->error));
             }
             const auto* msg = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
             SocketEntry entry = parse_entry(msg, NLMSG_PAYLOAD(header, 0), protocol);
@@ -157,7 +162,7 @@ void dump(int family, Protocol protocol, const SocketQuery& query, std::vector<S
 }
 
 class LinuxSocketTable final : public SocketTable {
-public:
+  public:
     std::vector<SocketEntry> query(const SocketQuery& query) const override {
         std::vector<SocketEntry> entries;
         for (const int family : {AF_INET, AF_INET6}) {

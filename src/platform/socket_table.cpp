@@ -34,7 +34,9 @@ const char* to_string(SocketState state) {
     return "?";
 }
 
-const char* to_string(Protocol protocol) { return protocol == Protocol::tcp ? "tcp" : "udp"; }
+const char* to_string(Protocol protocol) {
+    return protocol == Protocol::tcp ? "tcp" : "udp";
+}
 
 bool is_wildcard_address(const std::string& address) {
     return address == "0.0.0.0" || address == "::";

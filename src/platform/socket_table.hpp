@@ -38,9 +38,9 @@ struct SocketEntry {
     std::uint16_t local_port = 0;
     std::string remote_address;
     std::uint16_t remote_port = 0;
-    std::uint64_t inode = 0;   // 0 for TIME_WAIT and other orphaned sockets
+    std::uint64_t inode = 0; // 0 for TIME_WAIT and other orphaned sockets
     std::uint32_t uid = 0;
-    bool v6only = false;       // IPv6 socket that does not also accept IPv4
+    bool v6only = false; // IPv6 socket that does not also accept IPv4
 };
 
 struct SocketQuery {
@@ -51,7 +51,7 @@ struct SocketQuery {
 
 // Side-effect boundary; tests may substitute a fake.
 class SocketTable {
-public:
+  public:
     virtual ~SocketTable() = default;
     // Throws golaunch::Error when the table cannot be read.
     virtual std::vector<SocketEntry> query(const SocketQuery& query) const = 0;

@@ -24,10 +24,6 @@ namespace {
 
 constexpr int k_guard_fd = 3;
 
-bool group_alive(pid_t pgid) {
-    return ::kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
 void sleep_ms(long ms) {
     timespec delay{ms / 1000, (ms % 1000) * 1'000'000};
     ::nanosleep(&delay, nullptr);
@@ -78,7 +74,7 @@ void sleep_ms(long ms) {
     // golaunch is gone. Anything it left running gets SIGTERM, then SIGKILL after the grace.
     std::vector<pid_t> alive;
     for (pid_t pgid : groups) {
-        if (group_alive(pgid)) {
+        if (process_group_alive(pgid)) {
             ::kill(-pgid, SIGTERM);
             ::kill(-pgid, SIGCONT);
             alive.push_back(pgid);
@@ -86,9 +82,9 @@ void sleep_ms(long ms) {
     }
     for (long waited = 0; !alive.empty() && waited < grace_ms; waited += 20) {
         sleep_ms(20);
-        alive.erase(
-            std::remove_if(alive.begin(), alive.end(), [](pid_t g) { return !group_alive(g); }),
-            alive.end());
+        alive.erase(std::remove_if(alive.begin(), alive.end(),
+                                   [](pid_t g) { return !process_group_alive(g); }),
+                    alive.end());
     }
     for (pid_t pgid : alive) {
         ::kill(-pgid, SIGKILL);

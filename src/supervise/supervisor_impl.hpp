@@ -41,10 +41,6 @@ inline double elapsed_ms_precise(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
-inline bool group_alive(pid_t pgid) {
-    return pgid > 0 && (::kill(-pgid, 0) == 0 || errno == EPERM);
-}
-
 struct Supervisor::Impl {
     struct Service {
         explicit Service(asio::io_context& io)

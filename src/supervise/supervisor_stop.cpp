@@ -75,7 +75,7 @@ bool Supervisor::Impl::dependents_stopped(const Service& entry) const {
 void Supervisor::Impl::stop_what_can_stop() {
     for (auto it = m_order.rbegin(); it != m_order.rend(); ++it) {
         Service& entry = service(*it);
-        if (entry.term_sent || entry.state == State::building || !group_alive(entry.pgid) ||
+        if (entry.term_sent || entry.state == State::building || !process_group_alive(entry.pgid) ||
             entry.state == State::pending || entry.state == State::built) {
             continue;
         }
@@ -90,7 +90,7 @@ void Supervisor::Impl::stop_what_can_stop() {
         ::kill(-entry.pgid, SIGCONT);
         entry.grace_timer.expires_after(entry.spec->stop_grace);
         entry.grace_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
-            if (!ec && group_alive(entry.pgid)) {
+            if (!ec && process_group_alive(entry.pgid)) {
                 m_reporter.warn(entry.spec->name,
                                 "still running " + format_duration(entry.spec->stop_grace) +
                                     " after SIGTERM (stop_grace): sending SIGKILL");
@@ -111,7 +111,7 @@ void Supervisor::Impl::check_drained() {
     bool drained = true;
     for (const auto& name : m_order) {
         const Service& entry = service(name);
-        drained = drained && !entry.process_running && !group_alive(entry.pgid);
+        drained = drained && !entry.process_running && !process_group_alive(entry.pgid);
     }
     if (drained && !m_drained) {
         m_drained = true;
@@ -155,7 +155,7 @@ void Supervisor::Impl::check_drained() {
 void Supervisor::Impl::kill_everything() {
     for (const auto& name : m_order) {
         const Service& entry = service(name);
-        if (group_alive(entry.pgid)) {
+        if (process_group_alive(entry.pgid)) {
             ::kill(-entry.pgid, SIGKILL);
         }
     }

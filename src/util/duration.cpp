@@ -24,7 +24,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const std::size_t number_start = i;
-        while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+        while (i < text.size() &&
+               (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
             ++i;
         }
         if (i == number_start) {

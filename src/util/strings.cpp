@@ -44,7 +44,8 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 std::string shell_quote(std::string_view arg) {
     const bool plain = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./:=@%+,").find(c) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("-_./:=@%+,").find(c) != std::string_view::npos;
     });
     if (plain) {
         return std::string(arg);

@@ -9,18 +9,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string quoted(const std::string& text) {
-    return "\"" + text + "\"";
-}
-
 TEST(RunOptions, NamedServiceStartsWithItsDependenciesOnly) {
     TempDir dir;
-    const auto a = pick_free_port();
-    auto b = pick_free_port();
-    while (b == a) {
-        b = pick_free_port();
-    }
-    const std::string server = quoted(fixture("httpserver"));
+    const auto ports = pick_free_ports(2);
+    const auto a = ports[0];
+    const auto b = ports[1];
+    const std::string server = toml_quoted(fixture("httpserver"));
     const auto manifest =
         dir.write("app.toml", "version = 1\n"
                               "[services.db]\ncmd = [" +

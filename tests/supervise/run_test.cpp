@@ -16,16 +16,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string quoted(const std::string& text) {
-    return "\"" + text + "\"";
-}
-
 // A manifest with one fixture service `web` on `port`, plus `extra` TOML lines in its table.
 std::string web_manifest(std::uint16_t port, const std::string& extra_args = "",
                          const std::string& extra = "") {
-    return "version = 1\nname = \"t\"\n[services.web]\ncmd = [" + quoted(fixture("httpserver")) +
-           ", \"-name\", \"web\"" + extra_args + "]\nports = { http = " + std::to_string(port) +
-           " }\n" + extra;
+    return "version = 1\nname = \"t\"\n[services.web]\ncmd = [" +
+           toml_quoted(fixture("httpserver")) + ", \"-name\", \"web\"" + extra_args +
+           "]\nports = { http = " + std::to_string(port) + " }\n" + extra;
 }
 
 // Who still listens on `port`, from the socket table (a connect() could be fooled by a TCP
@@ -53,8 +49,8 @@ TEST(RunE2E, GoServerBecomesReadyAnswersHttpAndStopsGracefullyOnSigterm) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto pidfile = dir.path() / "web.pid";
-    const auto manifest =
-        dir.write("app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string())));
+    const auto manifest = dir.write(
+        "app.toml", web_manifest(port, ", \"-pidfile\", " + toml_quoted(pidfile.string())));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
 
     const auto ready = run.wait_for_event("ready", "web", 10s);
@@ -100,10 +96,10 @@ TEST(RunE2E, KillNineOfGolaunchLeavesNoServiceOrGrandchildBehind) {
     const auto port = pick_free_port();
     const auto pidfile = dir.path() / "web.pid";
     const auto sleeper_pidfile = dir.path() / "sleeper.pid";
-    const auto manifest =
-        dir.write("app.toml", web_manifest(port, ", \"-pidfile\", " + quoted(pidfile.string()) +
-                                                     ", \"-sleeper-pidfile\", " +
-                                                     quoted(sleeper_pidfile.string())));
+    const auto manifest = dir.write(
+        "app.toml",
+        web_manifest(port, ", \"-pidfile\", " + toml_quoted(pidfile.string()) +
+                               ", \"-sleeper-pidfile\", " + toml_quoted(sleeper_pidfile.string())));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     ASSERT_TRUE(run.wait_for_event("ready", "web", 10s)) << run.output();
     const pid_t service_pid = read_pid(pidfile);
@@ -124,20 +120,18 @@ TEST(RunE2E, KillNineOfGolaunchLeavesNoServiceOrGrandchildBehind) {
 
 TEST(RunE2E, DependentStartsOnlyAfterItsDependencyIsReady) {
     TempDir dir;
-    const auto db_port = pick_free_port();
-    auto web_port = pick_free_port();
-    while (web_port == db_port) {
-        web_port = pick_free_port();
-    }
+    const auto ports = pick_free_ports(2);
+    const auto db_port = ports[0];
+    const auto web_port = ports[1];
     const std::string manifest_text = "version = 1\n"
                                       "[services.web]\ncmd = [" +
-                                      quoted(fixture("httpserver")) +
+                                      toml_quoted(fixture("httpserver")) +
                                       ", \"-name\", \"web\"]\n"
                                       "ports = { http = " +
                                       std::to_string(web_port) +
                                       " }\ndepends_on = [\"db\"]\n"
                                       "[services.db]\ncmd = [" +
-                                      quoted(fixture("httpserver")) +
+                                      toml_quoted(fixture("httpserver")) +
                                       ", \"-name\", \"db\", \"-delay\", \"300ms\"]\n"
                                       "ports = { main = " +
                                       std::to_string(db_port) + " }\n";
@@ -199,7 +193,7 @@ TEST(RunE2E, ServiceIgnoringSigtermIsKilledAfterStopGrace) {
     const auto pidfile = dir.path() / "web.pid";
     const auto manifest = dir.write(
         "app.toml",
-        web_manifest(port, ", \"-ignore-term\", \"-pidfile\", " + quoted(pidfile.string()),
+        web_manifest(port, ", \"-ignore-term\", \"-pidfile\", " + toml_quoted(pidfile.string()),
                      "stop_grace = \"300ms\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     ASSERT_TRUE(run.wait_for_output("ready in", 10s)) << run.output();
@@ -218,33 +212,30 @@ TEST(RunE2E, ServiceIgnoringSigtermIsKilledAfterStopGrace) {
 
 TEST(RunE2E, PortHeldByAnotherProcessIsRefusedNamingItsPid) {
     TempDir dir;
-    const auto port = pick_free_port();
-    const auto holder_pidfile = dir.path() / "holder.pid";
-    ChildProcess holder({fixture("httpserver"), "-name", "holder", "-addr",
-                         "127.0.0.1:" + std::to_string(port), "-pidfile", holder_pidfile.string()});
-    ASSERT_TRUE(eventually([&] { return can_connect(port); }, 5s));
+    FixtureServer holder;
+    ASSERT_GT(holder.pid, 0);
+    const auto port = holder.port;
     const auto manifest = dir.write("app.toml", web_manifest(port));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 3);
-    EXPECT_NE(run.output().find("pid " + std::to_string(holder.pid())), std::string::npos)
+    EXPECT_NE(run.output().find("pid " + std::to_string(holder.pid)), std::string::npos)
         << run.output();
-    EXPECT_TRUE(holder.running());
+    EXPECT_TRUE(holder.child->running());
     EXPECT_NE(http_get(port).find("hello from holder"), std::string::npos)
         << "the holder must be left alone";
 }
 
 TEST(RunE2E, NextFreeMovesABusyPortAndInjectsItThroughInterpolation) {
     TempDir dir;
-    const auto port = pick_free_port();
-    ChildProcess holder(
-        {fixture("httpserver"), "-name", "holder", "-addr", "127.0.0.1:" + std::to_string(port)});
-    ASSERT_TRUE(eventually([&] { return can_connect(port); }, 5s));
+    FixtureServer holder;
+    ASSERT_GT(holder.pid, 0);
+    const auto port = holder.port;
     const std::string manifest_text =
         "version = 1\n[defaults]\non_port_conflict = \"next-free\"\n"
         "[services.web]\ncmd = [" +
-        quoted(fixture("httpserver")) +
+        toml_quoted(fixture("httpserver")) +
         ", \"-name\", \"web\"]\n"
         "args = [\"-addr\", \"127.0.0.1:${ports.web.http}\"]\nports = { http = " +
         std::to_string(port) + " }\n";

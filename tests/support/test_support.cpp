@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -66,6 +67,31 @@ std::uint16_t pick_free_port() {
         }
     }
     throw std::runtime_error("no free loopback port after 50 attempts");
+}
+
+std::vector<std::uint16_t> pick_free_ports(std::size_t count) {
+    std::vector<std::uint16_t> ports;
+    for (int attempt = 0; ports.size() < count && attempt < 100; ++attempt) {
+        const auto port = pick_free_port();
+        if (std::find(ports.begin(), ports.end(), port) == ports.end()) {
+            ports.push_back(port);
+        }
+    }
+    if (ports.size() < count) {
+        throw std::runtime_error("could not pick distinct free ports");
+    }
+    return ports;
+}
+
+std::string toml_quoted(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "\"";
 }
 
 std::string fixture(const std::string& name) {

@@ -32,6 +32,12 @@ class TempDir {
 // every address family. Never a fixed, popular port.
 std::uint16_t pick_free_port();
 
+// `count` distinct ports, each as pick_free_port() gives them.
+std::vector<std::uint16_t> pick_free_ports(std::size_t count);
+
+// A TOML basic string holding `text` (paths in test manifests).
+std::string toml_quoted(const std::string& text);
+
 // Path of a Go fixture built by tests/CMakeLists.txt (e.g. "httpserver").
 std::string fixture(const std::string& name);
 
