@@ -1,5 +1,7 @@
 #include "cli/cmd_who.hpp"
 
+#include "util/time_text.hpp"
+
 #include "preflight/port_owners.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -39,15 +41,6 @@ std::string no_owner_text(const SocketEntry& socket, int denied) {
         return "owner hidden (run as root to see it)";
     }
     return "owner not found (another PID namespace, or just exited)";
-}
-
-std::string iso8601_utc(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 using Row = std::vector<std::string>;
