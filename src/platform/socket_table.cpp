@@ -2,6 +2,13 @@
 
 namespace golaunch {
 
+std::string format_endpoint(const std::string& address, std::uint16_t port) {
+    if (address.find(':') != std::string::npos) {
+        return "[" + address + "]:" + std::to_string(port);
+    }
+    return address + ":" + std::to_string(port);
+}
+
 const char* to_string(SocketState state) {
     switch (state) {
     case SocketState::listen:

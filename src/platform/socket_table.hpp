@@ -60,6 +60,9 @@ class SocketTable {
 // The real table of this machine.
 const SocketTable& system_socket_table();
 
+// "127.0.0.1:8080", "[::1]:8080".
+std::string format_endpoint(const std::string& address, std::uint16_t port);
+
 // True when `address` is a wildcard ("0.0.0.0" or "::").
 bool is_wildcard_address(const std::string& address);
 

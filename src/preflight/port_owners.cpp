@@ -93,13 +93,6 @@ std::vector<PortUser> find_port_users(const SocketTable& table, std::uint16_t po
     return users;
 }
 
-std::string format_endpoint(const std::string& address, std::uint16_t port) {
-    if (address.find(':') != std::string::npos) {
-        return "[" + address + "]:" + std::to_string(port);
-    }
-    return address + ":" + std::to_string(port);
-}
-
 std::string command_line_text(const std::vector<std::string>& argv) {
     return one_line(shell_join(argv));
 }

@@ -22,9 +22,6 @@ struct PortUser {
 std::vector<PortUser> find_port_users(const SocketTable& table, std::uint16_t port,
                                       bool listening_only, int* denied = nullptr);
 
-// "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080", "[::]:8080".
-std::string format_endpoint(const std::string& address, std::uint16_t port);
-
 // argv quoted for a shell, on one line: control characters become \n, \t, \xHH.
 std::string command_line_text(const std::vector<std::string>& argv);
 

@@ -25,6 +25,7 @@ namespace {
 struct ChildSetup {
     std::vector<const char*> envp;
     pid_t parent = ::getpid();
+    ChildHook* hook = nullptr;
 
     bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const bp2::filesystem::path&,
                              const char* const*) {
@@ -55,6 +56,11 @@ struct ChildSetup {
                 ::signal(signo, SIG_DFL);
             }
         }
+        if (hook != nullptr) {
+            if (const int error = hook->in_child(); error != 0) {
+                return {error, bp2::system_category()};
+            }
+        }
         return {};
     }
 };
@@ -65,6 +71,7 @@ std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
                                                 const LaunchSpec& spec) {
     auto launched = std::make_unique<LaunchedProcess>(io);
     ChildSetup setup;
+    setup.hook = spec.child_hook;
     for (const auto& assignment : spec.env) {
         setup.envp.push_back(assignment.c_str());
     }

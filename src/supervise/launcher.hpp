@@ -2,6 +2,7 @@
 // environment as given, stdout/stderr into pipes the event loop reads.
 #pragma once
 
+#include "monitor/bind_monitor.hpp"
 #include "supervise/boost_process.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -18,6 +19,7 @@ struct LaunchSpec {
     std::vector<std::string> args;    // argv[1..]
     std::vector<std::string> env;     // complete environment, "KEY=VALUE"
     std::filesystem::path cwd;
+    ChildHook* child_hook = nullptr; // runs last before exec (the bind monitor's filter)
 };
 
 struct LaunchedProcess {

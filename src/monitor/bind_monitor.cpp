@@ -1,0 +1,38 @@
+#include "monitor/bind_monitor.hpp"
+
+#include "util/error.hpp"
+
+namespace golaunch {
+
+MonitorKind parse_monitor_kind(const std::string& text) {
+    if (text == "auto") {
+        return MonitorKind::automatic;
+    }
+    if (text == "notify") {
+        return MonitorKind::notify;
+    }
+    if (text == "poll") {
+        return MonitorKind::poll;
+    }
+    if (text == "off") {
+        return MonitorKind::off;
+    }
+    throw Error("unknown --monitor '" + text + "'", ExitCode::usage,
+                "use auto, notify, poll or off");
+}
+
+const char* to_string(MonitorKind kind) {
+    switch (kind) {
+    case MonitorKind::automatic:
+        return "auto";
+    case MonitorKind::notify:
+        return "notify";
+    case MonitorKind::poll:
+        return "poll";
+    case MonitorKind::off:
+        return "off";
+    }
+    return "?";
+}
+
+} // namespace golaunch

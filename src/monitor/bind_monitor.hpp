@@ -1,0 +1,61 @@
+// The bind monitor: sees every bind()/listen() a service (and its children) makes, with the
+// result, at the syscall level (Go makes raw syscalls, so LD_PRELOAD would see nothing).
+// Backends, best first: seccomp user notification (seccomp_notify-linux), socket-table
+// polling (supervise/readiness, successes only). `off` turns it off (readiness still polls).
+#pragma once
+
+#include "monitor/bind_event.hpp"
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace golaunch {
+
+enum class MonitorKind { automatic, notify, poll, off };
+
+// "auto" | "notify" | "poll" | "off"; throws golaunch::Error (usage) otherwise.
+MonitorKind parse_monitor_kind(const std::string& text);
+const char* to_string(MonitorKind kind);
+
+// Runs between fork and exec of a monitored service: async-signal-safe code only.
+class ChildHook {
+  public:
+    virtual ~ChildHook() = default;
+    // Returns 0, or an errno that makes the launch fail.
+    virtual int in_child() noexcept = 0;
+};
+
+using BindEventHandler = std::function<void(const BindEvent&)>;
+
+// One monitored process tree. Lives as long as any process of that tree may still call bind:
+// destroying it stops answering, and a filtered bind would then fail with ENOSYS.
+class MonitorSession {
+  public:
+    virtual ~MonitorSession() = default;
+    // Given to the launcher for the child; nullptr when this session needs nothing there.
+    virtual ChildHook* child_hook() = 0;
+    // Called in golaunch once the child exists (after exec succeeded). Throws on failure.
+    virtual void attach(pid_t pid) = 0;
+};
+
+class BindMonitor {
+  public:
+    virtual ~BindMonitor() = default;
+    virtual MonitorKind kind() const = 0;
+    // One line for the log: what is watching and how.
+    virtual std::string description() const = 0;
+    // A session for one service launch. `on_event` is called from the monitor's own thread.
+    // nullptr when this executable cannot be monitored (the reason in `why_not`).
+    virtual std::unique_ptr<MonitorSession>
+    prepare(const std::string& executable, BindEventHandler on_event, std::string& why_not) = 0;
+};
+
+// The best backend for `requested`. `automatic` falls back (notify -> poll) and explains the
+// fallback in `warning`; an explicit choice that is unavailable throws golaunch::Error.
+// Returns nullptr for `poll` and `off` (the supervisor polls the socket table itself).
+std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::string& warning);
+
+} // namespace golaunch

@@ -1,0 +1,122 @@
+#include "monitor/seccomp_filter-linux.hpp"
+
+#include "util/error.hpp"
+#include "util/unique_fd.hpp"
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace golaunch {
+
+namespace {
+
+constexpr int k_probe_ok = 0;
+constexpr int k_probe_errno_base = 100;
+
+bool has_cap_sys_admin() {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0) {
+        return false;
+    }
+    return (data[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))) != 0;
+}
+
+} // namespace
+
+SeccompProgram build_bind_filter() {
+    scmp_filter_ctx ctx = ::seccomp_init(SCMP_ACT_ALLOW);
+    if (ctx == nullptr) {
+        throw Error("libseccomp: seccomp_init failed");
+    }
+    struct Release {
+        scmp_filter_ctx ctx;
+        ~Release() { ::seccomp_release(ctx); }
+    } release{ctx};
+    // Other architectures' syscalls (32-bit binaries) pass untouched rather than being killed.
+    int rc = ::seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+    if (rc == 0) {
+        rc = ::seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+    }
+    if (rc == 0) {
+        rc = ::seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(listen), 0);
+    }
+    UniqueFd memfd(::memfd_create("golaunch-bpf", MFD_CLOEXEC));
+    if (rc == 0 && !memfd.valid()) {
+        rc = -errno;
+    }
+    if (rc == 0) {
+        rc = ::seccomp_export_bpf(ctx, memfd.get());
+    }
+    if (rc != 0) {
+        throw Error(std::string("libseccomp cannot build the bind filter: ") + std::strerror(-rc));
+    }
+    const off_t size = ::lseek(memfd.get(), 0, SEEK_END);
+    SeccompProgram program;
+    program.code.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
+    if (size <= 0 ||
+        ::pread(memfd.get(), program.code.data(), static_cast<std::size_t>(size), 0) != size) {
+        throw Error("libseccomp exported an empty bind filter");
+    }
+    program.no_new_privs = !has_cap_sys_admin();
+    return program;
+}
+
+int install_bind_filter(const SeccompProgram& program) noexcept {
+    if (program.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        return -errno;
+    }
+    sock_fprog fprog{static_cast<unsigned short>(program.code.size()),
+                     const_cast<sock_filter*>(program.code.data())};
+    unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if (program.killable_wait) {
+        flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    }
+    const long listener = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+    return listener < 0 ? -errno : static_cast<int>(listener);
+}
+
+std::string probe_bind_filter(SeccompProgram& program) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const pid_t child = ::fork();
+        if (child < 0) {
+            return std::string("fork failed: ") + std::strerror(errno);
+        }
+        if (child == 0) {
+            const int listener = install_bind_filter(program);
+            ::_exit(listener >= 0 ? k_probe_ok : k_probe_errno_base + (-listener & 0x7f));
+        }
+        int status = 0;
+        while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (!WIFEXITED(status)) {
+            return "the probe child was killed (signal " + std::to_string(WTERMSIG(status)) + ")";
+        }
+        const int code = WEXITSTATUS(status);
+        if (code == k_probe_ok) {
+            return {};
+        }
+        const int error = code - k_probe_errno_base;
+        if (error == EINVAL && program.killable_wait) {
+            program.killable_wait = false; // kernel < 5.19: try without that flag
+            continue;
+        }
+        if (error == EBUSY) {
+            return "golaunch itself runs under a seccomp notifier (EBUSY): a second listener "
+                   "is not allowed";
+        }
+        return std::string("seccomp user notification is unavailable: ") + std::strerror(error);
+    }
+    return "seccomp user notification is unavailable";
+}
+
+} // namespace golaunch

@@ -1,0 +1,30 @@
+// The seccomp filter that turns a service's bind() and listen() into user notifications.
+// Built once in golaunch with libseccomp (which knows the architecture checks), exported as
+// plain BPF, and installed in the child between fork and exec with raw syscalls only.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+struct SeccompProgram {
+    std::vector<sock_filter> code;
+    bool no_new_privs = true;  // needed unless golaunch has CAP_SYS_ADMIN
+    bool killable_wait = true; // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux >= 5.19)
+};
+
+// Throws golaunch::Error when libseccomp cannot build it.
+SeccompProgram build_bind_filter();
+
+// Async-signal-safe. Installs the filter in the calling (single-threaded) process; returns the
+// listener fd, or -errno.
+int install_bind_filter(const SeccompProgram& program) noexcept;
+
+// Forks a throw-away child that installs the filter. Empty when it works; else why not.
+// Clears `program.killable_wait` when the kernel lacks that flag.
+std::string probe_bind_filter(SeccompProgram& program);
+
+} // namespace golaunch

@@ -1,0 +1,182 @@
+// The primary Linux backend: a seccomp filter installed in the service just before exec sends
+// each bind()/listen() to golaunch (SECCOMP_RET_USER_NOTIF), which answers it with the exact
+// result. The listener fd comes back to golaunch over a socketpair (SCM_RIGHTS).
+#include "monitor/bind_monitor.hpp"
+#include "monitor/notify_server-linux.hpp"
+#include "monitor/seccomp_filter-linux.hpp"
+
+#include "util/error.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace golaunch {
+
+namespace {
+
+class NotifySession final : public MonitorSession, public ChildHook {
+  public:
+    NotifySession(NotifyServer& server, const SeccompProgram& program, BindEventHandler on_event)
+        : m_server(server), m_program(program), m_on_event(std::move(on_event)) {
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+            throw Error(std::string("bind monitor: socketpair: ") + std::strerror(errno));
+        }
+        m_parent.reset(pair[0]);
+        m_child.reset(pair[1]);
+    }
+    ~NotifySession() override {
+        if (m_key != 0) {
+            m_server.remove(m_key);
+        }
+    }
+
+    ChildHook* child_hook() override { return this; }
+
+    // In the child, after everything else and just before exec. Never fails the launch: if the
+    // filter cannot be installed, the errno goes to golaunch, which falls back to polling.
+    int in_child() noexcept override {
+        const int listener = install_bind_filter(m_program);
+        int status = listener < 0 ? -listener : 0;
+        iovec data{&status, sizeof status};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr message{};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        if (listener >= 0) {
+            message.msg_control = control;
+            message.msg_controllen = sizeof control;
+            cmsghdr* header = CMSG_FIRSTHDR(&message);
+            header->cmsg_level = SOL_SOCKET;
+            header->cmsg_type = SCM_RIGHTS;
+            header->cmsg_len = CMSG_LEN(sizeof(int));
+            std::memcpy(CMSG_DATA(header), &listener, sizeof(int));
+        }
+        ::sendmsg(m_child.get(), &message, MSG_NOSIGNAL);
+        if (listener >= 0) {
+            ::close(listener); // the service must not hold its own listener
+        }
+        return 0;
+    }
+
+    void attach(pid_t pid) override {
+        m_child.reset();
+        int status = -1;
+        iovec data{&status, sizeof status};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr message{};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        // The child sent before exec, and the launcher returns only once exec happened.
+        const auto got = ::recvmsg(m_parent.get(), &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        UniqueFd listener;
+        if (got == static_cast<ssize_t>(sizeof status)) {
+            for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+                 header = CMSG_NXTHDR(&message, header)) {
+                if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+                    int fd = -1;
+                    std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+                    listener.reset(fd);
+                }
+            }
+        }
+        m_parent.reset();
+        if (got != static_cast<ssize_t>(sizeof status)) {
+            throw Error("bind monitor: pid " + std::to_string(pid) +
+                        " sent no seccomp listener back");
+        }
+        if (status != 0 || !listener.valid()) {
+            throw Error("bind monitor: pid " + std::to_string(pid) +
+                        " could not install the seccomp filter: " + std::strerror(status));
+        }
+        m_key = m_server.add(std::move(listener), m_on_event);
+    }
+
+  private:
+    NotifyServer& m_server;
+    const SeccompProgram& m_program;
+    BindEventHandler m_on_event;
+    UniqueFd m_parent;
+    UniqueFd m_child;
+    std::uint64_t m_key = 0;
+};
+
+// NO_NEW_PRIVS makes exec ignore setuid bits and file capabilities: such a binary would lose
+// the very privilege it was given (a `setcap cap_net_bind_service` server gets EACCES on :80).
+std::string privilege_conflict(const std::string& executable) {
+    struct stat info {};
+    if (::stat(executable.c_str(), &info) != 0) {
+        return {};
+    }
+    if ((info.st_mode & (S_ISUID | S_ISGID)) != 0) {
+        return executable + " is setuid/setgid";
+    }
+    if (::getxattr(executable.c_str(), "security.capability", nullptr, 0) > 0) {
+        return executable + " has file capabilities (setcap)";
+    }
+    return {};
+}
+
+class SeccompNotifyMonitor final : public BindMonitor {
+  public:
+    explicit SeccompNotifyMonitor(SeccompProgram program) : m_program(std::move(program)) {}
+
+    MonitorKind kind() const override { return MonitorKind::notify; }
+
+    std::string description() const override {
+        return std::string("seccomp user notification: every bind()/listen() is answered by "
+                           "golaunch") +
+               (m_program.killable_wait ? "" : " (kernel < 5.19: no killable wait)");
+    }
+
+    std::unique_ptr<MonitorSession> prepare(const std::string& executable,
+                                            BindEventHandler on_event,
+                                            std::string& why_not) override {
+        if (m_program.no_new_privs) {
+            why_not = privilege_conflict(executable);
+            if (!why_not.empty()) {
+                why_not += ": the filter needs NO_NEW_PRIVS, which would drop that privilege";
+                return nullptr;
+            }
+        }
+        return std::make_unique<NotifySession>(m_server, m_program, std::move(on_event));
+    }
+
+  private:
+    SeccompProgram m_program;
+    NotifyServer m_server;
+};
+
+} // namespace
+
+std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::string& warning) {
+    if (requested == MonitorKind::poll || requested == MonitorKind::off) {
+        return nullptr;
+    }
+    std::string why_not;
+    try {
+        auto program = build_bind_filter();
+        why_not = probe_bind_filter(program);
+        if (why_not.empty()) {
+            return std::make_unique<SeccompNotifyMonitor>(std::move(program));
+        }
+    } catch (const Error& error) {
+        why_not = error.what();
+    }
+    if (requested == MonitorKind::notify) {
+        throw Error("--monitor notify: " + why_not, ExitCode::usage,
+                    "--monitor poll watches the socket table instead (successes only)");
+    }
+    warning = "bind monitor: " + why_not +
+              "; falling back to polling the socket table (bind failures are inferred)";
+    return nullptr;
+}
+
+} // namespace golaunch

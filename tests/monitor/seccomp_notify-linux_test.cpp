@@ -1,0 +1,309 @@
+// The seccomp bind monitor against real Go processes: every bind()/listen() with its exact
+// result, grandchildren included, late binds answered, privileged ports judged with the
+// target's own capabilities.
+#include "monitor/bind_monitor.hpp"
+#include "supervise/launcher.hpp"
+#include "supervise/line_reader.hpp"
+#include "support/test_support.hpp"
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace golaunch {
+namespace {
+
+using namespace std::chrono_literals;
+using test::eventually;
+using test::fixture;
+using test::pick_free_port;
+
+BindMonitor* shared_monitor(std::string& why_not) {
+    static std::string reason;
+    static std::unique_ptr<BindMonitor> monitor = [] {
+        std::string warning;
+        auto created = create_bind_monitor(MonitorKind::automatic, warning);
+        reason = warning;
+        return created;
+    }();
+    why_not = reason;
+    return monitor.get();
+}
+
+// One process launched under the monitor, its events and output collected.
+class Monitored {
+  public:
+    explicit Monitored(BindMonitor& monitor, std::vector<std::string> argv)
+        : m_work(boost::asio::make_work_guard(m_io)) {
+        LaunchSpec spec;
+        spec.executable = argv.at(0);
+        spec.args.assign(argv.begin() + 1, argv.end());
+        spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
+        spec.cwd = std::filesystem::temp_directory_path();
+        std::string why_not;
+        m_session = monitor.prepare(
+            spec.executable.string(),
+            [this](const BindEvent& event) {
+                const std::lock_guard lock(m_mutex);
+                m_events.push_back(event);
+            },
+            why_not);
+        if (!m_session) {
+            throw Error("cannot monitor: " + why_not);
+        }
+        spec.child_hook = m_session->child_hook();
+        m_process = launch_process(m_io, spec);
+        m_session->attach(m_process->pid);
+        for (auto* pipe : {&m_process->out, &m_process->err}) {
+            auto reader = std::make_shared<LineReader>(
+                std::move(*pipe),
+                [this](const std::string& line) {
+                    const std::lock_guard lock(m_mutex);
+                    m_lines.push_back(line);
+                },
+                [] {});
+            reader->start();
+            m_readers.push_back(reader);
+        }
+        m_thread = std::thread([this] { m_io.run(); });
+    }
+    ~Monitored() {
+        stop();
+        m_work.reset();
+        m_io.stop();
+        m_thread.join();
+    }
+    pid_t pid() const { return m_process->pid; }
+    void stop() {
+        if (!m_stopped) {
+            m_stopped = true;
+            ::kill(-m_process->pid, SIGTERM);
+            boost::system::error_code ec;
+            m_process->process.wait(ec);
+        }
+    }
+    std::vector<BindEvent> events() {
+        const std::lock_guard lock(m_mutex);
+        return m_events;
+    }
+    std::vector<std::string> lines() {
+        const std::lock_guard lock(m_mutex);
+        return m_lines;
+    }
+    bool saw_line(const std::string& part) {
+        for (const auto& line : lines()) {
+            if (line.find(part) != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    }
+    std::optional<BindEvent> find(BindCall call, std::uint16_t port) {
+        for (const auto& event : events()) {
+            if (event.call == call && event.port == port) {
+                return event;
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    boost::asio::io_context m_io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
+    std::unique_ptr<MonitorSession> m_session;
+    std::unique_ptr<LaunchedProcess> m_process;
+    std::vector<std::shared_ptr<LineReader>> m_readers;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::vector<BindEvent> m_events;
+    std::vector<std::string> m_lines;
+    bool m_stopped = false;
+};
+
+class SeccompNotify : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string why_not;
+        m_monitor = shared_monitor(why_not);
+        if (m_monitor == nullptr) {
+            GTEST_SKIP() << "seccomp user notification unavailable here: " << why_not;
+        }
+    }
+    BindMonitor* m_monitor = nullptr;
+};
+
+// A TCP listener this test holds on 127.0.0.1:port.
+struct Holder {
+    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+             ::listen(fd, 4) == 0;
+    }
+    ~Holder() { ::close(fd); }
+    int fd;
+    bool ok = false;
+};
+
+TEST_F(SeccompNotify, SeesASuccessfulListenWithPidAddressAndPort) {
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
+    const auto bind = child.find(BindCall::bind, port);
+    const auto listen = child.find(BindCall::listen, port);
+    ASSERT_TRUE(bind.has_value());
+    EXPECT_EQ(bind->error, 0);
+    EXPECT_EQ(bind->pid, child.pid());
+    EXPECT_EQ(bind->address, "127.0.0.1");
+    EXPECT_EQ(bind->family, AddressFamily::ipv4);
+    EXPECT_EQ(bind->protocol, Protocol::tcp);
+    EXPECT_EQ(listen->error, 0);
+    EXPECT_LE(bind->steady, listen->steady);
+    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 5s));
+    EXPECT_TRUE(test::can_connect(port)) << "the emulated listen is the service's own socket";
+    for (const auto& event : child.events()) {
+        EXPECT_NE(event.port, 0) << "Go's port-0 probe binds are not reported: " << describe(event);
+    }
+}
+
+TEST_F(SeccompNotify, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
+    const auto port = pick_free_port();
+    Holder holder(port);
+    ASSERT_TRUE(holder.ok);
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
+    EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
+    EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
+    EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
+}
+
+// A free port below ip_unprivileged_port_start, found in the socket table (never a popular one
+// in use); 0 if none.
+std::uint16_t free_privileged_port() {
+    for (std::uint16_t port = 1000; port > 600; --port) {
+        Holder probe(port);
+        if (probe.ok) {
+            return port;
+        }
+    }
+    return 0;
+}
+
+TEST_F(SeccompNotify, JudgesAPrivilegedPortWithTheServicesOwnCapabilities) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root to start a service as nobody and to compare with root";
+    }
+    if (::access("/usr/bin/setpriv", X_OK) != 0) {
+        GTEST_SKIP() << "setpriv (util-linux) is not installed";
+    }
+    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    int unprivileged_start = 1024;
+    start_file >> unprivileged_start;
+    const auto port = free_privileged_port();
+    if (port == 0 || port >= unprivileged_start) {
+        GTEST_SKIP() << "no free port below ip_unprivileged_port_start=" << unprivileged_start;
+    }
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    {
+        // golaunch is root, the service is nobody: the bind must fail as it would unmonitored.
+        Monitored child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                     "--clear-groups", fixture("binder"), "-addr", addr});
+        ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
+        EXPECT_EQ(child.find(BindCall::bind, port)->error, EACCES);
+        EXPECT_TRUE(eventually([&] { return child.saw_line("permission denied"); }, 5s));
+        EXPECT_EQ(child.find(BindCall::bind, port)->pid, child.pid()) << "setpriv execs binder";
+    }
+    {
+        Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+        ASSERT_TRUE(
+            eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
+        EXPECT_EQ(child.find(BindCall::bind, port)->error, 0) << "root may bind it";
+    }
+}
+
+TEST_F(SeccompNotify, SeesTheBindsOfAGrandchildLikeGoRun) {
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    // The shell forks binder (it has more to do afterwards), as `go run` forks the built binary.
+    Monitored child(*m_monitor,
+                    {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
+    const auto listen = child.find(BindCall::listen, port);
+    EXPECT_EQ(listen->error, 0);
+    EXPECT_NE(listen->pid, child.pid()) << "the grandchild's pid, not the shell's";
+    EXPECT_EQ(::getpgid(listen->pid), child.pid()) << "in the service's process group";
+}
+
+TEST_F(SeccompNotify, AnswersBindsMadeLongAfterStartWithoutEnosys) {
+    const auto ports = test::pick_free_ports(2);
+    const std::string first = "127.0.0.1:" + std::to_string(ports[0]);
+    const std::string late = "127.0.0.1:" + std::to_string(ports[1]);
+    Monitored child(*m_monitor,
+                    {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
+    ASSERT_TRUE(
+        eventually([&] { return child.find(BindCall::listen, ports[1]).has_value(); }, 10s));
+    EXPECT_EQ(child.find(BindCall::listen, ports[1])->error, 0);
+    EXPECT_TRUE(eventually([&] { return child.saw_line("listen " + late + " ok"); }, 5s));
+    EXPECT_FALSE(child.saw_line("function not implemented"));
+}
+
+TEST_F(SeccompNotify, SeesIpv6AndUdpBinds) {
+    const auto ports = test::pick_free_ports(2);
+    const std::string v6 = "[::1]:" + std::to_string(ports[0]);
+    const std::string udp = "127.0.0.1:" + std::to_string(ports[1]);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", v6, "-udp", udp});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, ports[1]).has_value(); }, 10s));
+    const auto udp_bind = child.find(BindCall::bind, ports[1]);
+    EXPECT_EQ(udp_bind->protocol, Protocol::udp);
+    EXPECT_EQ(udp_bind->error, 0);
+    const auto listen = child.find(BindCall::listen, ports[0]);
+    if (child.saw_line("listen " + v6 + " ok")) {
+        ASSERT_TRUE(listen.has_value());
+        EXPECT_EQ(listen->family, AddressFamily::ipv6);
+        EXPECT_EQ(listen->address, "::1");
+    } else {
+        ASSERT_TRUE(child.find(BindCall::bind, ports[0]).has_value());
+        EXPECT_NE(child.find(BindCall::bind, ports[0])->error, 0) << "no ::1 here: a failure";
+    }
+}
+
+TEST(MonitorKind, ParsesTheChoicesAndRejectsOthers) {
+    EXPECT_EQ(parse_monitor_kind("auto"), MonitorKind::automatic);
+    EXPECT_EQ(parse_monitor_kind("notify"), MonitorKind::notify);
+    EXPECT_EQ(parse_monitor_kind("poll"), MonitorKind::poll);
+    EXPECT_EQ(parse_monitor_kind("off"), MonitorKind::off);
+    EXPECT_THROW(parse_monitor_kind("ptrace"), Error);
+    std::string warning;
+    EXPECT_EQ(create_bind_monitor(MonitorKind::poll, warning), nullptr);
+    EXPECT_TRUE(warning.empty());
+}
+
+TEST(BindEventText, NamesTheErrno) {
+    BindEvent event;
+    event.call = BindCall::bind;
+    event.address = "::1";
+    event.port = 80;
+    event.error = EACCES;
+    EXPECT_EQ(describe(event), "bind [::1]:80 failed: EACCES (Permission denied)");
+    event.error = 0;
+    event.call = BindCall::listen;
+    EXPECT_EQ(describe(event), "listen [::1]:80 ok");
+}
+
+} // namespace
+} // namespace golaunch
