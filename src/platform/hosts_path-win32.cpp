@@ -1,0 +1,14 @@
+#include "platform/hosts_path.hpp"
+
+#include <cstdlib>
+
+namespace golaunch {
+
+std::filesystem::path system_hosts_path() {
+    const char* root = std::getenv("SystemRoot");
+    const std::filesystem::path system_root =
+        root != nullptr && *root != '\0' ? root : "C:\\Windows";
+    return system_root / "System32" / "drivers" / "etc" / "hosts";
+}
+
+} // namespace golaunch

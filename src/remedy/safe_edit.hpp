@@ -1,0 +1,30 @@
+// Editing a system file so that a crash at any instant leaves the old or the new content:
+// lock, read, compute, back up once, write a temp file in the same directory, fsync, rename,
+// fsync the directory. Mode and owner are kept.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace golaunch {
+
+struct SafeEditResult {
+    bool changed = false;
+    std::string old_content;
+    std::string new_content;
+    std::filesystem::path target; // the file written (symlinks resolved)
+    std::filesystem::path backup; // "<target>.golaunch.bak" ("" when nothing was written)
+    bool backup_created = false;  // written by this call (the first change ever)
+    bool in_place = false;        // rename was refused (EBUSY: a bind-mounted file)
+};
+
+// Reads `file` under an exclusive flock on its directory (so two golaunch processes do not
+// interleave), calls `edit(old content)` and, unless `dry_run` or the text is unchanged,
+// replaces the file. When the file or its directory is not writable (EACCES, EPERM, EROFS,
+// immutable) throws golaunch::Error naming the file, with `denied_hint`; the file is untouched.
+SafeEditResult edit_file_safely(const std::filesystem::path& file,
+                                const std::function<std::string(const std::string&)>& edit,
+                                bool dry_run, const std::string& denied_hint);
+
+} // namespace golaunch

@@ -1,0 +1,262 @@
+#include "preflight/hosts_check.hpp"
+
+#include "platform/socket_table.hpp"
+#include "support/dns_server.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace golaunch {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* k_localhost = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n";
+
+Manifest shop(const std::vector<std::pair<std::string, std::string>>& hosts,
+              const std::vector<std::string>& api_hosts = {}) {
+    Manifest manifest;
+    manifest.name = "shop";
+    for (const auto& [name, address] : hosts) {
+        manifest.hosts.push_back({name, address, {"app.toml", 5, 1}});
+    }
+    ServiceSpec api;
+    api.name = "api";
+    api.hosts = api_hosts;
+    manifest.services.push_back(api);
+    return manifest;
+}
+
+struct Situation {
+    Manifest manifest;
+    test::TempDir dir;
+    std::filesystem::path hosts;
+    std::filesystem::path resolv;
+    CheckContext ctx;
+
+    Situation(Manifest m, const std::string& hosts_text, const test::DnsServer* dns,
+              std::chrono::milliseconds deadline = 2000ms)
+        : manifest(std::move(m)), hosts(dir.write("hosts", hosts_text)),
+          resolv(dns != nullptr ? dns->resolv_conf()
+                                : dir.write("resolv.conf", "nameserver 127.0.0.1\n")),
+          ctx{manifest, {}, declared_ports(manifest), {}, system_socket_table(), hosts} {
+        ctx.resolv_conf = resolv;
+        ctx.resolve_deadline = deadline;
+        ctx.dns_port = dns != nullptr ? dns->port : test::pick_free_port();
+    }
+};
+
+std::vector<std::string> ids(const std::vector<Finding>& findings) {
+    std::vector<std::string> out;
+    for (const auto& finding : findings) {
+        out.push_back(finding.id + " " + finding.subject);
+    }
+    return out;
+}
+
+const Finding* find(const std::vector<Finding>& findings, const std::string& id) {
+    const auto it = std::find_if(findings.begin(), findings.end(),
+                                 [&](const Finding& f) { return f.id == id; });
+    return it == findings.end() ? nullptr : &*it;
+}
+
+std::string all_text(const Finding& finding) {
+    std::string text = finding.message + "\n" + finding.remedy;
+    for (const auto& line : finding.evidence) {
+        text += "\n" + line;
+    }
+    return text;
+}
+
+TEST(HostsCheck, NamesInTheHostsFileAreNotResolvedAtAll) {
+    test::DnsServer dns({"-silent"});
+    ASSERT_NE(dns.port, 0);
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}, {"web.shop.test"}),
+                std::string(k_localhost) + "127.0.0.1\tapi.shop.test web.shop.test\n", &dns,
+                3000ms);
+    const auto start = Clock::now();
+    const auto findings = check_hosts(s.ctx);
+    EXPECT_LT(Clock::now() - start, 200ms);
+    EXPECT_TRUE(findings.empty()) << testing::PrintToString(ids(findings));
+    EXPECT_TRUE(dns.queries().empty()) << "no DNS query for names the hosts file has";
+}
+
+TEST(HostsCheck, ANameMappedElsewhereIsAnErrorWithItsLine) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}),
+                std::string(k_localhost) + "# old\n10.0.0.5 api.shop.test\n", nullptr);
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"host-mismatch api.shop.test"});
+    EXPECT_EQ(findings[0].severity, Severity::error);
+    EXPECT_NE(findings[0].message.find(s.hosts.string() + ":4"), std::string::npos)
+        << findings[0].message;
+    EXPECT_NE(findings[0].remedy.find("edit line 4"), std::string::npos) << findings[0].remedy;
+    EXPECT_TRUE(findings[0].fix.empty()) << "golaunch fix leaves lines outside its block alone";
+}
+
+TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
+    test::DnsServer dns({"-delay", "300ms", "-host", "api.shop.test=127.0.0.1"});
+    ASSERT_NE(dns.port, 0);
+    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns);
+    const auto findings = check_hosts(s.ctx);
+    EXPECT_EQ(ids(findings), (std::vector<std::string>{"host-missing api.shop.test",
+                                                       "host-slow-resolve api.shop.test"}));
+    const auto* missing = find(findings, "host-missing");
+    ASSERT_NE(missing, nullptr);
+    EXPECT_EQ(missing->severity, Severity::warning);
+    EXPECT_EQ(missing->fix, "hosts-block");
+    EXPECT_NE(all_text(*missing).find("resolution: answered in 3"), std::string::npos)
+        << all_text(*missing);
+    EXPECT_NE(missing->remedy.find("golaunch fix"), std::string::npos);
+    const auto* slow = find(findings, "host-slow-resolve");
+    ASSERT_NE(slow, nullptr);
+    EXPECT_EQ(slow->severity, Severity::warning);
+    // "took 3xx ms": the measured delay, at least the server's 300 ms.
+    const auto at = slow->message.find("took ");
+    ASSERT_NE(at, std::string::npos) << slow->message;
+    const int ms = std::stoi(slow->message.substr(at + 5));
+    EXPECT_GE(ms, 300) << slow->message;
+    EXPECT_LT(ms, 1500) << slow->message;
+}
+
+TEST(HostsCheck, AFastNxdomainIsMissingButNotSlow) {
+    test::DnsServer dns({});
+    ASSERT_NE(dns.port, 0);
+    Situation s(shop({{"api.shop.test", "::1"}}), k_localhost, &dns);
+    const auto findings = check_hosts(s.ctx);
+    EXPECT_EQ(ids(findings), std::vector<std::string>{"host-missing api.shop.test"});
+    ASSERT_FALSE(findings.empty());
+    EXPECT_NE(all_text(findings[0]).find("no such host (NXDOMAIN)"), std::string::npos)
+        << all_text(findings[0]);
+    EXPECT_NE(findings[0].remedy.find("'::1 api.shop.test'"), std::string::npos)
+        << findings[0].remedy;
+}
+
+TEST(HostsCheck, ASilentNameserverIsUnreachableAndTheNameTimesOut) {
+    test::DnsServer dns({"-silent"});
+    ASSERT_NE(dns.port, 0);
+    Situation s(shop({}, {"a.shop.test", "b.shop.test"}), k_localhost, &dns, 200ms);
+    const auto start = Clock::now();
+    const auto findings = check_hosts(s.ctx);
+    const auto took = Clock::now() - start;
+    EXPECT_EQ(ids(findings),
+              (std::vector<std::string>{"host-missing a.shop.test", "host-slow-resolve a.shop.test",
+                                        "host-missing b.shop.test", "host-slow-resolve b.shop.test",
+                                        "nameserver-unreachable " + s.resolv.string()}));
+    EXPECT_LT(took, 700ms) << "both names in parallel, each capped at 200 ms";
+    const auto* slow = find(findings, "host-slow-resolve");
+    ASSERT_NE(slow, nullptr);
+    EXPECT_NE(slow->message.find("no answer within 2"), std::string::npos) << slow->message;
+    const auto* unreachable = find(findings, "nameserver-unreachable");
+    ASSERT_NE(unreachable, nullptr);
+    EXPECT_EQ(unreachable->severity, Severity::warning);
+    EXPECT_NE(all_text(*unreachable).find("127.0.0.1:" + std::to_string(dns.port)),
+              std::string::npos)
+        << all_text(*unreachable);
+}
+
+TEST(HostsCheck, ALineWithABrokenAddressDoesNotCountAndIsPointedOut) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}),
+                std::string(k_localhost) + "127.0.0.l api.shop.test\n", nullptr);
+    s.ctx.network = false;
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"host-missing api.shop.test"});
+    EXPECT_NE(all_text(findings[0])
+                  .find(s.hosts.string() + ":3: names it, but '127.0.0.l' is "
+                                           "not an IP address"),
+              std::string::npos)
+        << all_text(findings[0]);
+}
+
+TEST(HostsCheck, WithoutNetworkChecksNothingIsSent) {
+    test::DnsServer dns({"-silent"});
+    ASSERT_NE(dns.port, 0);
+    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns);
+    s.ctx.network = false;
+    const auto findings = check_hosts(s.ctx);
+    EXPECT_EQ(ids(findings), std::vector<std::string>{"host-missing api.shop.test"});
+    EXPECT_TRUE(dns.queries().empty());
+}
+
+TEST(HostsCheck, HstsAndMdnsNamesAreWarnedAboutEvenWhenPresent) {
+    Situation s(shop({{"api.shop.dev", "127.0.0.1"},
+                      {"printer.local", "127.0.0.1"},
+                      {"ok.shop.test", "127.0.0.1"},
+                      {"x.APP", "127.0.0.1"}}),
+                std::string(k_localhost) +
+                    "127.0.0.1 api.shop.dev printer.local ok.shop.test x.app\n",
+                nullptr);
+    const auto findings = check_hosts(s.ctx);
+    EXPECT_EQ(ids(findings),
+              (std::vector<std::string>{"hsts-tld api.shop.dev", "mdns-local printer.local",
+                                        "hsts-tld x.APP"}));
+    for (const auto& finding : findings) {
+        EXPECT_EQ(finding.severity, Severity::warning);
+        EXPECT_NE(finding.remedy.find(".test"), std::string::npos);
+        EXPECT_NE(finding.remedy.find(".localhost"), std::string::npos);
+    }
+}
+
+TEST(HostsCheck, NoLocalhostLineIsReported) {
+    Situation s(shop({}), "10.1.1.1 nas.lan\n", nullptr);
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"localhost-missing localhost"});
+    EXPECT_NE(findings[0].remedy.find("127.0.0.1 localhost"), std::string::npos);
+}
+
+TEST(HostsCheck, LocalhostResolvingToTheOtherFamilyFirstIsReported) {
+    Situation s(shop({}), "::1 localhost\n127.0.0.1 localhost\n", nullptr);
+    s.ctx.endpoints = {{"api", "http", 8080, "127.0.0.1"}, {"db", "pg", 5432, "::"}};
+    auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"localhost-family-mismatch localhost"});
+    EXPECT_NE(findings[0].message.find("resolves to ::1 first"), std::string::npos)
+        << findings[0].message;
+    EXPECT_NE(findings[0].message.find("api.http (127.0.0.1:8080)"), std::string::npos)
+        << findings[0].message;
+    EXPECT_NE(all_text(findings[0]).find(s.hosts.string() + ":1: ::1 localhost"),
+              std::string::npos);
+
+    // The reverse: IPv4 only, a service on ::1.
+    Situation reverse(shop({}), "127.0.0.1 localhost\n", nullptr);
+    reverse.ctx.endpoints = {{"api", "http", 8080, "::1"}};
+    findings = check_hosts(reverse.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"localhost-family-mismatch localhost"});
+    EXPECT_NE(findings[0].message.find("connection refused"), std::string::npos);
+
+    // Same family first, or wildcard listeners: nothing to say.
+    Situation fine(shop({}), k_localhost, nullptr);
+    fine.ctx.endpoints = {{"api", "http", 8080, "127.0.0.1"},
+                          {"db", "pg", 5432, "0.0.0.0"},
+                          {"web", "http", 8081, ""}};
+    EXPECT_TRUE(check_hosts(fine.ctx).empty());
+}
+
+TEST(HostsCheck, AnUnreadableHostsFileIsOneWarning) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}), k_localhost, nullptr);
+    s.ctx.hosts_file = s.dir.path() / "missing-hosts";
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings),
+              std::vector<std::string>{"hosts-file-unreadable " + s.ctx.hosts_file.string()});
+    EXPECT_NE(findings[0].message.find("No such file"), std::string::npos);
+}
+
+TEST(HostsCheck, WantedEntriesTakeTheHostsAddressElseLoopback) {
+    auto manifest = shop({{"api.shop.test", "::1"}}, {"API.shop.test", "web.shop.test"});
+    ServiceSpec admin;
+    admin.name = "admin";
+    admin.hosts = {"admin.shop.test", "web.shop.test"};
+    manifest.services.push_back(admin);
+    const auto all = wanted_host_entries(manifest, {});
+    std::vector<std::string> text;
+    for (const auto& entry : all) {
+        text.push_back(entry.address + " " + entry.name);
+    }
+    EXPECT_EQ(text, (std::vector<std::string>{"::1 api.shop.test", "127.0.0.1 web.shop.test",
+                                              "127.0.0.1 admin.shop.test"}));
+    EXPECT_EQ(wanted_host_entries(manifest, {"api"}).size(), 2u) << "admin is not selected";
+}
+
+} // namespace
+} // namespace golaunch

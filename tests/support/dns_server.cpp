@@ -1,0 +1,32 @@
+#include "support/dns_server.hpp"
+
+#include <sstream>
+
+namespace golaunch::test {
+
+DnsServer::DnsServer(const std::vector<std::string>& args) {
+    const auto portfile = dir.path() / "port";
+    std::vector<std::string> argv{fixture("dnsserver"), "-portfile", portfile.string(), "-log",
+                                  (dir.path() / "queries.log").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    child = std::make_unique<ChildProcess>(argv, (dir.path() / "out.log").string());
+    if (eventually([&] { return std::filesystem::exists(portfile); }, std::chrono::seconds(10))) {
+        port = static_cast<std::uint16_t>(std::stoi(read_file(portfile)));
+    }
+}
+
+std::vector<std::string> DnsServer::queries() const {
+    std::istringstream in(read_file(dir.path() / "queries.log"));
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line)) {
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+std::filesystem::path DnsServer::resolv_conf(const std::string& extra) const {
+    return dir.write("resolv.conf", "# test resolver\nnameserver 127.0.0.1\n" + extra);
+}
+
+} // namespace golaunch::test
