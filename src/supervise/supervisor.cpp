@@ -31,6 +31,7 @@ int Supervisor::Impl::run() {
     for (const auto& name : m_order) {
         longest_grace = std::max(longest_grace, service(name).spec->stop_grace);
     }
+    choose_monitor(); // before SIGCHLD is watched: it forks a probe child and waits for it
     become_child_subreaper();
     m_guard = std::make_unique<OrphanGuard>(longest_grace);
     watch_signals();
@@ -51,6 +52,8 @@ void Supervisor::Impl::plan_all() {
         auto entry = std::make_unique<Service>(m_io);
         entry->spec = m_manifest.find_service(name);
         entry->plan = plan_service(m_manifest, *entry->spec, m_ports, base_env, ::getpid());
+        entry->restarts = std::make_unique<RestartTracker>(
+            entry->spec->restart, entry->spec->max_restarts, entry->spec->backoff);
         m_services.emplace(name, std::move(entry));
     }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "manifest/manifest.hpp"
+#include "monitor/bind_monitor.hpp"
 #include "supervise/reporter.hpp"
 
 #include <chrono>
@@ -17,6 +18,7 @@ struct RunOptions {
     std::chrono::milliseconds poll_interval{5};
     bool skip_build = false;      // use the binaries already in .golaunch/bin
     bool stop_when_ready = false; // smoke test: once all are ready, stop cleanly, exit 0
+    MonitorKind monitor = MonitorKind::automatic; // how bind()/listen() are seen
 };
 
 class Supervisor {

@@ -1,14 +1,18 @@
 // Internal to the supervisor: the state its three source files share.
 // supervisor.cpp (run, plumbing), supervisor_start.cpp (build, start, readiness),
-// supervisor_stop.cpp (exits and shutdown).
+// supervisor_restart.cpp (exits, restart policy, startup timeouts), supervisor_stop.cpp
+// (shutdown).
 #pragma once
 
 #include "manifest/manifest.hpp"
+#include "monitor/bind_monitor.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
+#include "supervise/listen_tracker.hpp"
 #include "supervise/orphan_guard.hpp"
 #include "supervise/readiness.hpp"
 #include "supervise/reporter.hpp"
+#include "supervise/restart_policy.hpp"
 #include "supervise/supervisor.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <deque>
@@ -29,7 +34,11 @@ namespace golaunch {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-enum class State { pending, building, built, starting, ready, stopping, exited };
+// built: waiting for its dependencies; backoff: waiting to be restarted; stopping: SIGTERM sent
+// (shutdown or startup timeout); exited: finished for good (clean exit, or stopped at
+// shutdown); failed: will not run again (gave up, failed with restart = "no", or its
+// dependency did).
+enum class State { pending, building, built, starting, ready, stopping, backoff, exited, failed };
 
 inline constexpr std::size_t k_recent_lines = 20;
 
@@ -41,10 +50,19 @@ inline double elapsed_ms_precise(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
+// Reaps the zombies among our children in process group `pgid`: orphans adopted as subreaper
+// (a `go run` child or a shell's child that outlived its parent) keep a group "alive" until
+// waited for. Call only once the group's leader has been waited for by its owner.
+inline void reap_group_zombies(pid_t pgid) {
+    int status = 0;
+    for (int i = 0; pgid > 1 && i < 256 && ::waitpid(-pgid, &status, WNOHANG) > 0; ++i) {
+    }
+}
+
 struct Supervisor::Impl {
     struct Service {
         explicit Service(asio::io_context& io)
-            : poll_timer(io), timeout_timer(io), grace_timer(io) {}
+            : poll_timer(io), timeout_timer(io), grace_timer(io), restart_timer(io) {}
         const ServiceSpec* spec = nullptr;
         ServicePlan plan;
         State state = State::pending;
@@ -55,7 +73,18 @@ struct Supervisor::Impl {
         asio::steady_timer poll_timer;
         asio::steady_timer timeout_timer;
         asio::steady_timer grace_timer;
-        std::unique_ptr<ReadinessProbe> probe;
+        asio::steady_timer restart_timer;
+        std::unique_ptr<ReadinessProbe> probe;        // socket-table view (polled without monitor)
+        std::unique_ptr<MonitorSession> session;      // bind monitor of the current run
+        std::unique_ptr<MonitorSession> next_session; // prepared for the launch in progress
+        std::unique_ptr<ListenTracker> tracker;       // readiness from the monitor's events
+        Clock::time_point ready_listen;               // the listen() that made it ready
+        int bind_calls = 0;                           // seen by the monitor in this run
+        std::string last_bind_failure;
+        std::unique_ptr<RestartTracker> restarts;
+        int generation = 0;     // bumped at each start: stale timer handlers compare it
+        bool timed_out = false; // this run was stopped by golaunch after startup_timeout
+        bool ever_ready = false;
         Clock::time_point started;
         std::deque<std::string> recent;
         bool term_sent = false;
@@ -74,12 +103,32 @@ struct Supervisor::Impl {
     void on_build_exit(Service& service, int native_status);
     void start_ready_services();
     bool dependencies_ready(const Service& service) const;
+    bool dependency_satisfied(const Service& dependency) const;
     void start_service(Service& service);
     void poll_readiness(Service& service);
     void on_ready(Service& service);
+
+    // bind monitor (supervisor_monitor.cpp)
+    void choose_monitor();
+    void prepare_monitoring(Service& service);
+    bool attach_monitoring(Service& service);
+    void on_bind_event(Service& service, int generation, const BindEvent& event);
+    void check_host_families(const Service& service);
+    nlohmann::json readiness_fields(const Service& service) const;
     void on_startup_timeout(Service& service);
     void on_service_exit(Service& service, int native_status);
 
+    // restart policy (supervisor_restart.cpp)
+    void after_exit(Service& service, ExitKind kind, const std::string& reason);
+    void schedule_restart(Service& service, const RestartDecision& decision,
+                          const std::string& reason);
+    void restart_when_group_gone(Service& service, int tries);
+    void fail_for_good(Service& service, ExitKind kind);
+    void abandon_dependents(const Service& service);
+    void tell_waiting_dependents(const Service& service, const std::string& why);
+    void finish_if_nothing_left();
+    void stop_group(Service& service);
+    std::vector<std::string> diagnose_timeout(Service& service);
     // shutdown
     void shutdown(int exit_code, const std::string& reason);
     void stop_what_can_stop();
@@ -103,6 +152,8 @@ struct Supervisor::Impl {
     asio::signal_set m_sigchld;
     asio::steady_timer m_drain_timer;
     std::unique_ptr<OrphanGuard> m_guard;
+    std::unique_ptr<BindMonitor> m_monitor; // null: readiness polls the socket table
+    MonitorKind m_monitor_kind = MonitorKind::poll;
     std::vector<std::string> m_order;
     std::map<std::string, std::unique_ptr<Service>> m_services;
     Clock::time_point m_started = Clock::now();
@@ -111,6 +162,7 @@ struct Supervisor::Impl {
     bool m_drained = false;
     int m_open_readers = 0; // pipes still open; the loop ends when they and the processes are done
     int m_exit_code = 0;
+    int m_failure_code = 0; // 1 or 4 once a service failed for good (see finish_if_nothing_left)
 };
 
 } // namespace golaunch

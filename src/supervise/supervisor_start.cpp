@@ -1,8 +1,10 @@
 #include "supervise/supervisor_impl.hpp"
 
+#include "platform/process_activity.hpp"
 #include "platform/socket_table.hpp"
 #include "preflight/port_owners.hpp"
 #include "supervise/exit_status.hpp"
+#include "supervise/startup_diagnosis.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -81,10 +83,16 @@ void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
 
 // ---------------------------------------------------------------- start and readiness
 
+// Ready, or a one-shot (no ports) that ran and finished cleanly.
+bool Supervisor::Impl::dependency_satisfied(const Service& dep) const {
+    return dep.state == State::ready ||
+           (dep.state == State::exited && dep.ever_ready && dep.plan.ports.empty());
+}
+
 bool Supervisor::Impl::dependencies_ready(const Service& entry) const {
     return std::all_of(
         entry.spec->depends_on.begin(), entry.spec->depends_on.end(),
-        [&](const std::string& dep) { return m_services.at(dep)->state == State::ready; });
+        [&](const std::string& dep) { return dependency_satisfied(*m_services.at(dep)); });
 }
 
 void Supervisor::Impl::start_ready_services() {
@@ -100,8 +108,10 @@ void Supervisor::Impl::start_ready_services() {
             }
         }
     }
+    // A one-shot that ran and finished counts as ready.
     const bool all_ready = std::all_of(m_order.begin(), m_order.end(), [&](const std::string& n) {
-        return service(n).state == State::ready;
+        const Service& entry = service(n);
+        return entry.state == State::ready || (entry.state == State::exited && entry.ever_ready);
     });
     if (all_ready && !m_all_ready_reported) {
         m_all_ready_reported = true;
@@ -118,9 +128,13 @@ void Supervisor::Impl::start_ready_services() {
 
 void Supervisor::Impl::start_service(Service& entry) {
     const std::string& name = entry.spec->name;
+    entry.generation++; // handlers of the previous run (timers, bind events) now do nothing
     try {
+        prepare_monitoring(entry);
         entry.process = launch_process(m_io, entry.plan.run);
     } catch (const Error& error) {
+        entry.plan.run.child_hook = nullptr;
+        entry.next_session.reset();
         entry.state = State::exited;
         m_reporter.error(name, std::string(error.what()) +
                                    (error.hint().empty() ? "" : " (" + error.hint() + ")"));
@@ -129,9 +143,14 @@ void Supervisor::Impl::start_service(Service& entry) {
     }
     entry.state = State::starting;
     entry.started = Clock::now();
+    entry.timed_out = false;
+    entry.term_sent = false;
     entry.process_running = true;
     entry.pgid = entry.process->pid;
     m_guard->watch_group(entry.pgid);
+    entry.bind_calls = 0;
+    entry.last_bind_failure.clear();
+    const bool monitored = attach_monitoring(entry);
     attach_output(entry, name);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
     argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
@@ -148,12 +167,15 @@ void Supervisor::Impl::start_service(Service& entry) {
     entry.probe =
         std::make_unique<ReadinessProbe>(system_socket_table(), entry.pgid, entry.plan.ports);
     entry.timeout_timer.expires_after(entry.spec->startup_timeout);
-    entry.timeout_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
-        if (!ec) {
-            on_startup_timeout(entry);
-        }
-    });
-    poll_readiness(entry);
+    entry.timeout_timer.async_wait(
+        [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {
+            if (!ec && generation == entry.generation) {
+                on_startup_timeout(entry);
+            }
+        });
+    if (!monitored) {
+        poll_readiness(entry); // with the monitor, its listen() events make it ready
+    }
 }
 
 void Supervisor::Impl::poll_readiness(Service& entry) {
@@ -171,20 +193,26 @@ void Supervisor::Impl::poll_readiness(Service& entry) {
         return;
     }
     entry.poll_timer.expires_after(m_options.poll_interval);
-    entry.poll_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
-        if (!ec) {
-            poll_readiness(entry);
-        }
-    });
+    entry.poll_timer.async_wait(
+        [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {
+            if (!ec && generation == entry.generation) {
+                poll_readiness(entry);
+            }
+        });
 }
 
 void Supervisor::Impl::on_ready(Service& entry) {
     entry.state = State::ready;
+    entry.ever_ready = true;
+    entry.restarts->on_ready();
     entry.timeout_timer.cancel();
     entry.poll_timer.cancel();
     const double took = elapsed_ms_precise(entry.started);
     std::vector<std::string> where;
-    if (entry.probe) {
+    if (entry.tracker) {
+        where = entry.tracker->listening();
+        check_host_families(entry);
+    } else if (entry.probe) {
         for (const auto& [port, listeners] : entry.probe->listeners()) {
             for (const auto& listener : listeners) {
                 if (listener.ours) {
@@ -197,20 +225,54 @@ void Supervisor::Impl::on_ready(Service& entry) {
     }
     char took_text[32];
     std::snprintf(took_text, sizeof took_text, "%.1fms", took);
-    m_reporter.event("ready", entry.spec->name,
-                     {{"ready_ms", took}, {"listening", where}, {"pid", entry.pgid}},
+    auto fields = readiness_fields(entry);
+    fields.update({{"ready_ms", took}, {"listening", where}, {"pid", entry.pgid}});
+    m_reporter.event("ready", entry.spec->name, fields,
                      where.empty() ? "running (no ports declared) after " + std::string(took_text)
                                    : "ready in " + std::string(took_text) + ", listening on " +
                                          join(where, ", "));
     start_ready_services();
 }
 
+// Facts for startup_diagnosis: the service's process tree (group and descendants) with its
+// threads and sockets, the ports of this run, and what listens on the machine now.
+std::vector<std::string> Supervisor::Impl::diagnose_timeout(Service& entry) {
+    DiagnosisFacts facts;
+    facts.declared_ports = entry.plan.ports;
+    try {
+        const auto& table = system_socket_table();
+        facts.processes = read_tree_activity(entry.pgid, entry.pgid, table);
+        SocketQuery query;
+        query.listening_only = true;
+        for (const auto& socket : table.query(query)) {
+            (socket.protocol == Protocol::tcp ? facts.tcp_listening : facts.udp_bound)
+                .insert(socket.local_port);
+        }
+    } catch (const std::exception& error) {
+        return {std::string("cannot read what it is doing: ") + error.what()};
+    }
+    for (const auto& [service_name, ports] : m_ports) {
+        const auto found = m_services.find(service_name);
+        const bool ready = found != m_services.end() && found->second->state == State::ready;
+        for (const auto& [port_name, number] : ports) {
+            facts.run_ports[number] = PortOwnerName{service_name, port_name, ready};
+        }
+    }
+    return diagnose_startup(facts);
+}
+
+// Not ready in time: say what the process is doing (startup_diagnosis), then stop its process
+// group (SIGTERM, stop_grace, SIGKILL). Its exit is a failure the restart policy handles.
 void Supervisor::Impl::on_startup_timeout(Service& entry) {
     if (entry.state != State::starting || m_stopping) {
         return;
     }
     const std::string& name = entry.spec->name;
-    entry.probe->poll();
+    try {
+        entry.probe->poll();
+    } catch (const Error& error) {
+        m_reporter.warn(name, std::string("readiness check failed: ") + error.what());
+    }
     std::vector<std::string> lines;
     for (const auto port : entry.probe->missing_ports()) {
         std::string line = "port " + std::to_string(port) + " is not listening";
@@ -226,16 +288,37 @@ void Supervisor::Impl::on_startup_timeout(Service& entry) {
         }
         lines.push_back(line);
     }
+    auto diagnosis = diagnose_timeout(entry);
+    if (entry.tracker) {
+        diagnosis.insert(diagnosis.begin(),
+                         entry.bind_calls == 0
+                             ? "the bind monitor saw no bind() or listen() call yet"
+                             : "the bind monitor saw " + std::to_string(entry.bind_calls) +
+                                   " bind()/listen() call(s)" +
+                                   (entry.last_bind_failure.empty()
+                                        ? ""
+                                        : "; the last failure: " + entry.last_bind_failure));
+    }
     m_reporter.error(name, "not ready after " + format_duration(entry.spec->startup_timeout) +
                                " (startup_timeout): " + join(lines, "; "));
+    for (const auto& line : diagnosis) {
+        m_reporter.error(name, "  " + line);
+    }
     if (!entry.recent.empty()) {
         m_reporter.error(name, "last output lines:");
         for (const auto& line : entry.recent) {
             m_reporter.error(name, "  " + line);
         }
     }
-    m_reporter.event("timeout", name, {{"missing_ports", entry.probe->missing_ports()}});
-    shutdown(static_cast<int>(ExitCode::startup_timeout), name + " did not become ready");
+    m_reporter.event(
+        "timeout", name,
+        {{"missing_ports", entry.probe->missing_ports()},
+         {"timeout_ms", entry.spec->startup_timeout.count()},
+         {"diagnosis", diagnosis},
+         {"last_lines", std::vector<std::string>(entry.recent.begin(), entry.recent.end())}});
+    entry.timed_out = true;
+    entry.state = State::stopping;
+    stop_group(entry);
 }
 
 } // namespace golaunch

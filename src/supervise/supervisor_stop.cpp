@@ -8,35 +8,6 @@
 
 namespace golaunch {
 
-void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
-    entry.process_running = false;
-    entry.poll_timer.cancel();
-    entry.timeout_timer.cancel();
-    const State previous = entry.state;
-    entry.state = State::exited;
-    const std::string& name = entry.spec->name;
-    m_reporter.event("exited", name,
-                     {{"status", describe_exit(native_status)}, {"pid", entry.pgid}},
-                     m_stopping ? describe_exit(native_status) : "", 0);
-    if (m_stopping) {
-        stop_what_can_stop();
-        check_drained();
-        return;
-    }
-    const bool one_shot_done = exited_successfully(native_status) &&
-                               entry.spec->restart == RestartPolicy::no && entry.plan.ports.empty();
-    if (one_shot_done) {
-        m_reporter.info(name, "finished (" + describe_exit(native_status) + ")");
-        if (previous == State::ready) {
-            return;
-        }
-    }
-    m_reporter.error(name, "pid " + std::to_string(entry.pgid) + " " +
-                               describe_exit(native_status) +
-                               (previous == State::starting ? " before it was ready" : ""));
-    shutdown(static_cast<int>(ExitCode::service_failed), name + " exited");
-}
-
 // ---------------------------------------------------------------- shutdown
 
 void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
@@ -51,6 +22,7 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
         Service& entry = service(name);
         entry.poll_timer.cancel();
         entry.timeout_timer.cancel();
+        entry.restart_timer.cancel();
         if (entry.state == State::building && entry.process_running) {
             ::kill(-entry.pgid, SIGTERM); // an unfinished build is not worth waiting for
         }
@@ -111,6 +83,9 @@ void Supervisor::Impl::check_drained() {
     bool drained = true;
     for (const auto& name : m_order) {
         const Service& entry = service(name);
+        if (!entry.process_running) {
+            reap_group_zombies(entry.pgid);
+        }
         drained = drained && !entry.process_running && !process_group_alive(entry.pgid);
     }
     if (drained && !m_drained) {

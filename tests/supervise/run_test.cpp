@@ -159,9 +159,10 @@ TEST(RunE2E, DependentStartsOnlyAfterItsDependencyIsReady) {
 TEST(RunE2E, StartupTimeoutExits4AndSaysWhichPortNeverListened) {
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest = dir.write(
-        "app.toml", web_manifest(port, ", \"-delay\", \"30s\"",
-                                 "startup_timeout = \"400ms\"\nstop_grace = \"500ms\"\n"));
+    const auto manifest =
+        dir.write("app.toml", web_manifest(port, ", \"-delay\", \"30s\"",
+                                           "startup_timeout = \"400ms\"\nstop_grace = \"500ms\"\n"
+                                           "restart = \"no\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();
@@ -176,7 +177,8 @@ TEST(RunE2E, ServiceCrashingBeforeReadyExits1WithItsStatus) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto manifest = dir.write(
-        "app.toml", web_manifest(port, ", \"-delay\", \"10s\", \"-exit-after\", \"100ms\""));
+        "app.toml", web_manifest(port, ", \"-delay\", \"10s\", \"-exit-after\", \"100ms\"",
+                                 "restart = \"no\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(10s);
     ASSERT_TRUE(status) << run.output();

@@ -1,0 +1,46 @@
+// Readiness from the bind monitor's events: a service is ready the instant each declared port
+// has a successful listen() (TCP) or bind() (UDP) in its process tree. Also notices listeners
+// on ports or addresses the manifest did not declare. Pure: fed events, no I/O.
+#pragma once
+
+#include "monitor/bind_event.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+struct WatchedPort {
+    std::string name; // "http"
+    std::uint16_t number = 0;
+    std::string address; // declared bind address, "" when not declared
+};
+
+class ListenTracker {
+  public:
+    explicit ListenTracker(std::vector<WatchedPort> ports);
+
+    struct Update {
+        bool became_ready = false;
+        std::optional<std::string> warning; // e.g. an undeclared port or address
+    };
+    Update on_event(const BindEvent& event);
+
+    bool ready() const;
+    std::vector<std::uint16_t> missing_ports() const;
+    // "127.0.0.1:8080" for each declared port's listener(s), in declaration order.
+    std::vector<std::string> listening() const;
+    // Families listened on for `port` (to compare with what hosts resolve to).
+    bool listens_on(std::uint16_t port, AddressFamily family) const;
+
+  private:
+    std::vector<WatchedPort> m_ports;
+    std::map<std::uint16_t, std::vector<BindEvent>> m_listeners; // declared port -> listens
+    std::vector<std::uint16_t> m_warned_ports;
+    bool m_ready_reported = false;
+};
+
+} // namespace golaunch

@@ -1,0 +1,215 @@
+// End to end with the bind monitor on: the real golaunch runs real Go fixtures and reports
+// every bind/listen, diagnoses failures at once, and is ready the instant the port listens.
+#include "support/golaunch_run.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string binder_manifest(std::uint16_t port, const std::string& args,
+                            const std::string& prefix = "") {
+    return "version = 1\nname = \"t\"\n[services.svc]\ncmd = [" + prefix +
+           toml_quoted(fixture("binder")) + ", " + args +
+           "]\nports = { http = " + std::to_string(port) +
+           " }\nstartup_timeout = \"20s\"\nrestart = \"no\"\n";
+}
+
+std::string quoted_addr(std::uint16_t port) {
+    return "\"127.0.0.1:" + std::to_string(port) + "\"";
+}
+
+bool monitor_available(GolaunchRun& run) {
+    const auto event = run.wait_for_event("monitor", "", 10s);
+    return event && (*event)["kind"] == "notify";
+}
+
+// A TCP listener held by this test.
+struct Holder {
+    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+             ::listen(fd, 4) == 0;
+    }
+    ~Holder() { ::close(fd); }
+    int fd;
+    bool ok = false;
+};
+
+std::optional<nlohmann::json> find_event(const std::vector<nlohmann::json>& events,
+                                         const std::string& name, const std::string& call,
+                                         std::uint16_t port) {
+    for (const auto& event : events) {
+        if (event.value("event", "") == name && event.value("call", "") == call &&
+            event.value("port", 0) == port) {
+            return event;
+        }
+    }
+    return std::nullopt;
+}
+
+TEST(MonitorRun, ReadyWithinMillisecondsOfTheListenOfASlowStarter) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest =
+        dir.write("app.toml",
+                  binder_manifest(port, "\"-delay\", \"300ms\", \"-addr\", " + quoted_addr(port)));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--monitor", "auto"});
+    if (!monitor_available(run)) {
+        GTEST_SKIP() << "seccomp user notification unavailable: " << run.output();
+    }
+    const auto ready = run.wait_for_event("ready", "svc", 15s);
+    ASSERT_TRUE(ready) << run.output();
+    EXPECT_EQ((*ready)["monitor"], "notify");
+    EXPECT_GE((*ready)["ready_ms"].get<double>(), 300.0) << "not before the listen";
+    double before_listen_us = 0;
+    for (const auto& event : run.events()) {
+        const auto line = event.value("line", "");
+        if (line.rfind("before-listen", 0) == 0) {
+            before_listen_us = std::stod(line.substr(line.rfind(' ') + 1)) / 1000.0;
+        }
+    }
+    ASSERT_GT(before_listen_us, 0) << run.output();
+    const double lag_ms = ((*ready)["time_unix_us"].get<double>() - before_listen_us) / 1000.0;
+    EXPECT_GE(lag_ms, 0.0);
+    EXPECT_LT(lag_ms, 50.0) << "ready must follow the listen() at once, not a poll later";
+    const auto listen = find_event(run.events(), "bind", "listen", port);
+    ASSERT_TRUE(listen) << run.output();
+    EXPECT_EQ((*listen)["errno"], "OK");
+    EXPECT_EQ((*listen)["address"], "127.0.0.1");
+    EXPECT_GT((*listen)["pid"].get<int>(), 0);
+    run.signal(SIGINT);
+    ASSERT_TRUE(run.wait_for_exit(15s));
+}
+
+TEST(MonitorRun, DiagnosesEaddrinuseAtOnceNamingTheHolder) {
+    TempDir dir;
+    const auto ports = pick_free_ports(2);
+    Holder holder(ports[1]);
+    ASSERT_TRUE(holder.ok);
+    // The service listens on its declared port and also on one this test holds.
+    const auto manifest = dir.write(
+        "app.toml", binder_manifest(ports[0], "\"-addr\", \"127.0.0.1:" + std::to_string(ports[1]) +
+                                                  ",127.0.0.1:" + std::to_string(ports[0]) + "\""));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json"});
+    if (!monitor_available(run)) {
+        GTEST_SKIP() << "seccomp user notification unavailable: " << run.output();
+    }
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 15s)) << run.output();
+    const auto failed = find_event(run.events(), "bind", "bind", ports[1]);
+    ASSERT_TRUE(failed) << run.output();
+    EXPECT_EQ((*failed)["errno"], "EADDRINUSE");
+    EXPECT_NE(run.output().find("pid " + std::to_string(::getpid())), std::string::npos)
+        << "the holder (this test) is named: " << run.output();
+    EXPECT_NE(run.output().find("not started by golaunch"), std::string::npos);
+    run.signal(SIGINT);
+    ASSERT_TRUE(run.wait_for_exit(15s));
+}
+
+TEST(MonitorRun, DiagnosesEaccesForAServiceRunAsNobodyOnAPrivilegedPort) {
+    if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
+        GTEST_SKIP() << "needs root and setpriv to start the service as nobody";
+    }
+    std::uint16_t port = 0;
+    for (std::uint16_t candidate = 1000; candidate > 600 && port == 0; --candidate) {
+        Holder probe(candidate);
+        port = probe.ok ? candidate : 0;
+    }
+    if (port == 0) {
+        GTEST_SKIP() << "no free port below 1024";
+    }
+    TempDir dir;
+    const auto manifest = dir.write(
+        "app.toml", binder_manifest(port, "\"-exit-on-error\", \"-addr\", " + quoted_addr(port),
+                                    "\"/usr/bin/setpriv\", \"--reuid=65534\", \"--regid=65534\", "
+                                    "\"--clear-groups\", "));
+    GolaunchRun run(dir, {"run", manifest.string()});
+    const auto status = run.wait_for_exit(20s);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ(exit_code_of(*status), 1) << run.output();
+    if (run.output().find("falling back") != std::string::npos) {
+        GTEST_SKIP() << "monitor unavailable: " << run.output();
+    }
+    EXPECT_NE(run.output().find("EACCES"), std::string::npos) << run.output();
+    EXPECT_NE(run.output().find("ip_unprivileged_port_start"), std::string::npos) << run.output();
+}
+
+TEST(MonitorRun, SeesAGoRunStyleGrandchildAndAnswersALateBind) {
+    TempDir dir;
+    const auto ports = pick_free_ports(2);
+    const std::string command =
+        "'" + fixture("binder") + "' -addr 127.0.0.1:" + std::to_string(ports[0]) +
+        " -later 1s -later-addr 127.0.0.1:" + std::to_string(ports[1]) + "; true";
+    const auto manifest = dir.write(
+        "app.toml", "version = 1\nname = \"t\"\n[services.svc]\nshell = " + toml_quoted(command) +
+                        "\nports = { http = " + std::to_string(ports[0]) + " }\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json"});
+    if (!monitor_available(run)) {
+        GTEST_SKIP() << "seccomp user notification unavailable: " << run.output();
+    }
+    const auto ready = run.wait_for_event("ready", "svc", 15s);
+    ASSERT_TRUE(ready) << run.output();
+    EXPECT_NE((*ready)["listening"][0], nullptr);
+    ASSERT_TRUE(run.wait_for_output("listen 127.0.0.1:" + std::to_string(ports[1]) + " ok", 10s))
+        << "the late bind, long after ready, is answered: " << run.output();
+    const auto late = find_event(run.events(), "bind", "listen", ports[1]);
+    ASSERT_TRUE(late);
+    EXPECT_NE((*late)["pid"], (*ready)["pid"]) << "the grandchild, not the shell";
+    EXPECT_EQ(run.output().find("function not implemented"), std::string::npos);
+    EXPECT_NE(run.output().find("does not declare"), std::string::npos)
+        << "the late listen is on a port the manifest does not declare: " << run.output();
+    run.signal(SIGINT);
+    ASSERT_TRUE(run.wait_for_exit(15s));
+}
+
+TEST(MonitorRun, SigtermStillReachesTheServiceGracefully) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest =
+        dir.write("app.toml", "version = 1\nname = \"t\"\n[services.web]\ncmd = [" +
+                                  toml_quoted(fixture("httpserver")) +
+                                  ", \"-name\", \"web\"]\nports = { "
+                                  "http = " +
+                                  std::to_string(port) + " }\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--monitor", "auto"});
+    ASSERT_TRUE(run.wait_for_event("ready", "web", 15s)) << run.output();
+    EXPECT_NE(http_get(port).find("hello from web"), std::string::npos);
+    run.signal(SIGTERM);
+    const auto status = run.wait_for_exit(15s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(exit_code_of(*status), 143);
+    EXPECT_NE(run.output().find("shutting down gracefully"), std::string::npos) << run.output();
+}
+
+TEST(MonitorRun, PollBackendIsChosenWhenAskedAndStillDetectsReadiness) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest =
+        dir.write("app.toml", binder_manifest(port, "\"-addr\", " + quoted_addr(port)));
+    GolaunchRun run(dir,
+                    {"run", manifest.string(), "--json", "--monitor", "poll", "--stop-when-ready"});
+    const auto status = run.wait_for_exit(20s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(exit_code_of(*status), 0) << run.output();
+    const auto ready = run.wait_for_event("ready", "svc", 1s);
+    ASSERT_TRUE(ready);
+    EXPECT_EQ((*ready)["monitor"], "poll");
+    EXPECT_FALSE(find_event(run.events(), "bind", "listen", port)) << "poll sees no calls";
+}
+
+} // namespace
+} // namespace golaunch::test
