@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/cmd_check.hpp"
+#include "cli/cmd_fix.hpp"
 #include "cli/cmd_run.hpp"
 #include "cli/cmd_who.hpp"
 #include "util/color.hpp"
@@ -56,12 +57,41 @@ int run_cli(int argc, char** argv) {
     run->add_option("--poll-interval-ms", run_options.poll_interval_ms, "Readiness poll interval")
         ->check(CLI::Range(1, 1000))
         ->group("");
+    run->add_option("--monitor", run_options.monitor,
+                    "How to see the services' bind()/listen(): auto (best available), notify "
+                    "(seccomp user notification), poll (socket table), off")
+        ->check(CLI::IsMember({"auto", "notify", "poll", "off"}))
+        ->capture_default_str();
+    run->add_flag("--ignore-preflight", run_options.ignore_preflight,
+                  "Start even when the preflight finds errors (warned loudly)");
+    run->add_option("--hosts-file", run_options.hosts_file,
+                    "Check names against this hosts file instead of the system's");
+    run->add_flag("--no-network", run_options.no_network, "Preflight sends no DNS queries");
 
     CheckCommandOptions check_options;
     auto* check =
         app.add_subcommand("check", "Preflight only: exit 0 when clean, 3 on an error finding");
     check->add_option("args", check_options.positionals, "[app.toml] [SERVICE...]");
     check->add_flag("--json", check_options.json, "One JSON document instead of text");
+    check->add_option("--hosts-file", check_options.hosts_file,
+                      "Check names against this hosts file instead of the system's");
+    check->add_flag("--no-network", check_options.no_network,
+                    "No DNS queries (names missing from the hosts file are not timed)");
+
+    FixCommandOptions fix_options;
+    auto* fix = app.add_subcommand(
+        "fix", "Apply the safe remedies check proposes: free ports, stale instances, hosts");
+    fix->add_option("args", fix_options.positionals, "[app.toml] [SERVICE...]");
+    fix->add_flag("--dry-run", fix_options.dry_run, "Print what would be done; change nothing");
+    fix->add_flag("--write", fix_options.write,
+                  "Put moved ports into the manifest (only the number changes) instead of "
+                  ".golaunch/ports.toml");
+    fix->add_flag("--force", fix_options.force,
+                  "Also stop processes golaunch did not start (SIGTERM, then SIGKILL)");
+    fix->add_option("--hosts-file", fix_options.hosts_file,
+                    "Edit this hosts file instead of the system's");
+    fix->add_flag("--no-network", fix_options.no_network, "No DNS queries in the checks");
+    fix->add_flag("--json", fix_options.json, "One JSON document instead of text");
 
     WhoOptions who_options;
     auto* who = app.add_subcommand("who", "Every socket on PORT and the process behind it");
@@ -107,6 +137,9 @@ int run_cli(int argc, char** argv) {
         }
         if (*check) {
             return run_check(check_options);
+        }
+        if (*fix) {
+            return run_fix(fix_options);
         }
         return run_who(who_options);
     } catch (const Error& e) {

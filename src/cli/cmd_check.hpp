@@ -1,4 +1,4 @@
-// `golaunch check [app.toml] [--json]`: preflight only; exit 3 on an error finding.
+// `golaunch check [app.toml] [SERVICE...] [--json]`: preflight only; exit 3 on an error finding.
 #pragma once
 
 #include <string>
@@ -9,6 +9,8 @@ namespace golaunch {
 struct CheckCommandOptions {
     std::vector<std::string> positionals; // [manifest] [service...]
     bool json = false;
+    std::string hosts_file;  // --hosts-file ("" = the platform's)
+    bool no_network = false; // --no-network: no DNS queries
 };
 
 int run_check(const CheckCommandOptions& options);

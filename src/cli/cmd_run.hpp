@@ -14,6 +14,10 @@ struct RunCommandOptions {
     bool skip_build = false;
     bool stop_when_ready = false;
     int poll_interval_ms = 5;
+    std::string monitor = "auto";  // --monitor auto|notify|poll|off
+    bool ignore_preflight = false; // start even when preflight finds errors (warned loudly)
+    std::string hosts_file;        // --hosts-file ("" = the platform's)
+    bool no_network = false;       // --no-network: preflight sends no DNS queries
 };
 
 int run_run(const RunCommandOptions& options);

@@ -24,6 +24,8 @@ ManifestArgs load_manifest_args(const std::vector<std::string>& positionals) {
     }
     out.manifest = load_manifest(path);
     out.services = std::move(rest);
+    out.overrides = read_port_overrides(port_override_path(out.manifest.root_dir));
+    out.override_findings = apply_port_overrides(out.manifest, out.overrides);
     return out;
 }
 

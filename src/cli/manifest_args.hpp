@@ -1,7 +1,9 @@
-// Splits `[app.toml] [SERVICE...]` and loads the manifest.
+// Splits `[app.toml] [SERVICE...]`, loads the manifest and applies .golaunch/ports.toml.
 #pragma once
 
 #include "manifest/manifest.hpp"
+#include "preflight/finding.hpp"
+#include "remedy/port_override.hpp"
 
 #include <string>
 #include <vector>
@@ -9,8 +11,10 @@
 namespace golaunch {
 
 struct ManifestArgs {
-    Manifest manifest;
-    std::vector<std::string> services; // as named; empty = all
+    Manifest manifest;                      // with the port overrides applied
+    std::vector<std::string> services;      // as named; empty = all
+    std::vector<PortOverride> overrides;    // as read from .golaunch/ports.toml
+    std::vector<Finding> override_findings; // "port-override" (info), "port-override-unknown"
 };
 
 // The first positional is the manifest when it ends in .toml or names an existing file;

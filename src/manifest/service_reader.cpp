@@ -153,15 +153,41 @@ class ServiceReader {
                            "port names use letters, digits, '-' and '_'");
             }
             const std::string key = "ports." + port_name;
-            const std::int64_t number = read_integer(m_doc, key, *entry.node);
-            if (number < 1 || number > 65535) {
-                m_doc.fail(m_doc.where(*entry.node), "'" + key +
-                                                         "' must be between 1 and 65535, not " +
-                                                         std::to_string(number));
+            PortSpec spec{port_name, 0, m_doc.where(*entry.node), ""};
+            const toml::node* number_node = entry.node;
+            if (const auto* table = entry.node->as_table()) {
+                number_node = read_port_table(key, *table, spec);
             }
-            m_read.spec.ports.push_back(
-                {port_name, static_cast<std::uint16_t>(number), m_doc.where(*entry.node)});
+            const std::int64_t number = read_integer(m_doc, key, *number_node);
+            if (number < 1 || number > 65535) {
+                m_doc.fail(m_doc.where(*number_node), "'" + key +
+                                                          "' must be between 1 and 65535, not " +
+                                                          std::to_string(number));
+            }
+            spec.number = static_cast<std::uint16_t>(number);
+            m_read.spec.ports.push_back(std::move(spec));
         }
+    }
+
+    // `http = { port = 8080, address = "127.0.0.1" }`: returns the node holding the number.
+    const toml::node* read_port_table(const std::string& key, const toml::table& table,
+                                      PortSpec& spec) const {
+        check_keys(m_doc, table, {"port", "address"}, "in '" + key + "'");
+        const toml::node* number = table.get("port");
+        if (number == nullptr) {
+            m_doc.fail(m_doc.where(table), "'" + key + "' needs a port number",
+                       "e.g. " + spec.name + " = { port = 8080, address = \"127.0.0.1\" }");
+        }
+        if (const toml::node* address = table.get("address")) {
+            spec.address = read_string(m_doc, key + ".address", *address);
+            if (!is_ip_address(spec.address) && !is_valid_hostname(spec.address)) {
+                m_doc.fail(m_doc.where(*address),
+                           "invalid address '" + spec.address + "' for '" + key + "'",
+                           "write an IP address without brackets or port, e.g. 127.0.0.1, ::1, "
+                           "0.0.0.0 or ::");
+            }
+        }
+        return number;
     }
 
     void read_hosts(const toml::node& node) {

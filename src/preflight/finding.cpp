@@ -16,6 +16,34 @@ const char* to_string(Severity severity) {
     return "?";
 }
 
+std::string finding_area(const std::string& id) {
+    const auto starts = [&](const char* prefix) {
+        return id.rfind(prefix, 0) == 0;
+    };
+    if (starts("port-") || id == "privileged-port" || id == "ephemeral-range" ||
+        id == "reserved-port" || id == "address-not-local" || id == "stale-instance") {
+        return "ports";
+    }
+    if (starts("host") || starts("localhost-") || id == "hsts-tld" || id == "mdns-local" ||
+        id == "nameserver-unreachable") {
+        return "hosts";
+    }
+    if (starts("ipv6-")) {
+        return "ipv6";
+    }
+    if (starts("firewall-")) {
+        return "firewall";
+    }
+    if (starts("go-") || starts("godebug-")) {
+        return "go";
+    }
+    return "other";
+}
+
+bool fixable_automatically(const Finding& finding) {
+    return !finding.fix.empty() && finding.fix != "stop-process";
+}
+
 bool has_errors(const std::vector<Finding>& findings) {
     return std::any_of(findings.begin(), findings.end(),
                        [](const Finding& f) { return f.severity == Severity::error; });

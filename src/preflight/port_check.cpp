@@ -1,22 +1,15 @@
 #include "preflight/port_check.hpp"
 
 #include "platform/port_finder.hpp"
+#include "preflight/port_findings.hpp"
 #include "preflight/port_owners.hpp"
-#include "util/strings.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace golaunch {
 
 namespace {
-
-struct Conflict {
-    std::string label; // "api.http"
-    std::uint16_t port = 0;
-    std::vector<PortUser> users;      // TCP sockets on the port
-    std::vector<ProcessInfo> holders; // distinct owner processes
-    int denied = 0;
-};
 
 std::vector<const ServiceSpec*> selected_services(const Manifest& manifest,
                                                   const std::vector<std::string>& names) {
@@ -35,150 +28,86 @@ std::vector<const ServiceSpec*> selected_services(const Manifest& manifest,
     return selected;
 }
 
-std::string ownership_note(const ProcessInfo& info, const std::function<bool(pid_t)>& is_ours) {
+HolderKind default_kind(const ProcessInfo& info, const std::function<bool(pid_t)>& is_ours) {
     if (is_ours && is_ours(info.pid)) {
-        return ", started by this golaunch";
+        return HolderKind::this_golaunch;
     }
-    if (started_by_golaunch(info)) {
-        return ", started by golaunch pid " + std::to_string(info.golaunch_pid);
+    if (info.golaunch_pid <= 0) {
+        return HolderKind::foreign;
     }
-    return "";
+    return started_by_golaunch(info) ? HolderKind::live_golaunch : HolderKind::stale_unknown;
 }
 
-std::vector<std::string> evidence_lines(const Conflict& conflict,
-                                        const std::function<bool(pid_t)>& is_ours) {
-    std::vector<std::string> lines;
-    for (const auto& user : conflict.users) {
-        std::string line = std::string(to_string(user.socket.protocol)) + " " +
-                           to_string(user.socket.state) + " " +
-                           format_endpoint(user.socket.local_address, user.socket.local_port) + " ";
-        if (user.owners.empty()) {
-            line += conflict.denied > 0 ? "owner hidden (run as root to see it)"
-                                        : "owner not found (another PID namespace, or just exited)";
-        }
-        for (std::size_t i = 0; i < user.owners.size(); ++i) {
-            line += (i > 0 ? "; " : "") + describe_owner(user.owners[i]) +
-                    ownership_note(user.owners[i], is_ours);
-        }
-        lines.push_back(std::move(line));
-    }
-    return lines;
-}
-
-// "pid 42 (/usr/bin/python3)", "pid 42 (/a) and pid 43 (/b)", or who we could not see.
-std::string holders_text(const Conflict& conflict) {
-    if (conflict.holders.empty()) {
-        if (conflict.denied > 0) {
-            return "a process we may not inspect (owner hidden: run as root (sudo golaunch who " +
-                   std::to_string(conflict.port) + ") to see it)";
-        }
-        return "a socket whose owner was not found";
-    }
-    std::vector<std::string> parts;
-    for (const auto& info : conflict.holders) {
-        parts.push_back("pid " + std::to_string(info.pid) + " (" +
-                        (info.exe.empty() ? info.name : info.exe) + ")");
-    }
-    return join(parts, " and ");
-}
-
-std::string holder_pids(const Conflict& conflict) {
-    std::vector<std::string> pids;
-    for (const auto& info : conflict.holders) {
-        pids.push_back(std::to_string(info.pid));
-    }
-    return join(pids, " ");
-}
-
-std::string remedy_text(const Conflict& conflict, const ServiceSpec& service, bool apply_policy) {
-    const std::string pids = holder_pids(conflict);
-    std::string stop;
-    if (pids.empty()) {
-        stop = "find the owner with `sudo golaunch who " + std::to_string(conflict.port) +
-               "` and stop it";
-    } else {
-        stop = "stop pid " + pids + " (`kill " + pids + "`)";
-    }
-    std::string remedy;
-    switch (service.on_port_conflict) {
-    case PortConflictPolicy::next_free:
-        remedy = apply_policy ? stop + ", or pick another port"
-                              : "`golaunch run` moves it to the next free port (on_port_conflict = "
-                                "\"next-free\"); or " +
-                                    stop;
-        break;
-    case PortConflictPolicy::fail:
-    case PortConflictPolicy::stop_stale:
-        remedy = stop + ", or set on_port_conflict = \"next-free\" in [defaults] or [services." +
-                 service.name + "], or pick another port";
-        break;
-    }
-    if (service.on_port_conflict == PortConflictPolicy::stop_stale) {
-        remedy += " (on_port_conflict = \"stop-stale\", which stops only golaunch's own stale "
-                  "instance, arrives with `golaunch fix`)";
-    }
-    return remedy;
-}
-
-Finding in_use_finding(const Conflict& conflict, const ServiceSpec& service, bool apply_policy,
-                       const std::function<bool(pid_t)>& is_ours, const std::string& extra) {
-    Finding finding;
-    finding.id = "port-in-use";
-    finding.severity = Severity::error;
-    finding.subject = conflict.label + " :" + std::to_string(conflict.port);
-    finding.message = "port " + std::to_string(conflict.port) + " (" + conflict.label +
-                      ") is already in use by " + holders_text(conflict) + extra;
-    finding.evidence = evidence_lines(conflict, is_ours);
-    finding.remedy = remedy_text(conflict, service, apply_policy);
-    return finding;
-}
-
-Finding moved_finding(const Conflict& conflict, std::uint16_t moved,
-                      const std::function<bool(pid_t)>& is_ours) {
-    Finding finding;
-    finding.id = "port-moved";
-    finding.severity = Severity::info;
-    finding.subject = conflict.label + " :" + std::to_string(conflict.port);
-    std::string holder = holders_text(conflict);
-    if (conflict.holders.size() == 1) {
-        holder = describe_owner(conflict.holders.front());
-    }
-    finding.message = conflict.label + ": port " + std::to_string(conflict.port) +
-                      " is in use by " + holder + "; using " + std::to_string(moved) + " instead";
-    finding.evidence = evidence_lines(conflict, is_ours);
-    return finding;
-}
-
-std::optional<Conflict> find_conflict(const SocketTable& table, const std::string& label,
-                                      std::uint16_t port) {
-    Conflict conflict;
-    conflict.label = label;
-    conflict.port = port;
-    for (auto& user : find_port_users(table, port, true, &conflict.denied)) {
+std::optional<PortSighting> look(const SocketTable& table, const std::string& service,
+                                 const std::string& port_name, std::uint16_t port,
+                                 const PortCheckOptions& options) {
+    PortSighting seen;
+    seen.conflict.service = service;
+    seen.conflict.port_name = port_name;
+    seen.conflict.port = port;
+    for (auto& user : find_port_users(table, port, true, &seen.denied)) {
         // A bound UDP socket does not keep a TCP listener off the port.
         if (user.socket.protocol == Protocol::tcp) {
-            conflict.users.push_back(std::move(user));
+            seen.users.push_back(std::move(user));
         }
     }
-    if (conflict.users.empty()) {
+    if (seen.users.empty()) {
         return std::nullopt;
     }
-    std::set<pid_t> seen;
-    for (const auto& user : conflict.users) {
+    std::set<pid_t> pids;
+    for (const auto& user : seen.users) {
+        seen.conflict.owner_unknown = seen.conflict.owner_unknown || user.owners.empty();
         for (const auto& owner : user.owners) {
-            if (seen.insert(owner.pid).second) {
-                conflict.holders.push_back(owner);
+            if (!pids.insert(owner.pid).second) {
+                continue;
             }
+            HolderKind kind = default_kind(owner, options.is_ours);
+            if (options.classify && kind != HolderKind::this_golaunch) {
+                kind = options.classify(owner);
+            }
+            seen.conflict.holders.push_back({owner, kind});
         }
     }
-    return conflict;
+    return seen;
 }
 
 } // namespace
 
+const char* to_string(HolderKind kind) {
+    switch (kind) {
+    case HolderKind::foreign:
+        return "foreign";
+    case HolderKind::this_golaunch:
+        return "this-golaunch";
+    case HolderKind::live_golaunch:
+        return "running-golaunch";
+    case HolderKind::stale_ours:
+        return "stale-ours";
+    case HolderKind::stale_unknown:
+        return "stale-unknown";
+    }
+    return "?";
+}
+
+bool PortConflict::all_stale_ours() const {
+    return !holders.empty() && !owner_unknown &&
+           std::all_of(holders.begin(), holders.end(), [](const PortHolder& holder) {
+               return holder.kind == HolderKind::stale_ours;
+           });
+}
+
+std::optional<PortConflict> find_port_conflict(const SocketTable& table, const std::string& service,
+                                               const std::string& port_name, std::uint16_t port,
+                                               const PortCheckOptions& options) {
+    auto seen = look(table, service, port_name, port, options);
+    if (!seen) {
+        return std::nullopt;
+    }
+    return std::move(seen->conflict);
+}
+
 PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::string>& services,
-                            const SocketTable& table, bool apply_policy,
-                            const std::function<bool(pid_t)>& is_ours) {
+                            const SocketTable& table, const PortCheckOptions& options) {
     PortCheckResult result;
     result.assignments = declared_ports(manifest);
     std::set<std::uint16_t> reserved; // never move onto a port another service declared
@@ -192,29 +121,58 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
             if (port.number == 0) {
                 continue;
             }
-            const auto conflict =
-                find_conflict(table, service->name + "." + port.name, port.number);
-            if (!conflict) {
+            auto seen = look(table, service->name, port.name, port.number, options);
+            if (!seen) {
                 continue;
             }
-            if (!apply_policy || service->on_port_conflict != PortConflictPolicy::next_free) {
+            auto& conflict = seen->conflict;
+            const auto policy = service->on_port_conflict;
+            if (options.apply_policy && policy == PortConflictPolicy::stop_stale &&
+                conflict.all_stale_ours() && options.stop_stale) {
+                std::string note;
+                if (options.stop_stale(conflict, note)) {
+                    conflict.resolved = true;
+                    result.findings.push_back(stale_stopped_finding(*seen, note));
+                    result.conflicts.push_back(conflict);
+                    continue;
+                }
                 result.findings.push_back(
-                    in_use_finding(*conflict, *service, apply_policy, is_ours, ""));
+                    port_in_use_finding(*seen, *service, options.apply_policy,
+                                        note.empty() ? "" : " (stop-stale failed: " + note + ")"));
+                result.conflicts.push_back(conflict);
+                continue;
+            }
+            if (!options.apply_policy || policy != PortConflictPolicy::next_free) {
+                result.findings.push_back(
+                    port_in_use_finding(*seen, *service, options.apply_policy, ""));
+                result.conflicts.push_back(conflict);
                 continue;
             }
             const auto moved = next_free_port(table, port.number, reserved);
             if (!moved) {
                 result.findings.push_back(
-                    in_use_finding(*conflict, *service, apply_policy, is_ours,
-                                   ", and no free port was found to move to"));
+                    port_in_use_finding(*seen, *service, options.apply_policy,
+                                        ", and no free port was found to move to"));
+                result.conflicts.push_back(conflict);
                 continue;
             }
             reserved.insert(*moved);
+            conflict.resolved = true;
             result.assignments[service->name][port.name] = *moved;
-            result.findings.push_back(moved_finding(*conflict, *moved, is_ours));
+            result.findings.push_back(port_moved_finding(*seen, *moved));
+            result.conflicts.push_back(conflict);
         }
     }
     return result;
+}
+
+PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::string>& services,
+                            const SocketTable& table, bool apply_policy,
+                            const std::function<bool(pid_t)>& is_ours) {
+    PortCheckOptions options;
+    options.apply_policy = apply_policy;
+    options.is_ours = is_ours;
+    return check_ports(manifest, services, table, options);
 }
 
 } // namespace golaunch

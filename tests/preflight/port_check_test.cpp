@@ -117,15 +117,65 @@ TEST(PortCheck, CheckViewReportsButDoesNotMove) {
     EXPECT_EQ(result.assignments.at("api").at("http"), server.port);
 }
 
-TEST(PortCheck, StopStaleIsLikeFailForNow) {
+TEST(PortCheck, StopStaleFailsForAHolderThatIsNotOurStaleInstance) {
     Server server;
     ASSERT_GT(server.pid, 0);
     const auto manifest =
         manifest_of({service("api", server.port, PortConflictPolicy::stop_stale)});
-    const auto result = check_ports(manifest, {}, system_socket_table(), true);
+    PortCheckOptions options;
+    bool asked = false;
+    options.stop_stale = [&](const PortConflict&, std::string&) {
+        return asked = true;
+    };
+    const auto result = check_ports(manifest, {}, system_socket_table(), options);
     ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_FALSE(asked);
     EXPECT_EQ(result.findings[0].severity, Severity::error);
+    EXPECT_EQ(result.findings[0].fix, "move-port");
     EXPECT_NE(result.findings[0].remedy.find("golaunch fix"), std::string::npos);
+    EXPECT_TRUE(test::pid_running(server.pid));
+}
+
+TEST(PortCheck, StopStaleAsksToStopOurStaleHolderAndReportsWhatHappened) {
+    Server server;
+    ASSERT_GT(server.pid, 0);
+    const auto manifest =
+        manifest_of({service("api", server.port, PortConflictPolicy::stop_stale)});
+    PortCheckOptions options;
+    options.classify = [&](const ProcessInfo& info) {
+        return info.pid == server.pid ? HolderKind::stale_ours : HolderKind::foreign;
+    };
+    std::vector<pid_t> asked;
+    options.stop_stale = [&](const PortConflict& conflict, std::string& note) {
+        asked.push_back(conflict.holders.at(0).info.pid);
+        note = "refused by the test";
+        return false;
+    };
+    auto result = check_ports(manifest, {}, system_socket_table(), options);
+    EXPECT_EQ(asked, std::vector<pid_t>{server.pid});
+    ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_EQ(result.findings[0].id, "port-in-use");
+    EXPECT_EQ(result.findings[0].fix, "stop-stale");
+    EXPECT_NE(result.findings[0].message.find("stop-stale failed: refused by the test"),
+              std::string::npos)
+        << result.findings[0].message;
+
+    options.stop_stale = [&](const PortConflict&, std::string& note) {
+        note = "stopped by the test";
+        return true;
+    };
+    result = check_ports(manifest, {}, system_socket_table(), options);
+    ASSERT_EQ(result.findings.size(), 1u);
+    EXPECT_EQ(result.findings[0].id, "stale-stopped");
+    EXPECT_EQ(result.findings[0].severity, Severity::info);
+    ASSERT_EQ(result.conflicts.size(), 1u);
+    EXPECT_TRUE(result.conflicts[0].resolved);
+
+    options.apply_policy = false; // check's view: reports, never stops
+    asked.clear();
+    result = check_ports(manifest, {}, system_socket_table(), options);
+    EXPECT_TRUE(asked.empty());
+    EXPECT_EQ(result.findings.at(0).id, "port-in-use");
 }
 
 TEST(PortCheck, OnlySelectedServicesAreChecked) {

@@ -1,0 +1,93 @@
+#include "preflight/firewall_check.hpp"
+
+#include "preflight/port_owners.hpp"
+#include "preflight/port_rules_check.hpp"
+#include "util/strings.hpp"
+
+namespace golaunch {
+
+namespace {
+
+bool hits_loopback(const FirewallRule& rule, const DeclaredEndpoint& endpoint) {
+    const std::string& interface =
+        rule.in_interface.empty() ? rule.out_interface : rule.in_interface;
+    if (!interface.empty() && interface != "lo") {
+        return false;
+    }
+    const std::string address = canonical_ip(endpoint.address);
+    if (address.empty() || is_wildcard_address(address)) {
+        return rule_blocks(rule, "127.0.0.1", endpoint.port) ||
+               rule_blocks(rule, "::1", endpoint.port);
+    }
+    return true;
+}
+
+Finding blocked_finding(const DeclaredEndpoint& endpoint, const FirewallRule& rule) {
+    const bool loopback = hits_loopback(rule, endpoint);
+    Finding finding;
+    finding.id = "firewall-blocks-port";
+    finding.severity = loopback ? Severity::error : Severity::warning;
+    finding.subject = endpoint_subject(endpoint);
+    const std::string where = endpoint.address.empty()
+                                  ? ":" + std::to_string(endpoint.port)
+                                  : format_endpoint(endpoint.address, endpoint.port);
+    finding.message =
+        "a " + rule.source + " rule " + (rule.verdict == "drop" ? "drops" : "rejects") +
+        " TCP to port " + std::to_string(endpoint.port) + " (" + endpoint.service + "." +
+        endpoint.port_name + ", " + where + ")" +
+        (loopback ? ": local clients and the readiness check cannot connect"
+                  : " from other machines on " +
+                        (rule.in_interface.empty() ? rule.out_interface : rule.in_interface));
+    finding.evidence = {rule.source + ": " + rule.text};
+    if (!rule.hook.empty()) {
+        finding.evidence.push_back("chain " + rule.chain + " hooks " + rule.hook);
+    }
+    const std::string port = std::to_string(endpoint.port);
+    const std::string allow = rule.source == "nftables"
+                                  ? "sudo nft insert rule " + rule.family + " " + rule.table + " " +
+                                        rule.chain + " iifname lo tcp dport " + port + " accept"
+                                  : "sudo " + rule.source + " -t " + rule.table + " -I " +
+                                        rule.chain + " -i lo -p tcp --dport " + port + " -j ACCEPT";
+    finding.remedy = "remove the rule: `" + rule.remove_command +
+                     "`; or accept the port before it: `" + allow + "`";
+    return finding;
+}
+
+} // namespace
+
+std::vector<Finding> check_firewall(const CheckContext& context) {
+    if (context.endpoints.empty()) {
+        return {};
+    }
+    return check_firewall(context, inspect_firewall(k_firewall_timeout));
+}
+
+std::vector<Finding> check_firewall(const CheckContext& context,
+                                    const FirewallInspection& inspection) {
+    std::vector<Finding> findings;
+    if (inspection.inspected.empty()) {
+        Finding finding;
+        finding.id = "firewall-not-inspected";
+        finding.severity = Severity::info;
+        finding.subject = "firewall";
+        finding.message = "the packet filter was not inspected: no rule that blocks a port "
+                          "could be looked for";
+        finding.evidence = inspection.skipped;
+        finding.remedy = "run `sudo golaunch check` to include it, or install nftables";
+        findings.push_back(std::move(finding));
+        return findings;
+    }
+    for (const auto& endpoint : context.endpoints) {
+        if (endpoint.port == 0) {
+            continue;
+        }
+        for (const auto& rule : inspection.rules) {
+            if (rule_blocks(rule, endpoint.address, endpoint.port)) {
+                findings.push_back(blocked_finding(endpoint, rule));
+            }
+        }
+    }
+    return findings;
+}
+
+} // namespace golaunch

@@ -1,0 +1,22 @@
+// Packet-filter rules (nftables, iptables) that drop or reject a declared port (read-only).
+#pragma once
+
+#include "platform/firewall.hpp"
+#include "preflight/check_context.hpp"
+
+#include <chrono>
+#include <vector>
+
+namespace golaunch {
+
+// Ids: firewall-blocks-port (error when loopback clients are blocked, warning when only other
+// interfaces are), firewall-not-inspected (info, when no tool could be run: the reasons).
+std::vector<Finding> check_firewall(const CheckContext& context);
+
+// The same against an inspection the caller made.
+std::vector<Finding> check_firewall(const CheckContext& context,
+                                    const FirewallInspection& inspection);
+
+inline constexpr std::chrono::milliseconds k_firewall_timeout{3000};
+
+} // namespace golaunch

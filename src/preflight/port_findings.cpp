@@ -1,0 +1,176 @@
+#include "preflight/port_findings.hpp"
+
+#include "preflight/port_owners.hpp"
+#include "util/strings.hpp"
+
+namespace golaunch {
+
+namespace {
+
+std::string ownership_note(const ProcessInfo& info, HolderKind kind) {
+    switch (kind) {
+    case HolderKind::this_golaunch:
+        return ", started by this golaunch";
+    case HolderKind::live_golaunch:
+        return ", started by golaunch pid " + std::to_string(info.golaunch_pid) +
+               ", which is running";
+    case HolderKind::stale_ours:
+        return ", left by golaunch pid " + std::to_string(info.golaunch_pid) +
+               " of this manifest, which is gone: stale";
+    case HolderKind::stale_unknown:
+        return ", marked by golaunch pid " + std::to_string(info.golaunch_pid) +
+               ", which is gone (not recorded for this manifest)";
+    case HolderKind::foreign:
+        break;
+    }
+    return "";
+}
+
+std::vector<std::string> evidence_lines(const PortSighting& seen) {
+    std::vector<std::string> lines;
+    for (const auto& user : seen.users) {
+        std::string line = std::string(to_string(user.socket.protocol)) + " " +
+                           to_string(user.socket.state) + " " +
+                           format_endpoint(user.socket.local_address, user.socket.local_port) + " ";
+        if (user.owners.empty()) {
+            line += seen.denied > 0 ? "owner hidden (run as root to see it)"
+                                    : "owner not found (another PID namespace, or just exited)";
+        }
+        for (std::size_t i = 0; i < user.owners.size(); ++i) {
+            HolderKind kind = HolderKind::foreign;
+            for (const auto& holder : seen.conflict.holders) {
+                if (holder.info.pid == user.owners[i].pid) {
+                    kind = holder.kind;
+                }
+            }
+            line += (i > 0 ? "; " : "") + describe_owner(user.owners[i]) +
+                    ownership_note(user.owners[i], kind);
+        }
+        lines.push_back(std::move(line));
+    }
+    return lines;
+}
+
+// "pid 42 (/usr/bin/python3)", "pid 42 (/a) and pid 43 (/b)", or who we could not see.
+std::string holders_text(const PortSighting& seen) {
+    const auto& conflict = seen.conflict;
+    if (conflict.holders.empty()) {
+        if (seen.denied > 0) {
+            return "a process we may not inspect (owner hidden: run as root (sudo golaunch who " +
+                   std::to_string(conflict.port) + ") to see it)";
+        }
+        return "a socket whose owner was not found";
+    }
+    std::vector<std::string> parts;
+    for (const auto& holder : conflict.holders) {
+        parts.push_back("pid " + std::to_string(holder.info.pid) + " (" +
+                        (holder.info.exe.empty() ? holder.info.name : holder.info.exe) + ")");
+    }
+    std::string text = join(parts, " and ");
+    const auto& first = conflict.holders.front();
+    if (conflict.all_stale_ours()) {
+        text = "a stale instance of this project: " + text + ", left by golaunch pid " +
+               std::to_string(first.info.golaunch_pid) + ", which is gone";
+    } else if (first.kind == HolderKind::live_golaunch) {
+        text +=
+            ", in use by a running golaunch (pid " + std::to_string(first.info.golaunch_pid) + ")";
+    }
+    return text;
+}
+
+std::string holder_pids(const PortConflict& conflict) {
+    std::vector<std::string> pids;
+    for (const auto& holder : conflict.holders) {
+        pids.push_back(std::to_string(holder.info.pid));
+    }
+    return join(pids, " ");
+}
+
+std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service,
+                        bool apply_policy) {
+    if (conflict.all_stale_ours()) {
+        return "`golaunch fix` stops it (only golaunch's own stale processes are stopped); or "
+               "set on_port_conflict = \"stop-stale\" so that `golaunch run` does it";
+    }
+    const std::string pids = holder_pids(conflict);
+    std::string stop;
+    if (pids.empty()) {
+        stop = "find the owner with `sudo golaunch who " + std::to_string(conflict.port) +
+               "` and stop it";
+    } else {
+        stop = "stop pid " + pids + " (`kill " + pids + "`)";
+    }
+    const std::string move = "`golaunch fix` moves it to the next free port "
+                             "(.golaunch/ports.toml)";
+    switch (service.on_port_conflict) {
+    case PortConflictPolicy::next_free:
+        return apply_policy ? stop + ", or pick another port"
+                            : "`golaunch run` moves it to the next free port (on_port_conflict = "
+                              "\"next-free\"); or " +
+                                  stop;
+    case PortConflictPolicy::fail:
+    case PortConflictPolicy::stop_stale:
+        break;
+    }
+    std::string remedy = move + "; or " + stop +
+                         ", or set on_port_conflict = \"next-free\" in [defaults] or [services." +
+                         service.name + "], or pick another port";
+    if (service.on_port_conflict == PortConflictPolicy::stop_stale) {
+        remedy += " (on_port_conflict = \"stop-stale\" stops only golaunch's own stale instance, "
+                  "and this holder is not one)";
+    }
+    return remedy;
+}
+
+} // namespace
+
+Finding port_in_use_finding(const PortSighting& seen, const ServiceSpec& service, bool apply_policy,
+                            const std::string& extra) {
+    const auto& conflict = seen.conflict;
+    const std::string label = conflict.service + "." + conflict.port_name;
+    Finding finding;
+    finding.id = "port-in-use";
+    finding.severity = Severity::error;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    finding.message = "port " + std::to_string(conflict.port) + " (" + label +
+                      ") is already in use by " + holders_text(seen) + extra;
+    finding.evidence = evidence_lines(seen);
+    finding.remedy = remedy_text(conflict, service, apply_policy);
+    finding.fix = conflict.all_stale_ours() ? "stop-stale" : "move-port";
+    return finding;
+}
+
+Finding port_moved_finding(const PortSighting& seen, std::uint16_t moved) {
+    const auto& conflict = seen.conflict;
+    const std::string label = conflict.service + "." + conflict.port_name;
+    Finding finding;
+    finding.id = "port-moved";
+    finding.severity = Severity::info;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    std::string holder = holders_text(seen);
+    if (conflict.holders.size() == 1) {
+        holder = describe_owner(conflict.holders.front().info);
+    }
+    finding.message = label + ": port " + std::to_string(conflict.port) + " is in use by " +
+                      holder + "; using " + std::to_string(moved) + " instead";
+    finding.evidence = evidence_lines(seen);
+    return finding;
+}
+
+Finding stale_stopped_finding(const PortSighting& seen, const std::string& note) {
+    const auto& conflict = seen.conflict;
+    const std::string label = conflict.service + "." + conflict.port_name;
+    Finding finding;
+    finding.id = "stale-stopped";
+    finding.severity = Severity::info;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    finding.message = label + ": port " + std::to_string(conflict.port) + " was held by " +
+                      holders_text(seen) + "; stopped it (on_port_conflict = \"stop-stale\")";
+    finding.evidence = evidence_lines(seen);
+    if (!note.empty()) {
+        finding.evidence.push_back(note);
+    }
+    return finding;
+}
+
+} // namespace golaunch

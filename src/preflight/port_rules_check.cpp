@@ -1,0 +1,232 @@
+#include "preflight/port_rules_check.hpp"
+
+#include "preflight/ipv6_check.hpp"
+#include "preflight/port_owners.hpp"
+
+#include <map>
+#include <set>
+
+namespace golaunch {
+
+namespace {
+
+std::string port_text(std::uint16_t port) {
+    return std::to_string(port);
+}
+
+std::string range_text(const PortRange& range) {
+    return range.first == range.last ? port_text(range.first)
+                                     : port_text(range.first) + "-" + port_text(range.last);
+}
+
+std::string where_text(const DeclaredEndpoint& endpoint) {
+    return endpoint.address.empty() ? ":" + port_text(endpoint.port)
+                                    : format_endpoint(endpoint.address, endpoint.port);
+}
+
+Finding make_finding(const char* id, Severity severity, const DeclaredEndpoint& endpoint) {
+    Finding finding;
+    finding.id = id;
+    finding.severity = severity;
+    finding.subject = endpoint_subject(endpoint);
+    return finding;
+}
+
+void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
+                      std::vector<Finding>& findings) {
+    if (!config.unprivileged_port_start || endpoint.port >= *config.unprivileged_port_start ||
+        config.can_bind_privileged) {
+        return;
+    }
+    const std::string start = std::to_string(*config.unprivileged_port_start);
+    auto finding = make_finding("privileged-port", Severity::error, endpoint);
+    finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
+                      port_text(endpoint.port) + ", below " + start +
+                      " (net.ipv4.ip_unprivileged_port_start), and this user lacks "
+                      "CAP_NET_BIND_SERVICE: the bind will fail with EACCES";
+    finding.evidence = {"net.ipv4.ip_unprivileged_port_start = " + start,
+                        "CAP_NET_BIND_SERVICE not in the effective capability set"};
+    finding.remedy =
+        "pick a port >= " + start +
+        "; or allow low ports for everyone: `sudo sysctl -w "
+        "net.ipv4.ip_unprivileged_port_start=" +
+        port_text(endpoint.port) + "`; or `sudo setcap cap_net_bind_service=+ep .golaunch/bin/" +
+        endpoint.service +
+        "` on the built binary (file capabilities are ignored under NO_NEW_PRIVS, which "
+        "golaunch's bind monitor sets); or run it through authbind";
+    findings.push_back(std::move(finding));
+}
+
+void check_ranges(const DeclaredEndpoint& endpoint, const NetConfig& config,
+                  std::vector<Finding>& findings) {
+    const PortRange* reserved = nullptr;
+    for (const auto& range : config.reserved_ports) {
+        if (range.contains(endpoint.port)) {
+            reserved = &range;
+        }
+    }
+    if (reserved != nullptr) {
+        auto finding = make_finding("reserved-port", Severity::info, endpoint);
+        finding.message = "port " + port_text(endpoint.port) +
+                          " is in net.ipv4.ip_local_reserved_ports (" + range_text(*reserved) +
+                          "): the kernel never hands it to outgoing connections, so it stays "
+                          "free for " +
+                          endpoint.service;
+        finding.evidence = {"net.ipv4.ip_local_reserved_ports includes " + range_text(*reserved)};
+        findings.push_back(std::move(finding));
+        return; // reserved ports are exempt from the ephemeral range
+    }
+    if (config.local_port_range && config.local_port_range->contains(endpoint.port)) {
+        const PortRange& range = *config.local_port_range;
+        auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
+        finding.message = "port " + port_text(endpoint.port) + " is inside the ephemeral range " +
+                          range_text(range) +
+                          " (net.ipv4.ip_local_port_range): any outgoing connection may take "
+                          "it at random, and the service then fails to start with "
+                          "\"address already in use\"";
+        finding.evidence = {"net.ipv4.ip_local_port_range = " + port_text(range.first) + " " +
+                            port_text(range.last)};
+        finding.remedy = "pick a port below " + port_text(range.first) +
+                         "; or reserve it: `sudo sysctl -w net.ipv4.ip_local_reserved_ports=" +
+                         port_text(endpoint.port) + "` (add it to the existing list, if any)";
+        findings.push_back(std::move(finding));
+    }
+}
+
+std::string interface_list(const NetConfig& config) {
+    std::string text;
+    for (const auto& local : config.addresses) {
+        text += (text.empty() ? "" : ", ") + local.interface + " " + local.address;
+    }
+    return text.empty() ? "none" : text;
+}
+
+void check_local_address(const DeclaredEndpoint& endpoint, const NetConfig& config,
+                         std::vector<Finding>& findings) {
+    const std::string address = canonical_ip(endpoint.address);
+    if (address.empty() || config.is_local_address(address) ||
+        ipv6_unavailable_for(config, address)) {
+        return; // names are the hosts check's; unavailable IPv6 is the IPv6 check's
+    }
+    auto finding = make_finding("address-not-local", Severity::error, endpoint);
+    finding.message = endpoint.service + "." + endpoint.port_name + " binds " +
+                      where_text(endpoint) +
+                      ", but no interface of this machine has that address: the bind will fail "
+                      "with EADDRNOTAVAIL";
+    finding.evidence = {"local addresses: " + interface_list(config)};
+    finding.remedy = "bind 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or add "
+                     "the address: `sudo ip addr add " +
+                     address + (address.find(':') == std::string::npos ? "/32" : "/128") +
+                     " dev lo`";
+    findings.push_back(std::move(finding));
+}
+
+bool same_address(const std::string& a, const std::string& b) {
+    const std::string left = canonical_ip(a);
+    return !left.empty() && left == canonical_ip(b);
+}
+
+void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
+                     std::vector<Finding>& findings) {
+    if (canonical_ip(endpoint.address).empty()) {
+        return; // unknown or a name: port-in-use already names every listener
+    }
+    std::vector<std::string> evidence;
+    std::set<pid_t> pids;
+    for (const auto& user : find_port_users(table, endpoint.port, true)) {
+        if (user.socket.protocol != Protocol::tcp || user.socket.state != SocketState::listen ||
+            same_address(user.socket.local_address, endpoint.address)) {
+            continue;
+        }
+        std::string line =
+            "tcp listen " + format_endpoint(user.socket.local_address, user.socket.local_port);
+        if (user.owners.empty()) {
+            line += " owner not visible";
+        }
+        for (const auto& owner : user.owners) {
+            line += " " + describe_owner(owner);
+            pids.insert(owner.pid);
+        }
+        evidence.push_back(std::move(line));
+    }
+    if (evidence.empty()) {
+        return;
+    }
+    std::string holders;
+    for (const pid_t pid : pids) {
+        holders += (holders.empty() ? "pid " : ", pid ") + std::to_string(pid);
+    }
+    auto finding = make_finding("port-shadowed", Severity::warning, endpoint);
+    finding.message = "another process" + (holders.empty() ? "" : " (" + holders + ")") +
+                      " already listens on port " + port_text(endpoint.port) +
+                      " on a different address than " + where_text(endpoint) +
+                      ": depending on the address a client picks (localhost may be ::1 or "
+                      "127.0.0.1) it reaches that process instead; on Linux an overlapping "
+                      "wildcard bind fails with EADDRINUSE, on Windows both binds succeed";
+    finding.evidence = std::move(evidence);
+    finding.remedy = "stop the other listener, or give " + endpoint.service + "." +
+                     endpoint.port_name + " another port";
+    findings.push_back(std::move(finding));
+}
+
+bool can_coexist(const DeclaredEndpoint& a, const DeclaredEndpoint& b) {
+    const std::string left = canonical_ip(a.address);
+    const std::string right = canonical_ip(b.address);
+    return !left.empty() && !right.empty() && left != right && !is_wildcard_address(left) &&
+           !is_wildcard_address(right);
+}
+
+void check_duplicates(const std::vector<DeclaredEndpoint>& endpoints,
+                      std::vector<Finding>& findings) {
+    std::map<std::uint16_t, std::vector<const DeclaredEndpoint*>> by_port;
+    for (const auto& endpoint : endpoints) {
+        if (endpoint.port != 0) {
+            by_port[endpoint.port].push_back(&endpoint);
+        }
+    }
+    for (const auto& [port, users] : by_port) {
+        for (std::size_t i = 1; i < users.size(); ++i) {
+            const DeclaredEndpoint& first = *users.front();
+            const DeclaredEndpoint& later = *users[i];
+            if (can_coexist(first, later)) {
+                continue;
+            }
+            auto finding = make_finding("port-declared-twice", Severity::error, later);
+            finding.message = "port " + port_text(port) + " is used twice in this run: by " +
+                              first.service + "." + first.port_name + " and by " + later.service +
+                              "." + later.port_name + "; the second bind will fail";
+            finding.evidence = {first.service + "." + first.port_name + " " + where_text(first),
+                                later.service + "." + later.port_name + " " + where_text(later)};
+            finding.remedy = "give each a different port (check .golaunch/ports.toml and "
+                             "command-line overrides, which can move a port onto another)";
+            findings.push_back(std::move(finding));
+        }
+    }
+}
+
+} // namespace
+
+std::string endpoint_subject(const DeclaredEndpoint& endpoint) {
+    return endpoint.service + "." + endpoint.port_name + " :" + port_text(endpoint.port);
+}
+
+std::vector<Finding> check_port_rules(const CheckContext& context) {
+    return check_port_rules(context, read_net_config());
+}
+
+std::vector<Finding> check_port_rules(const CheckContext& context, const NetConfig& config) {
+    std::vector<Finding> findings;
+    for (const auto& endpoint : context.endpoints) {
+        if (endpoint.port == 0) {
+            continue;
+        }
+        check_privileged(endpoint, config, findings);
+        check_ranges(endpoint, config, findings);
+        check_local_address(endpoint, config, findings);
+        check_shadowing(endpoint, context.table, findings);
+    }
+    check_duplicates(context.endpoints, findings);
+    return findings;
+}
+
+} // namespace golaunch

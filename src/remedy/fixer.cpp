@@ -1,0 +1,320 @@
+#include "remedy/fixer.hpp"
+
+#include "manifest/loader.hpp"
+#include "platform/port_finder.hpp"
+#include "platform/socket_table.hpp"
+#include "preflight/port_owners.hpp"
+#include "remedy/atomic_file.hpp"
+#include "remedy/hosts_block.hpp"
+#include "remedy/manifest_port_edit.hpp"
+#include "remedy/process_stop.hpp"
+#include "remedy/state_file.hpp"
+#include "util/error.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+namespace golaunch {
+
+namespace {
+
+constexpr std::chrono::milliseconds k_max_grace{10'000};
+constexpr std::chrono::milliseconds k_port_release{3'000};
+
+std::string label(const PortConflict& conflict) {
+    return conflict.service + "." + conflict.port_name;
+}
+
+std::string subject(const PortConflict& conflict) {
+    return label(conflict) + " :" + std::to_string(conflict.port);
+}
+
+std::chrono::milliseconds grace_of(const Manifest& manifest, const std::string& service) {
+    const auto* spec = manifest.find_service(service);
+    const std::chrono::milliseconds grace =
+        spec ? std::chrono::milliseconds(spec->stop_grace.count()) : k_max_grace;
+    return std::min(grace, k_max_grace);
+}
+
+bool wait_port_free(const PortConflict& conflict) {
+    const auto deadline = std::chrono::steady_clock::now() + k_port_release;
+    const PortCheckOptions look;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!find_port_conflict(system_socket_table(), conflict.service, conflict.port_name,
+                                conflict.port, look)) {
+            return true;
+        }
+        ::usleep(5000);
+    }
+    return false;
+}
+
+// Stops every holder of `conflict`; `stale` = all are our own stale instance.
+FixAction stop_holders(const FixRequest& request, const PortConflict& conflict, bool stale) {
+    FixAction action;
+    action.kind = stale ? "stop-stale" : "stop-process";
+    action.subject = subject(conflict);
+    const std::string what = stale ? "golaunch's own stale process" : "the process";
+    for (const auto& holder : conflict.holders) {
+        action.details.push_back(describe_owner(holder.info) +
+                                 (stale ? " (left by golaunch pid " +
+                                              std::to_string(holder.info.golaunch_pid) +
+                                              ", which is gone)"
+                                        : std::string(" (not started by golaunch; --force)")));
+    }
+    if (request.dry_run) {
+        action.text = "would stop " + what + (conflict.holders.size() > 1 ? "es" : "") +
+                      " holding port " + std::to_string(conflict.port) + " (" + label(conflict) +
+                      "): SIGTERM, then SIGKILL after " +
+                      std::to_string(grace_of(request.manifest, conflict.service).count()) + "ms";
+        return action;
+    }
+    bool stopped = true;
+    for (const auto& holder : conflict.holders) {
+        // A stale service is stopped with its whole process group (when every member carries
+        // the same mark); a process not started by golaunch only by its pid.
+        const auto outcome = stop_process(holder.info, holder.kind != HolderKind::foreign,
+                                          grace_of(request.manifest, conflict.service));
+        action.details.push_back(outcome.text);
+        stopped = stopped && outcome.stopped;
+    }
+    if (stopped && wait_port_free(conflict)) {
+        action.done = true;
+        action.text = "stopped " + what + (conflict.holders.size() > 1 ? "es" : "") +
+                      " holding port " + std::to_string(conflict.port) + " (" + label(conflict) +
+                      "); the port is free";
+    } else {
+        action.failed = true;
+        action.text = "port " + std::to_string(conflict.port) + " (" + label(conflict) +
+                      ") is still in use after stopping its holder";
+        action.hint = "see `golaunch who " + std::to_string(conflict.port) + "`";
+    }
+    return action;
+}
+
+std::string line_of(const std::string& text, int line) {
+    std::size_t begin = 0;
+    for (int current = 1; current < line && begin != std::string::npos; ++current) {
+        begin = text.find('\n', begin);
+        begin = begin == std::string::npos ? begin : begin + 1;
+    }
+    if (begin == std::string::npos) {
+        return "";
+    }
+    const auto end = text.find('\n', begin);
+    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+FixAction move_port(const FixRequest& request, const PortConflict& conflict,
+                    std::set<std::uint16_t>& reserved, std::vector<PortOverride>& overrides,
+                    bool& overrides_changed) {
+    FixAction action;
+    action.kind = "move-port";
+    action.subject = subject(conflict);
+    action.from = conflict.port;
+    const auto moved = next_free_port(system_socket_table(), conflict.port, reserved);
+    if (!moved) {
+        action.failed = true;
+        action.text = "no free port found to move " + label(conflict) + " to";
+        action.hint = "stop the holder (`golaunch who " + std::to_string(conflict.port) + "`)";
+        return action;
+    }
+    reserved.insert(*moved);
+    action.to = *moved;
+    std::string holder = "a socket whose owner is hidden";
+    if (!conflict.holders.empty()) {
+        holder = "pid " + std::to_string(conflict.holders.front().info.pid);
+        if (conflict.holders.front().kind == HolderKind::live_golaunch) {
+            holder += " of a running golaunch (pid " +
+                      std::to_string(conflict.holders.front().info.golaunch_pid) + ")";
+        }
+    }
+    const std::string move = label(conflict) + " " + std::to_string(conflict.port) + " -> " +
+                             std::to_string(*moved) + " (" + std::to_string(conflict.port) +
+                             " is held by " + holder + ")";
+    if (request.write_manifest) {
+        try {
+            const Manifest declared = load_manifest(request.manifest.path);
+            const std::string text = read_whole_file(declared.path);
+            const auto* port =
+                declared.find_service(conflict.service)->find_port(conflict.port_name);
+            const std::string edited =
+                replace_port_number(text, declared, conflict.service, conflict.port_name, *moved);
+            action.details.push_back(
+                declared.path.string() + ":" + std::to_string(port->where.line) + ": " +
+                line_of(text, port->where.line) + "  ->  " + line_of(edited, port->where.line));
+            if (!request.dry_run) {
+                write_port_number(declared, conflict.service, conflict.port_name, *moved);
+                const auto before = overrides.size();
+                overrides = without_override(overrides, conflict.service, conflict.port_name);
+                overrides_changed = overrides_changed || overrides.size() != before;
+                action.done = true;
+            }
+            action.text = std::string(request.dry_run ? "would move " : "moved ") + move + " in " +
+                          declared.path.string();
+        } catch (const Error& e) {
+            action.failed = true;
+            action.text =
+                std::string("cannot move ") + label(conflict) + " in the manifest: " + e.what();
+            action.hint = e.hint();
+        }
+        return action;
+    }
+    overrides = with_override(overrides, conflict.service, conflict.port_name, *moved);
+    overrides_changed = true;
+    action.done = !request.dry_run;
+    action.text = std::string(request.dry_run ? "would move " : "moved ") + move +
+                  ": port override in .golaunch/ports.toml";
+    return action;
+}
+
+FixAction hosts_block(const FixRequest& request) {
+    FixAction action;
+    action.kind = "hosts-block";
+    const auto& file = request.preflight.hosts_file;
+    action.subject = file.string();
+    const std::string project = request.manifest.name;
+    try {
+        const auto edit =
+            apply_hosts_block(file, project, project_hosts(request.manifest), request.dry_run);
+        for (const auto& note : edit.notes) {
+            action.details.push_back(note);
+        }
+        if (!edit.changed) {
+            action.done = !request.dry_run;
+            action.text = "the golaunch block for " + project + " in " + file.string() +
+                          " is already up to date";
+            return action;
+        }
+        std::string block = edit.new_block;
+        std::size_t start = 0;
+        while (start < block.size()) {
+            auto end = block.find('\n', start);
+            end = end == std::string::npos ? block.size() : end;
+            action.details.push_back("  " + block.substr(start, end - start));
+            start = end + 1;
+        }
+        if (request.dry_run) {
+            action.text =
+                "would write the golaunch block for " + project + " in " + file.string() + ":";
+        } else {
+            action.done = true;
+            action.text = "wrote the golaunch block for " + project + " in " + file.string() +
+                          (edit.backup_created ? " (backup: " + edit.backup.string() + ")" : "") +
+                          ":";
+        }
+    } catch (const Error& e) {
+        action.failed = true;
+        action.text = std::string("cannot update ") + file.string() + ": " + e.what();
+        action.hint = e.hint();
+    }
+    return action;
+}
+
+// The live golaunch instance of this same manifest holding the port, if any (0 when none).
+pid_t running_instance_of_this_project(const FixRequest& request, const PortConflict& conflict) {
+    const auto records = read_instances(state_file_path(request.manifest.root_dir));
+    const std::string manifest =
+        std::filesystem::absolute(request.manifest.path).lexically_normal().string();
+    for (const auto& holder : conflict.holders) {
+        if (holder.kind != HolderKind::live_golaunch) {
+            continue;
+        }
+        for (const auto& record : records) {
+            if (record.pid == holder.info.golaunch_pid && record.manifest == manifest &&
+                instance_alive(record)) {
+                return record.pid;
+            }
+        }
+    }
+    return 0;
+}
+
+FixAction leave_running(const PortConflict& conflict, pid_t golaunch_pid) {
+    FixAction action;
+    action.kind = "leave-running";
+    action.subject = subject(conflict);
+    action.skipped = true;
+    action.text = "left alone: port " + std::to_string(conflict.port) + " (" + label(conflict) +
+                  ") is held by this project, already running under golaunch pid " +
+                  std::to_string(golaunch_pid) + "; moving it would start a second copy";
+    action.hint = "stop that golaunch first (Ctrl-C in its terminal, or `kill " +
+                  std::to_string(golaunch_pid) + "`)";
+    return action;
+}
+
+bool can_force(const PortConflict& conflict) {
+    return !conflict.owner_unknown && !conflict.holders.empty() &&
+           std::none_of(conflict.holders.begin(), conflict.holders.end(),
+                        [](const PortHolder& holder) {
+                            return holder.kind == HolderKind::live_golaunch ||
+                                   holder.kind == HolderKind::this_golaunch;
+                        });
+}
+
+} // namespace
+
+std::vector<FixAction> apply_fixes(const FixRequest& request) {
+    std::vector<FixAction> actions;
+    std::set<std::uint16_t> reserved;
+    for (const auto& [service, ports] : request.preflight.assignments) {
+        for (const auto& [name, number] : ports) {
+            reserved.insert(number);
+        }
+    }
+    std::vector<const PortConflict*> to_move;
+    for (const auto& conflict : request.preflight.conflicts) {
+        if (conflict.resolved) {
+            continue;
+        }
+        if (conflict.all_stale_ours()) {
+            actions.push_back(stop_holders(request, conflict, true));
+        } else if (const pid_t running = running_instance_of_this_project(request, conflict)) {
+            actions.push_back(leave_running(conflict, running));
+        } else if (request.force && can_force(conflict)) {
+            actions.push_back(stop_holders(request, conflict, false));
+        } else {
+            to_move.push_back(&conflict);
+        }
+    }
+    const bool stopped_stale = std::any_of(actions.begin(), actions.end(), [](const auto& a) {
+        return a.kind == "stop-stale" && a.done;
+    });
+    if (stopped_stale) {
+        try {
+            prune_instances(state_file_path(request.manifest.root_dir));
+        } catch (const Error&) {
+            // The records are pruned again by the next run.
+        }
+    }
+    auto overrides = request.overrides;
+    bool overrides_changed = false;
+    for (const auto* conflict : to_move) {
+        actions.push_back(move_port(request, *conflict, reserved, overrides, overrides_changed));
+    }
+    if (overrides_changed && !request.dry_run) {
+        try {
+            write_port_overrides(port_override_path(request.manifest.root_dir), overrides);
+        } catch (const Error& e) {
+            for (auto& action : actions) {
+                if (action.kind == "move-port" && action.done && !request.write_manifest) {
+                    action.done = false;
+                    action.failed = true;
+                    action.text += std::string(" (not saved: ") + e.what() + ")";
+                    action.hint = e.hint();
+                }
+            }
+        }
+    }
+    const bool hosts_needed =
+        std::any_of(request.preflight.findings.begin(), request.preflight.findings.end(),
+                    [](const Finding& finding) { return finding.fix == "hosts-block"; });
+    if (hosts_needed) {
+        actions.push_back(hosts_block(request));
+    }
+    return actions;
+}
+
+} // namespace golaunch
