@@ -27,14 +27,14 @@ struct DeclaredEndpoint {
 
 struct CheckContext {
     const Manifest& manifest;
-    std::vector<std::string> services;     // the selected services, dependency order
-    PortAssignments ports;                 // numbers this run uses
+    std::vector<std::string> services; // the selected services, dependency order
+    PortAssignments ports;             // numbers this run uses
     std::vector<DeclaredEndpoint> endpoints;
     const SocketTable& table;
-    std::filesystem::path hosts_file;      // the platform's, unless --hosts-file
+    std::filesystem::path hosts_file; // the platform's, unless --hosts-file
     std::filesystem::path resolv_conf = "/etc/resolv.conf";
     std::chrono::milliseconds resolve_deadline{1500}; // per name, names resolved in parallel
-    bool network = true;                   // false: skip checks that send packets (DNS)
+    bool network = true;                              // false: skip checks that send packets (DNS)
     // Appended by the hosts check. Port the resolv.conf nameservers are queried on: always 53
     // for real runs; tests point a temp resolv.conf at 127.0.0.1 and their own DNS server.
     std::uint16_t dns_port = 53;
