@@ -62,8 +62,18 @@ restart = "no"
 TOML
 }
 
-echo "== throughput: httpserver direct vs under golaunch --monitor notify ($rounds x ${seconds}s, wrk -t1 -c32)"
-direct=(); monitored=()
+echo "== throughput: httpserver direct vs under golaunch --monitor off / notify ($rounds x ${seconds}s, wrk -t1 -c32)"
+direct=(); monitored=(); unmonitored=()
+under_golaunch() { # mode -> requests/second
+    port=$(free_port)
+    manifest "$work/m.toml" "$port" "$server" -addr "127.0.0.1:$port"
+    timeout -s KILL $((seconds + 30)) "$golaunch" run "$work/m.toml" --monitor "$1" --quiet >/dev/null 2>&1 &
+    pid=$!; pids+=("$pid")
+    wait_listening "$port"
+    rps "$port"
+    kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+    wait_free "$port"
+}
 for round in $(seq 1 "$rounds"); do
     port=$(free_port)
     timeout -s KILL $((seconds + 30)) "$server" -addr "127.0.0.1:$port" >/dev/null &
@@ -73,19 +83,15 @@ for round in $(seq 1 "$rounds"); do
     kill "$pid"; wait "$pid" 2>/dev/null || true
     wait_free "$port"
 
-    port=$(free_port)
-    manifest "$work/m.toml" "$port" "$server" -addr "127.0.0.1:$port"
-    timeout -s KILL $((seconds + 30)) "$golaunch" run "$work/m.toml" --monitor notify --quiet >/dev/null 2>&1 &
-    pid=$!; pids+=("$pid")
-    wait_listening "$port"
-    monitored+=("$(rps "$port")")
-    kill -INT "$pid"; wait "$pid" 2>/dev/null || true
-    wait_free "$port"
-    echo "round $round: direct ${direct[-1]} req/s, monitored ${monitored[-1]} req/s"
+    unmonitored+=("$(under_golaunch off)")
+    monitored+=("$(under_golaunch notify)")
+    echo "round $round: direct ${direct[-1]}, golaunch --monitor off ${unmonitored[-1]}, --monitor notify ${monitored[-1]} req/s"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-md=$(median "${direct[@]}"); mm=$(median "${monitored[@]}")
-echo "median: direct $md req/s, monitored $mm req/s, ratio $(awk -v a="$mm" -v b="$md" 'BEGIN {printf "%.3f", a/b}') (target >= 0.98)"
+md=$(median "${direct[@]}"); mm=$(median "${monitored[@]}"); mu=$(median "${unmonitored[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; }
+echo "median req/s: direct $md, --monitor off $mu, --monitor notify $mm"
+echo "ratio notify/direct $(ratio "$mm" "$md") (target >= 0.98), off/direct $(ratio "$mu" "$md"), notify/off $(ratio "$mm" "$mu")"
 
 echo "== listen() -> ready event: --monitor notify vs --monitor poll (20 runs each)"
 lag_runs() { # mode -> prints one lag in microseconds per run
