@@ -170,11 +170,11 @@ void Supervisor::Impl::check_host_families(const Service& entry) {
 }
 
 nlohmann::json Supervisor::Impl::readiness_fields(const Service& entry) const {
-    nlohmann::json fields{
-        {"monitor", to_string(entry.tracker                        ? MonitorKind::notify
-                              : m_monitor_kind == MonitorKind::off ? MonitorKind::off
-                                                                   : MonitorKind::poll)},
-        {"time_unix_us", unix_us(std::chrono::system_clock::now())}};
+    const MonitorKind kind = entry.tracker && m_monitor           ? m_monitor->kind()
+                             : m_monitor_kind == MonitorKind::off ? MonitorKind::off
+                                                                  : MonitorKind::poll;
+    nlohmann::json fields{{"monitor", to_string(kind)},
+                          {"time_unix_us", unix_us(std::chrono::system_clock::now())}};
     if (entry.tracker) {
         fields["listen_to_ready_us"] =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - entry.ready_listen)
