@@ -168,6 +168,17 @@ std::vector<pid_t> descendants_of(pid_t root) {
     return result;
 }
 
+std::vector<pid_t> zombie_children_of(pid_t parent) {
+    std::vector<pid_t> zombies;
+    procfs::for_each_stat([&](pid_t pid, const procfs::ProcStat& stat) {
+        if (stat.ppid == parent && stat.state == 'Z') {
+            zombies.push_back(pid);
+        }
+    });
+    std::sort(zombies.begin(), zombies.end());
+    return zombies;
+}
+
 std::vector<pid_t> members_of_process_group(pid_t pgid) {
     std::vector<pid_t> members;
     if (pgid <= 0) {

@@ -48,7 +48,14 @@ std::map<std::uint64_t, std::vector<pid_t>>
 find_socket_owners(const std::set<std::uint64_t>& inodes, int* denied = nullptr);
 
 // Pids of all live descendants of `root` (children, grandchildren, ...), from /proc/*/stat.
+// Zombies (exited, not yet waited for by their parent) are left out: they run nothing and
+// hold no socket, and their children have been reparented already. zombie_children_of()
+// lists them for whoever must reap them.
 std::vector<pid_t> descendants_of(pid_t root);
+
+// Pids of the zombie children of `parent`: exited and waiting for `parent` to reap them.
+// For a child subreaper these include the orphans it adopted (reap_orphans).
+std::vector<pid_t> zombie_children_of(pid_t parent);
 
 // All live (non-zombie) pids in process group `pgid`.
 std::vector<pid_t> members_of_process_group(pid_t pgid);

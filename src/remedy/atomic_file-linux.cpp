@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace golaunch {
 
@@ -25,6 +27,11 @@ Error file_error(const std::string& what, const std::filesystem::path& path, int
                      : std::string{});
 }
 
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+    return path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+}
+
+// false with errno set when a write fails.
 bool write_all(int fd, const std::string& content) {
     std::size_t done = 0;
     while (done < content.size()) {
@@ -33,6 +40,7 @@ bool write_all(int fd, const std::string& content) {
             continue;
         }
         if (n <= 0) {
+            errno = n == 0 ? EIO : errno;
             return false;
         }
         done += static_cast<std::size_t>(n);
@@ -40,37 +48,146 @@ bool write_all(int fd, const std::string& content) {
     return true;
 }
 
-} // namespace
+// Best effort: a file system without xattrs, or one we may not set, leaves `fd` without them.
+void copy_xattrs(const std::filesystem::path& from, int fd) {
+    std::vector<char> names(4096);
+    const ssize_t length = ::listxattr(from.c_str(), names.data(), names.size());
+    for (ssize_t at = 0; at < length;) {
+        const char* name = names.data() + at;
+        at += static_cast<ssize_t>(std::strlen(name)) + 1;
+        std::vector<char> value(65536);
+        const ssize_t size = ::getxattr(from.c_str(), name, value.data(), value.size());
+        if (size >= 0) {
+            ::fsetxattr(fd, name, value.data(), static_cast<std::size_t>(size), 0);
+        }
+    }
+}
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-    const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-    std::error_code ignored;
-    std::filesystem::create_directories(dir, ignored);
-    mode_t mode = 0644;
-    struct stat existing {};
-    if (::stat(path.c_str(), &existing) == 0) {
-        mode = existing.st_mode & 07777;
+UniqueFd create_temp(const std::filesystem::path& destination, std::filesystem::path& temp) {
+    if (!temp.empty()) {
+        return UniqueFd(
+            ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     }
-    std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-    UniqueFd fd(::mkstemp(temp.data()));
-    if (!fd.valid()) {
-        throw file_error("write", path, errno);
+    std::string name =
+        (directory_of(destination) / ("." + destination.filename().string() + ".tmp-XXXXXX"))
+            .string();
+    UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
+    temp = name;
+    return fd;
+}
+
+// Owner, mode, xattrs, content and fsync; the failing step (errno set) or nothing.
+std::optional<FileWriteFailure::Step> fill_temp(int fd, const std::string& content,
+                                                const StageOptions& options) {
+    using Step = FileWriteFailure::Step;
+    if (options.owner && ::fchown(fd, options.owner->uid, options.owner->gid) != 0 &&
+        (options.owner->uid != ::geteuid() || options.owner->gid != ::getegid())) {
+        return Step::owner;
     }
-    const auto fail = [&](const char* what) {
-        const int error = errno;
-        ::unlink(temp.c_str());
-        throw file_error(what, path, error);
-    };
-    if (::fchmod(fd.get(), mode) != 0 || !write_all(fd.get(), content) || ::fsync(fd.get()) != 0) {
-        fail("write");
+    if (::fchmod(fd, options.mode & 07777) != 0) {
+        return Step::mode;
     }
-    fd.reset();
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        fail("replace");
+    if (!options.copy_xattrs_from.empty()) {
+        copy_xattrs(options.copy_xattrs_from, fd);
     }
+    if (!write_all(fd, content)) {
+        return Step::write;
+    }
+    if (::fsync(fd) != 0) {
+        return Step::sync;
+    }
+    return std::nullopt;
+}
+
+void fsync_directory(const std::filesystem::path& dir) {
     const UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir_fd.valid()) {
         ::fsync(dir_fd.get());
+    }
+}
+
+} // namespace
+
+std::string FileWriteFailure::what() const {
+    switch (step) {
+    case Step::create:
+        return "create";
+    case Step::owner:
+        return "set the owner of";
+    case Step::mode:
+        return "set the mode of";
+    case Step::write:
+        return "write";
+    case Step::sync:
+        return "fsync";
+    case Step::rename:
+        return "replace";
+    }
+    return "write";
+}
+
+StagedFile::StagedFile(std::filesystem::path destination, const std::string& content,
+                       const StageOptions& options)
+    : m_destination(std::move(destination)), m_temp(options.temp) {
+    const UniqueFd fd = create_temp(m_destination, m_temp);
+    const auto failed =
+        fd.valid() ? fill_temp(fd.get(), content, options) : FileWriteFailure::Step::create;
+    if (failed) {
+        const int error = errno;
+        if (fd.valid()) {
+            ::unlink(m_temp.c_str());
+        }
+        m_failure = FileWriteFailure{*failed, m_temp, error};
+        m_temp.clear();
+    }
+}
+
+StagedFile::~StagedFile() {
+    if (!m_temp.empty() && !m_kept) {
+        ::unlink(m_temp.c_str());
+    }
+}
+
+std::optional<FileWriteFailure> StagedFile::rename_into_place() {
+    if (m_failure) {
+        return m_failure;
+    }
+    if (::rename(m_temp.c_str(), m_destination.c_str()) != 0) {
+        return FileWriteFailure{FileWriteFailure::Step::rename, m_destination, errno};
+    }
+    m_temp.clear();
+    fsync_directory(directory_of(m_destination));
+    return std::nullopt;
+}
+
+std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
+                                                   const std::string& content) {
+    using Step = FileWriteFailure::Step;
+    const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd.valid()) {
+        return FileWriteFailure{Step::create, path, errno};
+    }
+    if (!write_all(fd.get(), content)) {
+        return FileWriteFailure{Step::write, path, errno};
+    }
+    if (::fsync(fd.get()) != 0) {
+        return FileWriteFailure{Step::sync, path, errno};
+    }
+    return std::nullopt;
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+    std::error_code ignored;
+    std::filesystem::create_directories(directory_of(path), ignored);
+    StageOptions options;
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0) {
+        options.mode = existing.st_mode & 07777;
+    }
+    StagedFile staged(path, content, options);
+    if (const auto failure = staged.rename_into_place()) {
+        throw file_error(failure->step == FileWriteFailure::Step::rename ? "replace" : "write",
+                         path, failure->error);
     }
 }
 

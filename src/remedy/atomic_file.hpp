@@ -1,8 +1,11 @@
-// Writing golaunch's own small files (.golaunch/state.json, .golaunch/ports.toml, an edited
-// manifest) so that a crash at any point leaves either the old or the new content.
+// Replacing a file so that a crash at any point leaves either the old or the new content: the
+// one primitive (a temp file in the same directory, fsync, rename over, fsync the directory)
+// behind golaunch's own small files (.golaunch/state.json, .golaunch/ports.toml, an edited
+// manifest) and the hosts-file editor (remedy/safe_edit.hpp).
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace golaunch {
@@ -27,5 +30,68 @@ class FileLock {
   private:
     int m_fd = -1;
 };
+
+// The lower level, for callers that decide themselves what a failure means.
+
+// One failed step: what was being done ("create", "set the owner of", "write", "replace"...),
+// to which file, and the errno.
+struct FileWriteFailure {
+    enum class Step { create, owner, mode, write, sync, rename };
+    Step step = Step::create;
+    std::filesystem::path path;
+    int error = 0;
+
+    std::string what() const;
+};
+
+struct FileOwner {
+    unsigned uid = 0;
+    unsigned gid = 0;
+};
+
+// How the temp file is made before it is renamed into place.
+struct StageOptions {
+    // "": a new unique name (".<name>.tmp-XXXXXX") next to the destination. A fixed name must
+    // be guarded by a lock the caller holds; one left over by a crash is truncated and reused.
+    std::filesystem::path temp;
+    unsigned mode = 0644;                   // permission bits
+    std::optional<FileOwner> owner;         // unset: ours. Failing to set it is a failure
+                                            // (Step::owner) unless it already is ours.
+    std::filesystem::path copy_xattrs_from; // extended attributes (SELinux label, ACLs) to
+                                            // copy, best effort; "": none
+};
+
+// A complete new version of `destination`, written and fsynced next to it but not yet in
+// place. The temp file is removed on destruction unless it was renamed into place.
+class StagedFile {
+  public:
+    // Never throws for I/O errors: check failure().
+    StagedFile(std::filesystem::path destination, const std::string& content,
+               const StageOptions& options = {});
+    ~StagedFile();
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+
+    const std::optional<FileWriteFailure>& failure() const { return m_failure; }
+    const std::filesystem::path& temp() const { return m_temp; }
+
+    // Renames the temp file over the destination and fsyncs the directory. On failure the
+    // destination is untouched and the temp file is still there.
+    std::optional<FileWriteFailure> rename_into_place();
+
+    // Leaves the temp file on disk (a recovery copy) instead of removing it.
+    void keep() { m_kept = true; }
+
+  private:
+    std::filesystem::path m_destination;
+    std::filesystem::path m_temp; // "" once renamed or never created
+    std::optional<FileWriteFailure> m_failure;
+    bool m_kept = false;
+};
+
+// Truncates `path` (which must exist) and writes `content` into the same inode, then fsyncs:
+// not atomic, for when rename is refused (a bind-mounted file). Keeps owner, mode and xattrs.
+std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
+                                                   const std::string& content);
 
 } // namespace golaunch

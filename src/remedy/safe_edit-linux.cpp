@@ -1,17 +1,17 @@
 #include "remedy/safe_edit.hpp"
 
+#include "remedy/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <optional>
 
 namespace golaunch {
 
@@ -82,84 +82,45 @@ class Editor {
         }
     }
 
-    // Writes `content` to `path` (created or truncated) with the target's mode and owner, then
-    // fsyncs it. Returns false (file removed) when the owner cannot be kept.
-    bool write_synced(const std::filesystem::path& path, const std::string& content,
-                      const struct stat& info) const {
-        UniqueFd fd(
-            ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-        if (!fd.valid()) {
-            fail("create", path, errno);
+    // A new version of `destination` in the fixed temp file ".<target><suffix>" (the directory
+    // lock guards the name) with the target's mode, owner and extended attributes (the SELinux
+    // label net_conf_t of /etc/hosts, POSIX ACLs: a renamed file would otherwise get the
+    // directory's defaults). When the owner cannot be given away (not root) the file is
+    // ours and `owner_kept` false.
+    void stage(std::optional<StagedFile>& staged, const std::filesystem::path& destination,
+               const std::string& suffix, const std::string& content, const struct stat& info,
+               bool& owner_kept) const {
+        StageOptions options;
+        options.temp = sibling(suffix);
+        options.mode = info.st_mode & 07777;
+        options.owner = FileOwner{info.st_uid, info.st_gid};
+        options.copy_xattrs_from = m_target;
+        staged.emplace(destination, content, options);
+        owner_kept = true;
+        if (staged->failure() && staged->failure()->step == FileWriteFailure::Step::owner) {
+            options.owner.reset();
+            staged.reset();
+            staged.emplace(destination, content, options);
+            owner_kept = false;
         }
-        if (::fchown(fd.get(), info.st_uid, info.st_gid) != 0 &&
-            (info.st_uid != ::geteuid() || info.st_gid != ::getegid())) {
-            fd.reset();
-            ::unlink(path.c_str());
-            return false;
+        if (const auto& failure = staged->failure()) {
+            fail(failure->what(), failure->path, failure->error);
         }
-        if (::fchmod(fd.get(), info.st_mode & 07777) != 0) {
-            discard(path, "set the mode of");
-        }
-        copy_xattrs(fd.get());
-        write_all(fd.get(), path, content);
-        if (::fsync(fd.get()) != 0) {
-            discard(path, "fsync");
-        }
-        return true;
-    }
-
-    // Extended attributes (the SELinux label net_conf_t of /etc/hosts, POSIX ACLs) go with the
-    // content: a renamed file would otherwise get the directory's defaults. Best effort: a
-    // file system without xattrs, or one we may not set, leaves the new file without them.
-    void copy_xattrs(int fd) const {
-        std::vector<char> names(4096);
-        const ssize_t length = ::listxattr(m_target.c_str(), names.data(), names.size());
-        for (ssize_t at = 0; at < length;) {
-            const char* name = names.data() + at;
-            at += static_cast<ssize_t>(std::strlen(name)) + 1;
-            std::vector<char> value(65536);
-            const ssize_t size = ::getxattr(m_target.c_str(), name, value.data(), value.size());
-            if (size >= 0) {
-                ::fsetxattr(fd, name, value.data(), static_cast<std::size_t>(size), 0);
-            }
-        }
-    }
-
-    void write_all(int fd, const std::filesystem::path& path, const std::string& content) const {
-        std::size_t done = 0;
-        while (done < content.size()) {
-            const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                discard(path, "write");
-            }
-            done += static_cast<std::size_t>(n);
-        }
-    }
-
-    [[noreturn]] void discard(const std::filesystem::path& path, const std::string& what) const {
-        const int error = errno;
-        ::unlink(path.c_str());
-        fail(what, path, error);
     }
 
     // The backup is written once, before the first change, and never overwritten: it holds
     // the file as it was before golaunch ever touched it.
     bool ensure_backup(const std::filesystem::path& backup, const std::string& content,
-                       const struct stat& info, int dir_fd) const {
+                       const struct stat& info) const {
         if (::access(backup.c_str(), F_OK) == 0) {
             return false;
         }
-        const auto temp = sibling(".golaunch.bak.tmp");
-        if (!write_synced(temp, content, info) && !write_synced(temp, content, stat_as_own(info))) {
-            fail("write", temp, EPERM);
+        std::optional<StagedFile> staged;
+        bool owner_kept = false;
+        stage(staged, backup, ".golaunch.bak.tmp", content, info, owner_kept);
+        if (const auto failure = staged->rename_into_place()) {
+            fail("create the backup", staged->temp(), failure->error);
         }
-        if (::rename(temp.c_str(), backup.c_str()) != 0) {
-            discard(temp, "create the backup");
-        }
-        ::fsync(dir_fd);
         return true;
     }
 
@@ -171,49 +132,45 @@ class Editor {
     // rewrite in place: the complete new content is already fsynced in the temp file (kept
     // until the rewrite is fsynced, so a crash mid-rewrite leaves the whole new text next to
     // the file) and the backup holds the original; then O_TRUNC, write, fsync.
-    void rewrite_in_place(const std::filesystem::path& temp, const std::string& content) const {
-        const UniqueFd fd(::open(m_target.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-        if (!fd.valid()) {
-            discard(temp, "rewrite");
+    void rewrite_in_place(StagedFile& staged, const std::string& content,
+                          const std::filesystem::path& backup) const {
+        const auto failure = overwrite_in_place(m_target, content);
+        if (!failure) {
+            return;
         }
-        write_all(fd.get(), m_target, content);
-        if (::fsync(fd.get()) != 0) {
-            fail("fsync", m_target, errno);
+        if (failure->step == FileWriteFailure::Step::create) { // not truncated yet
+            fail("rewrite", m_target, failure->error);
         }
-        ::unlink(temp.c_str());
+        staged.keep();
+        throw Error("cannot " + failure->what() + " " + m_target.string() + ": " +
+                        std::strerror(failure->error) + " while rewriting it in place",
+                    ExitCode::service_failed,
+                    "the new content is in " + staged.temp().string() + ", the original in " +
+                        backup.string());
     }
 
     void replace(SafeEditResult& result, const struct stat& info, int dir_fd) const {
         check_writable();
         result.backup = m_target.string() + ".golaunch.bak";
-        result.backup_created = ensure_backup(result.backup, result.old_content, info, dir_fd);
-        const auto temp = sibling(".golaunch.tmp");
-        if (write_synced(temp, result.new_content, info)) {
-            if (::rename(temp.c_str(), m_target.c_str()) == 0) {
-                ::fsync(dir_fd);
+        result.backup_created = ensure_backup(result.backup, result.old_content, info);
+        std::optional<StagedFile> staged;
+        bool owner_kept = false;
+        stage(staged, m_target, ".golaunch.tmp", result.new_content, info, owner_kept);
+        if (owner_kept) {
+            const auto failure = staged->rename_into_place();
+            if (!failure) {
                 return;
             }
-            const int error = errno;
-            if (error != EBUSY && error != EXDEV) {
-                ::unlink(temp.c_str());
-                fail("replace", m_target, error);
+            if (failure->error != EBUSY && failure->error != EXDEV) {
+                fail("replace", m_target, failure->error);
             }
-        } else if (!write_synced(temp, result.new_content, stat_as_own(info))) {
-            fail("write", temp, EPERM);
         }
         // rename refused (a bind-mounted file), or a new file could not keep the owner: rewrite
         // the target itself, which keeps its inode, owner and mode.
         result.in_place = true;
-        rewrite_in_place(temp, result.new_content);
+        rewrite_in_place(*staged, result.new_content, result.backup);
+        staged.reset(); // the recovery copy, no longer needed
         ::fsync(dir_fd);
-    }
-
-    // The owner cannot be given away (not root): write the recovery copy as ourselves; the
-    // target keeps its owner because it is rewritten in place.
-    static struct stat stat_as_own(struct stat info) {
-        info.st_uid = ::geteuid();
-        info.st_gid = ::getegid();
-        return info;
     }
 
     const std::filesystem::path& target() const { return m_target; }

@@ -146,12 +146,11 @@ void become_child_subreaper() {
 }
 
 void reap_orphans(const std::vector<pid_t>& owned) {
-    for (pid_t pid : descendants_of(::getpid())) {
-        if (std::find(owned.begin(), owned.end(), pid) != owned.end()) {
-            continue;
+    for (const pid_t pid : zombie_children_of(::getpid())) {
+        if (std::find(owned.begin(), owned.end(), pid) == owned.end()) {
+            int status = 0;
+            ::waitpid(pid, &status, WNOHANG);
         }
-        int status = 0;
-        ::waitpid(pid, &status, WNOHANG); // ECHILD for grandchildren that are not ours yet
     }
 }
 

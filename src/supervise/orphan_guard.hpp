@@ -36,7 +36,10 @@ class OrphanGuard {
 // Makes this process the reaper of orphaned descendants (go run's grandchildren).
 void become_child_subreaper();
 
-// Reaps every exited child except those in `owned` (whose exit status others wait for).
+// Reaps every zombie child of ours except those in `owned` (whose exit status others wait
+// for): as child subreaper these are the orphans we adopted (a `go run` binary or a shell's
+// child that outlived its parent), which otherwise keep their process group alive for ever.
+// `owned` must list every child whose status someone still waits for.
 void reap_orphans(const std::vector<pid_t>& owned);
 
 } // namespace golaunch

@@ -50,15 +50,6 @@ inline double elapsed_ms_precise(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
-// Reaps the zombies among our children in process group `pgid`: orphans adopted as subreaper
-// (a `go run` child or a shell's child that outlived its parent) keep a group "alive" until
-// waited for. Call only once the group's leader has been waited for by its owner.
-inline void reap_group_zombies(pid_t pgid) {
-    int status = 0;
-    for (int i = 0; pgid > 1 && i < 256 && ::waitpid(-pgid, &status, WNOHANG) > 0; ++i) {
-    }
-}
-
 struct Supervisor::Impl {
     struct Service {
         explicit Service(asio::io_context& io)

@@ -137,7 +137,7 @@ void Supervisor::Impl::restart_when_group_gone(Service& entry, int tries) {
         return;
     }
     const int max_tries = static_cast<int>(entry.spec->stop_grace.count() / 20) + 100;
-    reap_group_zombies(entry.pgid);
+    reap_orphans(owned_pids());
     if (process_group_alive(entry.pgid) && tries < max_tries) {
         entry.restart_timer.expires_after(std::chrono::milliseconds(20));
         entry.restart_timer.async_wait([this, &entry, tries](const boost::system::error_code& ec) {
@@ -167,7 +167,7 @@ void Supervisor::Impl::fail_for_good(Service& entry, ExitKind kind) {
     const int code = kind == ExitKind::startup_timeout ? static_cast<int>(ExitCode::startup_timeout)
                                                        : static_cast<int>(ExitCode::service_failed);
     m_failure_code = std::max(m_failure_code, code);
-    reap_group_zombies(entry.pgid);
+    reap_orphans(owned_pids());
     if (entry.pgid > 0 && !process_group_alive(entry.pgid)) {
         m_guard->forget_group(entry.pgid);
         entry.pgid = 0;
@@ -238,9 +238,7 @@ void Supervisor::Impl::finish_if_nothing_left() {
 
 void Supervisor::Impl::stop_group(Service& entry) {
     const pid_t pgid = entry.pgid;
-    if (!entry.process_running) {
-        reap_group_zombies(pgid);
-    }
+    reap_orphans(owned_pids()); // a grandchild that outlived the service, now ours
     if (!process_group_alive(pgid)) {
         return;
     }
@@ -250,10 +248,11 @@ void Supervisor::Impl::stop_group(Service& entry) {
     ::kill(-pgid, SIGCONT);
     entry.grace_timer.expires_after(entry.spec->stop_grace);
     entry.grace_timer.async_wait([this, &entry, pgid](const boost::system::error_code& ec) {
-        if (!entry.process_running) {
-            reap_group_zombies(pgid);
+        if (ec) {
+            return;
         }
-        if (!ec && process_group_alive(pgid)) {
+        reap_orphans(owned_pids());
+        if (process_group_alive(pgid)) {
             m_reporter.warn(entry.spec->name, "still running " +
                                                   format_duration(entry.spec->stop_grace) +
                                                   " after SIGTERM (stop_grace): sending SIGKILL");

@@ -83,9 +83,6 @@ void Supervisor::Impl::check_drained() {
     bool drained = true;
     for (const auto& name : m_order) {
         const Service& entry = service(name);
-        if (!entry.process_running) {
-            reap_group_zombies(entry.pgid);
-        }
         drained = drained && !entry.process_running && !process_group_alive(entry.pgid);
     }
     if (drained && !m_drained) {

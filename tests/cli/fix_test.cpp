@@ -309,12 +309,6 @@ TEST(RunState, ARecordLeftByKillNineIsPrunedByTheNextRun) {
     EXPECT_FALSE(std::filesystem::exists(state_file_path(dir.path())));
 }
 
-} // namespace
-} // namespace golaunch::test
-
-namespace golaunch::test {
-namespace {
-
 std::string hosts_manifest_text() {
     return "version = 1\nname = \"hostsfix\"\n[hosts]\n\"api.hostsfix.test\" = \"127.0.0.1\"\n"
            "[services.web]\ncmd = [\"true\"]\nhosts = [\"web.hostsfix.test\"]\n";
@@ -404,12 +398,6 @@ TEST(CliFix, HostsFileNotWritableSaysHowAndExits3WithTheFileIntact) {
     EXPECT_EQ(read_file(hosts), original);
 }
 
-} // namespace
-} // namespace golaunch::test
-
-namespace golaunch::test {
-namespace {
-
 TEST(RunPreflight, StopStaleStopsOurStaleInstanceThenServesOnTheSamePort) {
     TempDir dir;
     const auto dead = make_dead_instance();
@@ -431,12 +419,6 @@ TEST(RunPreflight, StopStaleStopsOurStaleInstanceThenServesOnTheSamePort) {
     run.signal(SIGINT);
     EXPECT_EQ(run_to_exit(run), 130);
 }
-
-} // namespace
-} // namespace golaunch::test
-
-namespace golaunch::test {
-namespace {
 
 TEST(CliFix, LeavesThisProjectAloneWhenItAlreadyRunsUnderALiveGolaunch) {
     TempDir dir;

@@ -24,33 +24,6 @@ sockaddr_in loopback4(std::uint16_t port) {
     return address;
 }
 
-// A plain bind (no SO_REUSEADDR) and listen on 127.0.0.1:port; invalid fd on failure.
-UniqueFd listen4(std::uint16_t port) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    const auto address = loopback4(port);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd.get(), 8) != 0) {
-        return UniqueFd();
-    }
-    return fd;
-}
-
-UniqueFd listen6(std::uint16_t port) {
-    UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) {
-        return fd;
-    }
-    sockaddr_in6 address{};
-    address.sin6_family = AF_INET6;
-    address.sin6_addr = in6addr_loopback;
-    address.sin6_port = htons(port);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd.get(), 8) != 0) {
-        return UniqueFd();
-    }
-    return fd;
-}
-
 class FakeSocketTable final : public SocketTable {
   public:
     std::vector<SocketEntry> entries;
@@ -70,8 +43,8 @@ TEST(PortFinder, FreePortIsFreeUntilHeld) {
     const std::uint16_t port = test::pick_free_port();
     EXPECT_TRUE(port_is_free(table, port));
     {
-        const UniqueFd held = listen4(port);
-        ASSERT_TRUE(held.valid());
+        const test::HeldListener held(port);
+        ASSERT_TRUE(held.ok());
         EXPECT_FALSE(port_is_free(table, port));
     }
     EXPECT_TRUE(port_is_free(table, port));
@@ -80,8 +53,8 @@ TEST(PortFinder, FreePortIsFreeUntilHeld) {
 
 TEST(PortFinder, ListenerOnIpv6OnlyCounts) {
     const std::uint16_t port = test::pick_free_port();
-    const UniqueFd held = listen6(port);
-    if (!held.valid()) {
+    const test::HeldListener held(port, test::HeldListener::Address::loopback6);
+    if (!held.ok()) {
         GTEST_SKIP() << "::1 is not available here";
     }
     EXPECT_FALSE(port_is_free(system_socket_table(), port));
@@ -156,14 +129,14 @@ TEST(PortFinder, TimeWaitLeftoverOfAPlainListenerBlocks) {
 TEST(PortFinder, NextFreePortSkipsHeldAndAvoidedPorts) {
     const auto& table = system_socket_table();
     const std::uint16_t held_port = test::pick_free_port();
-    const UniqueFd held = listen4(held_port);
-    ASSERT_TRUE(held.valid());
+    const test::HeldListener held(held_port);
+    ASSERT_TRUE(held.ok());
 
     const auto next = next_free_port(table, held_port - 1, {});
     ASSERT_TRUE(next);
     EXPECT_NE(*next, held_port);
     EXPECT_TRUE(port_is_free(table, *next));
-    EXPECT_TRUE(listen4(*next).valid());
+    EXPECT_TRUE(test::HeldListener(*next).ok());
 
     const std::set<std::uint16_t> avoid{static_cast<std::uint16_t>(held_port + 1),
                                         static_cast<std::uint16_t>(held_port + 2)};
@@ -171,14 +144,14 @@ TEST(PortFinder, NextFreePortSkipsHeldAndAvoidedPorts) {
     ASSERT_TRUE(skipping);
     EXPECT_FALSE(avoid.contains(*skipping));
     EXPECT_NE(*skipping, held_port);
-    EXPECT_TRUE(listen4(*skipping).valid());
+    EXPECT_TRUE(test::HeldListener(*skipping).ok());
 }
 
 TEST(PortFinder, WrapsToUnprivilegedPortsAfterTheTop) {
     const auto next = next_free_port(system_socket_table(), 65535, {});
     ASSERT_TRUE(next);
     EXPECT_GE(*next, 1024);
-    EXPECT_TRUE(listen4(*next).valid());
+    EXPECT_TRUE(test::HeldListener(*next).ok());
 }
 
 } // namespace

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,27 +42,20 @@ TEST(ProcessActivityTest, NamesCommonSyscalls) {
 }
 
 TEST(ProcessActivityTest, ThreadBlockedInAcceptNamesItsListeningSocket) {
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(listener, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    ASSERT_EQ(::listen(listener, 4), 0);
-    socklen_t length = sizeof address;
-    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-    const std::uint16_t port = ntohs(address.sin_port);
+    test::HeldListener listener(0);
+    ASSERT_TRUE(listener.ok());
+    const std::uint16_t port = listener.port();
     struct stat info {};
-    ASSERT_EQ(::fstat(listener, &info), 0);
+    ASSERT_EQ(::fstat(listener.fd(), &info), 0);
 
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
         ::alarm(20); // bounded even if the parent dies
-        ::accept(listener, nullptr, nullptr);
+        ::accept(listener.fd(), nullptr, nullptr);
         ::_exit(0);
     }
-    ::close(listener);
+    listener.close();
     std::vector<ProcessActivity> tree;
     const bool seen = test::eventually(
         [&] {

@@ -1,15 +1,11 @@
 #include "platform/process_info.hpp"
 
 #include "support/test_support.hpp"
-#include "util/unique_fd.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,14 +110,10 @@ TEST(ProcessInfo, ReadsGolaunchEnvironmentMark) {
 }
 
 TEST(ProcessInfo, FindsOwnerOfOurOwnSocket) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    ASSERT_EQ(::listen(fd.get(), 1), 0);
+    const test::HeldListener listener(0);
+    ASSERT_TRUE(listener.ok());
     struct stat info {};
-    ASSERT_EQ(::fstat(fd.get(), &info), 0);
+    ASSERT_EQ(::fstat(listener.fd(), &info), 0);
     int denied = 0;
     const auto owners = find_socket_owners({info.st_ino, 1}, &denied);
     ASSERT_TRUE(owners.contains(info.st_ino));

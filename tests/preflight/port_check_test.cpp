@@ -39,16 +39,6 @@ Manifest manifest_of(std::vector<ServiceSpec> services) {
     return manifest;
 }
 
-bool bindable(std::uint16_t port) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-           ::listen(fd.get(), 1) == 0;
-}
-
 TEST(PortCheck, FreePortsGiveNoFindings) {
     const std::uint16_t port = test::pick_free_port();
     const auto manifest = manifest_of({service("api", port)});
@@ -102,7 +92,7 @@ TEST(PortCheck, NextFreeMovesThePort) {
     EXPECT_NE(finding.message.find("using " + std::to_string(moved) + " instead"),
               std::string::npos)
         << finding.message;
-    EXPECT_TRUE(bindable(moved));
+    EXPECT_TRUE(test::HeldListener(moved).ok());
     EXPECT_FALSE(has_errors(result.findings));
 }
 

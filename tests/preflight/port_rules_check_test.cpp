@@ -5,14 +5,10 @@
 #include "preflight/check_test_support.hpp"
 #include "support/isolated_call.hpp"
 #include "support/test_support.hpp"
-#include "util/unique_fd.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <grp.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace golaunch {
@@ -26,19 +22,6 @@ using test::Isolation;
 
 std::string has(const std::string& text, const std::string& needle) {
     return text.find(needle) == std::string::npos ? "missing '" + needle + "' in:\n" + text : "";
-}
-
-UniqueFd listen_on_any(std::uint16_t port) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
-    address.sin_port = htons(port);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(fd.get(), 4) != 0) {
-        return UniqueFd();
-    }
-    return fd;
 }
 
 // The findings of check_port_rules for one endpoint, run in an isolated child.
@@ -59,8 +42,8 @@ std::optional<std::string> rules_in_child(const Isolation& isolation, DeclaredEn
 
 TEST(PortRulesCheck, WildcardListenerShadowsLoopbackEndpoint) {
     const std::uint16_t port = test::pick_free_port();
-    const UniqueFd listener = listen_on_any(port);
-    ASSERT_GE(listener.get(), 0);
+    const test::HeldListener listener(port, test::HeldListener::Address::any);
+    ASSERT_TRUE(listener.ok());
     CheckFixture fixture;
     fixture.endpoints = {{"api", "http", port, "127.0.0.1"}};
     const auto findings = check_port_rules(fixture.context());

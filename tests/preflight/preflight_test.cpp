@@ -32,12 +32,15 @@ const Finding* find(const PreflightResult& result, const std::string& id) {
     return it == result.findings.end() ? nullptr : &*it;
 }
 
-PreflightOptions quiet_options(bool apply_policy, const test::TempDir& dir) {
+enum class As { check, run }; // report only, or apply the port-conflict policy
+
+// run_preflight for service "web", offline, with a plain hosts file in `dir`.
+PreflightResult preflight_web(const Manifest& manifest, const test::TempDir& dir, As as) {
     PreflightOptions options;
-    options.apply_policy = apply_policy;
+    options.apply_policy = as == As::run;
     options.network = false;
     options.hosts_file = dir.write("hosts", "127.0.0.1 localhost\n::1 localhost\n");
-    return options;
+    return run_preflight(manifest, {"web"}, options);
 }
 
 // Records `dead` as an instance of `manifest` that ran from its directory.
@@ -54,7 +57,7 @@ TEST(Preflight, BusyPortInCheckViewIsAnErrorFixedByMovingThePort) {
     test::FixtureServer holder;
     ASSERT_GT(holder.pid, 0);
     const auto manifest = manifest_on(dir, holder.port, "fail");
-    const auto result = run_preflight(manifest, {"web"}, quiet_options(false, dir));
+    const auto result = preflight_web(manifest, dir, As::check);
     const auto* in_use = find(result, "port-in-use");
     ASSERT_NE(in_use, nullptr);
     EXPECT_EQ(in_use->severity, Severity::error);
@@ -77,7 +80,7 @@ TEST(Preflight, StopStaleStopsOurOwnStaleInstanceAndUsesThePort) {
     const auto manifest = manifest_on(dir, stale.port, "stop-stale");
     record_dead(manifest, dead);
 
-    const auto check = run_preflight(manifest, {"web"}, quiet_options(false, dir));
+    const auto check = preflight_web(manifest, dir, As::check);
     const auto* in_use = find(check, "port-in-use");
     ASSERT_NE(in_use, nullptr);
     EXPECT_EQ(in_use->fix, "stop-stale");
@@ -85,7 +88,7 @@ TEST(Preflight, StopStaleStopsOurOwnStaleInstanceAndUsesThePort) {
         << in_use->message;
     EXPECT_TRUE(test::pid_running(stale.pid)) << "check must not touch anything";
 
-    const auto run = run_preflight(manifest, {"web"}, quiet_options(true, dir));
+    const auto run = preflight_web(manifest, dir, As::run);
     const auto* stopped = find(run, "stale-stopped");
     ASSERT_NE(stopped, nullptr) << (run.findings.empty() ? "" : run.findings[0].message);
     EXPECT_EQ(stopped->severity, Severity::info);
@@ -102,7 +105,7 @@ TEST(Preflight, StopStaleNeverTouchesAProcessWithoutOurMark) {
     ASSERT_GT(holder.pid, 0);
     const auto manifest = manifest_on(dir, holder.port, "stop-stale");
     record_dead(manifest, dead);
-    const auto run = run_preflight(manifest, {"web"}, quiet_options(true, dir));
+    const auto run = preflight_web(manifest, dir, As::run);
     const auto* in_use = find(run, "port-in-use");
     ASSERT_NE(in_use, nullptr);
     EXPECT_EQ(in_use->severity, Severity::error);
@@ -117,7 +120,7 @@ TEST(Preflight, StaleMarkOfAnUnrecordedInstanceIsNotOurs) {
     test::FixtureServer holder({"GOLAUNCH_PID=" + std::to_string(dead.pid)}, "other");
     ASSERT_GT(holder.pid, 0);
     const auto manifest = manifest_on(dir, holder.port, "stop-stale");
-    const auto run = run_preflight(manifest, {"web"}, quiet_options(true, dir));
+    const auto run = preflight_web(manifest, dir, As::run);
     const auto* in_use = find(run, "port-in-use");
     ASSERT_NE(in_use, nullptr);
     EXPECT_EQ(in_use->fix, "move-port");
@@ -129,7 +132,7 @@ TEST(Preflight, NextFreeMovesAndTheOtherChecksSeeTheMovedPort) {
     test::FixtureServer holder;
     ASSERT_GT(holder.pid, 0);
     const auto manifest = manifest_on(dir, holder.port, "next-free");
-    const auto run = run_preflight(manifest, {"web"}, quiet_options(true, dir));
+    const auto run = preflight_web(manifest, dir, As::run);
     ASSERT_NE(find(run, "port-moved"), nullptr);
     const auto moved = run.assignments.at("web").at("http");
     EXPECT_NE(moved, holder.port);

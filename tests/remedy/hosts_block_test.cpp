@@ -16,6 +16,7 @@
 namespace golaunch {
 namespace {
 
+using test::files_in;
 using test::read_file;
 
 std::vector<HostEntry> entries(std::initializer_list<std::pair<const char*, const char*>> list) {
@@ -34,15 +35,6 @@ struct stat stat_of(const std::filesystem::path& path) {
 
 bool same_mtime(const struct stat& a, const struct stat& b) {
     return a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
-}
-
-std::vector<std::string> files_in(const std::filesystem::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
 }
 
 TEST(HostsBlock, AddsABlockAndBacksUpTheOriginal) {

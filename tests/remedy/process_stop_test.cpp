@@ -9,11 +9,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// What /proc says about the fixture server the test started; nullopt when it did not start
+// (no pidfile within 10 s) or is already gone.
+std::optional<ProcessInfo> started(const test::FixtureServer& server) {
+    return server.pid > 0 ? read_process_info(server.pid) : std::nullopt;
+}
+
 TEST(ProcessStop, SigtermStopsAWellBehavedProcess) {
     test::FixtureServer server;
-    ASSERT_GT(server.pid, 0);
-    const auto info = read_process_info(server.pid);
-    ASSERT_TRUE(info);
+    const auto info = started(server);
+    ASSERT_TRUE(info) << "the fixture server did not start";
     const auto outcome = stop_process(*info, false, 5000ms);
     EXPECT_TRUE(outcome.stopped);
     EXPECT_FALSE(outcome.killed);
@@ -44,9 +49,8 @@ TEST(ProcessStop, SigkillAfterTheGraceWhenSigtermIsIgnored) {
 
 TEST(ProcessStop, AReusedPidIsLeftAlone) {
     test::FixtureServer server;
-    ASSERT_GT(server.pid, 0);
-    auto info = read_process_info(server.pid);
-    ASSERT_TRUE(info);
+    auto info = started(server);
+    ASSERT_TRUE(info) << "the fixture server did not start";
     info->start_ticks += 1; // what we saw was another process with this pid
     const auto outcome = stop_process(*info, true, 200ms);
     EXPECT_TRUE(outcome.stopped); // "that" process is gone
@@ -57,18 +61,16 @@ TEST(ProcessStop, AReusedPidIsLeftAlone) {
 
 TEST(ProcessStop, GroupOnlyWhenEveryMemberCarriesTheSameMark) {
     test::FixtureServer unmarked;
-    ASSERT_GT(unmarked.pid, 0);
-    const auto info = read_process_info(unmarked.pid);
-    ASSERT_TRUE(info);
+    const auto info = started(unmarked);
+    ASSERT_TRUE(info) << "the fixture server did not start";
     // No mark: whole_group is not honoured, only the pid is signalled.
     const auto outcome = stop_process(*info, true, 5000ms);
     EXPECT_TRUE(outcome.stopped);
     EXPECT_FALSE(outcome.signalled_group);
 
     test::FixtureServer marked({"GOLAUNCH_PID=1"});
-    ASSERT_GT(marked.pid, 0);
-    const auto marked_info = read_process_info(marked.pid);
-    ASSERT_TRUE(marked_info);
+    const auto marked_info = started(marked);
+    ASSERT_TRUE(marked_info) << "the fixture server did not start";
     const auto group = stop_process(*marked_info, true, 5000ms);
     EXPECT_TRUE(group.stopped);
     EXPECT_TRUE(group.signalled_group);

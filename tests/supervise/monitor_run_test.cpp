@@ -5,10 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -34,21 +31,6 @@ bool monitor_available(GolaunchRun& run) {
     const auto event = run.wait_for_event("monitor", "", 10s);
     return event && (*event)["kind"] == "notify";
 }
-
-// A TCP listener held by this test.
-struct Holder {
-    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-             ::listen(fd, 4) == 0;
-    }
-    ~Holder() { ::close(fd); }
-    int fd;
-    bool ok = false;
-};
 
 std::optional<nlohmann::json> find_event(const std::vector<nlohmann::json>& events,
                                          const std::string& name, const std::string& call,
@@ -99,8 +81,8 @@ TEST(MonitorRun, ReadyWithinMillisecondsOfTheListenOfASlowStarter) {
 TEST(MonitorRun, DiagnosesEaddrinuseAtOnceNamingTheHolder) {
     TempDir dir;
     const auto ports = pick_free_ports(2);
-    Holder holder(ports[1]);
-    ASSERT_TRUE(holder.ok);
+    const test::HeldListener holder(ports[1]);
+    ASSERT_TRUE(holder.ok());
     // The service listens on its declared port and also on one this test holds.
     const auto manifest = dir.write(
         "app.toml", binder_manifest(ports[0], "\"-addr\", \"127.0.0.1:" + std::to_string(ports[1]) +
@@ -124,11 +106,7 @@ TEST(MonitorRun, DiagnosesEaccesForAServiceRunAsNobodyOnAPrivilegedPort) {
     if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
         GTEST_SKIP() << "needs root and setpriv to start the service as nobody";
     }
-    std::uint16_t port = 0;
-    for (std::uint16_t candidate = 1000; candidate > 600 && port == 0; --candidate) {
-        Holder probe(candidate);
-        port = probe.ok ? candidate : 0;
-    }
+    const std::uint16_t port = test::free_privileged_port();
     if (port == 0) {
         GTEST_SKIP() << "no free port below 1024";
     }

@@ -51,22 +51,37 @@ std::vector<long long> start_times(const std::filesystem::path& file) {
     return times;
 }
 
+// A [services.NAME] table running the fixture `program` with `args` (TOML array items, each
+// already quoted) and one port, then `rest` (more keys, one a line).
+std::string fixture_service(const std::string& name, const std::string& program,
+                            const std::string& args, const std::string& port_name,
+                            std::uint16_t port, const std::string& rest = "") {
+    return "[services." + name + "]\ncmd = [" + toml_quoted(fixture(program)) + ", " + args +
+           "]\nports = { " + port_name + " = " + std::to_string(port) + " }\n" + rest;
+}
+
+// "127.0.0.1:PORT" as a TOML string.
+std::string quoted_addr(std::uint16_t port) {
+    return toml_quoted("127.0.0.1:" + std::to_string(port));
+}
+
+// The httpserver fixture as service "web" answering "hello from web".
+std::string web_service(std::uint16_t port, const std::string& rest = "") {
+    return fixture_service("web", "httpserver", "\"-name\", \"web\"", "http", port, rest);
+}
+
 TEST(RestartE2E, CrashLoopBacksOffWithGrowingDelaysGivesUpAndTheSiblingKeepsServing) {
     TempDir dir;
     const auto ports = pick_free_ports(2);
     const auto starts = dir.path() / "starts.txt";
     const auto manifest = dir.write(
-        "app.toml", "version = 1\n"
-                    "[services.web]\ncmd = [" +
-                        toml_quoted(fixture("httpserver")) +
-                        ", \"-name\", \"web\"]\nports = { http = " + std::to_string(ports[0]) +
-                        " }\n"
-                        "[services.crash]\ncmd = [" +
-                        toml_quoted(fixture("crashloop")) +
-                        ", \"-after\", \"50ms\", \"-starts\", " + toml_quoted(starts.string()) +
-                        "]\nports = { http = " + std::to_string(ports[1]) +
-                        " }\n"
-                        "max_restarts = 4\nbackoff = { initial = \"100ms\", max = \"400ms\" }\n");
+        "app.toml",
+        "version = 1\n" + web_service(ports[0]) +
+            fixture_service("crash", "crashloop",
+                            "\"-after\", \"50ms\", \"-starts\", " + toml_quoted(starts.string()),
+                            "http", ports[1],
+                            "max_restarts = 4\n"
+                            "backoff = { initial = \"100ms\", max = \"400ms\" }\n"));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     ASSERT_TRUE(run.wait_for_event("ready", "web", 10s)) << run.output();
 
@@ -128,12 +143,14 @@ TEST(RestartE2E, AlwaysRestartsACleanExitThenGivesUpAndExits1) {
     const auto port = pick_free_port();
     const auto starts = dir.path() / "starts.txt";
     const auto manifest = dir.write(
-        "app.toml", "version = 1\n[services.job]\ncmd = [" + toml_quoted(fixture("crashloop")) +
-                        ", \"-code\", \"0\", \"-after\", \"100ms\", \"-addr\", \"127.0.0.1:" +
-                        std::to_string(port) + "\", \"-starts\", " + toml_quoted(starts.string()) +
-                        "]\nports = { http = " + std::to_string(port) +
-                        " }\nrestart = \"always\"\nmax_restarts = 2\n"
-                        "backoff = { initial = \"50ms\", max = \"100ms\" }\n");
+        "app.toml",
+        "version = 1\n" + fixture_service("job", "crashloop",
+                                          "\"-code\", \"0\", \"-after\", \"100ms\", \"-addr\", " +
+                                              quoted_addr(port) + ", \"-starts\", " +
+                                              toml_quoted(starts.string()),
+                                          "http", port,
+                                          "restart = \"always\"\nmax_restarts = 2\n"
+                                          "backoff = { initial = \"50ms\", max = \"100ms\" }\n"));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     const auto status = run.wait_for_exit(15s);
     ASSERT_TRUE(status) << run.output();
@@ -150,10 +167,11 @@ TEST(RestartE2E, OnFailureLeavesACleanExitStoppedAndExits0WhenNothingIsLeft) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto manifest = dir.write(
-        "app.toml", "version = 1\n[services.job]\ncmd = [" + toml_quoted(fixture("crashloop")) +
-                        ", \"-code\", \"0\", \"-after\", \"100ms\", \"-addr\", \"127.0.0.1:" +
-                        std::to_string(port) + "\"]\nports = { http = " + std::to_string(port) +
-                        " }\nrestart = \"on-failure\"\n");
+        "app.toml",
+        "version = 1\n" + fixture_service("job", "crashloop",
+                                          "\"-code\", \"0\", \"-after\", \"100ms\", \"-addr\", " +
+                                              quoted_addr(port),
+                                          "http", port, "restart = \"on-failure\"\n"));
     GolaunchRun run(dir, {"run", manifest.string()});
     const auto status = run.wait_for_exit(15s);
     ASSERT_TRUE(status) << run.output();
@@ -173,15 +191,11 @@ TEST(RestartE2E, DependentWaitsUntilItsRestartedDependencyIsReadyAgain) {
     const std::string db_shell = "if [ -e " + marker.string() + " ]; then exec " +
                                  fixture("httpserver") + " -name db; else touch " +
                                  marker.string() + "; echo db failing once; exit 7; fi";
-    const auto manifest = dir.write(
-        "app.toml", "version = 1\n"
-                    "[services.web]\ncmd = [" +
-                        toml_quoted(fixture("httpserver")) +
-                        ", \"-name\", \"web\"]\nports = { http = " + std::to_string(ports[0]) +
-                        " }\ndepends_on = [\"db\"]\n"
-                        "[services.db]\nshell = " +
-                        toml_quoted(db_shell) + "\nports = { pg = " + std::to_string(ports[1]) +
-                        " }\nbackoff = { initial = \"300ms\", max = \"1s\" }\n");
+    const auto manifest =
+        dir.write("app.toml", "version = 1\n" + web_service(ports[0], "depends_on = [\"db\"]\n") +
+                                  "[services.db]\nshell = " + toml_quoted(db_shell) +
+                                  "\nports = { pg = " + std::to_string(ports[1]) +
+                                  " }\nbackoff = { initial = \"300ms\", max = \"1s\" }\n");
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--stop-when-ready"});
     const auto status = run.wait_for_exit(15s);
     ASSERT_TRUE(status) << run.output();
@@ -203,16 +217,12 @@ TEST(RestartE2E, RunningDependentIsNotRestartedWhenItsDependencyRestartsOrGivesU
     TempDir dir;
     const auto ports = pick_free_ports(2);
     const auto manifest = dir.write(
-        "app.toml", "version = 1\n"
-                    "[services.web]\ncmd = [" +
-                        toml_quoted(fixture("httpserver")) +
-                        ", \"-name\", \"web\"]\nports = { http = " + std::to_string(ports[0]) +
-                        " }\ndepends_on = [\"db\"]\n"
-                        "[services.db]\ncmd = [" +
-                        toml_quoted(fixture("httpserver")) +
-                        ", \"-name\", \"db\", \"-exit-after\", \"700ms\"]\nports = { pg = " +
-                        std::to_string(ports[1]) +
-                        " }\nmax_restarts = 1\nbackoff = { initial = \"100ms\", max = \"1s\" }\n");
+        "app.toml",
+        "version = 1\n" + web_service(ports[0], "depends_on = [\"db\"]\n") +
+            fixture_service("db", "httpserver", "\"-name\", \"db\", \"-exit-after\", \"700ms\"",
+                            "pg", ports[1],
+                            "max_restarts = 1\n"
+                            "backoff = { initial = \"100ms\", max = \"1s\" }\n"));
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     ASSERT_TRUE(run.wait_for_event("ready", "web", 10s)) << run.output();
     const auto gave_up = run.wait_for_event("gave_up", "db", 15s);

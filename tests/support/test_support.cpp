@@ -83,6 +83,56 @@ std::vector<std::uint16_t> pick_free_ports(std::size_t count) {
     return ports;
 }
 
+HeldListener::HeldListener(std::uint16_t port, Address address) {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (address == Address::loopback6) {
+        auto& in6 = reinterpret_cast<sockaddr_in6&>(storage);
+        in6.sin6_family = AF_INET6;
+        in6.sin6_addr = in6addr_loopback;
+        in6.sin6_port = htons(port);
+        length = sizeof in6;
+    } else {
+        auto& in4 = reinterpret_cast<sockaddr_in&>(storage);
+        in4.sin_family = AF_INET;
+        in4.sin_addr.s_addr = htonl(address == Address::any ? INADDR_ANY : INADDR_LOOPBACK);
+        in4.sin_port = htons(port);
+        length = sizeof in4;
+    }
+    m_fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto* generic = reinterpret_cast<sockaddr*>(&storage);
+    m_ok = m_fd >= 0 && ::bind(m_fd, generic, length) == 0 && ::listen(m_fd, 8) == 0 &&
+           ::getsockname(m_fd, generic, &length) == 0;
+    if (m_ok) {
+        m_port =
+            ntohs(address == Address::loopback6 ? reinterpret_cast<sockaddr_in6&>(storage).sin6_port
+                                                : reinterpret_cast<sockaddr_in&>(storage).sin_port);
+    }
+}
+
+HeldListener::~HeldListener() {
+    close();
+}
+
+void HeldListener::close() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+std::uint16_t free_privileged_port() {
+    for (std::uint16_t port = 1000; port > 600; --port) {
+        const bool bindable = HeldListener(port).ok(); // and closed again before the query
+        SocketQuery query;
+        query.local_port = port;
+        if (bindable && system_socket_table().query(query).empty()) {
+            return port;
+        }
+    }
+    return 0;
+}
+
 std::string toml_quoted(const std::string& text) {
     std::string out = "\"";
     for (const char c : text) {
@@ -222,6 +272,15 @@ std::string read_file(const std::filesystem::path& path) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
+}
+
+std::vector<std::string> files_in(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 bool pid_running(pid_t pid) {

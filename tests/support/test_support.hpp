@@ -35,6 +35,32 @@ std::uint16_t pick_free_port();
 // `count` distinct ports, each as pick_free_port() gives them.
 std::vector<std::uint16_t> pick_free_ports(std::size_t count);
 
+// A TCP listener this test holds on 127.0.0.1:port (port 0: one the kernel picks), or on
+// 0.0.0.0 or ::1: a plain bind without SO_REUSEADDR, then listen; closed at scope exit. ok()
+// is false when bind or listen failed (the port is taken, or privileged and we may not).
+class HeldListener {
+  public:
+    enum class Address { loopback, any, loopback6 };
+    explicit HeldListener(std::uint16_t port, Address address = Address::loopback);
+    ~HeldListener();
+    HeldListener(const HeldListener&) = delete;
+    HeldListener& operator=(const HeldListener&) = delete;
+
+    bool ok() const { return m_ok; }
+    std::uint16_t port() const { return m_port; } // the port bound (0 unless ok())
+    int fd() const { return m_fd; }
+    void close(); // let go of the port before scope exit
+
+  private:
+    int m_fd = -1;
+    std::uint16_t m_port = 0;
+    bool m_ok = false;
+};
+
+// A free port below 1024 (tried from 1000 down to 601: bindable on 127.0.0.1 and unused in
+// the socket table, so never a popular one in use), 0 if none or when we may not bind there.
+std::uint16_t free_privileged_port();
+
 // A TOML basic string holding `text` (paths in test manifests).
 std::string toml_quoted(const std::string& text);
 
@@ -96,6 +122,9 @@ bool can_connect(std::uint16_t port);
 std::string http_get(std::uint16_t port, const std::string& path = "/");
 
 std::string read_file(const std::filesystem::path& path);
+
+// The names in `dir`, sorted (temp files left behind show up here).
+std::vector<std::string> files_in(const std::filesystem::path& dir);
 
 // A pid gone or a zombie (not ours to reap) counts as not running.
 bool pid_running(pid_t pid);
