@@ -11,6 +11,9 @@ MonitorKind parse_monitor_kind(const std::string& text) {
     if (text == "notify") {
         return MonitorKind::notify;
     }
+    if (text == "ptrace") {
+        return MonitorKind::ptrace;
+    }
     if (text == "poll") {
         return MonitorKind::poll;
     }
@@ -18,7 +21,7 @@ MonitorKind parse_monitor_kind(const std::string& text) {
         return MonitorKind::off;
     }
     throw Error("unknown --monitor '" + text + "'", ExitCode::usage,
-                "use auto, notify, poll or off");
+                "use auto, notify, ptrace, poll or off");
 }
 
 const char* to_string(MonitorKind kind) {
@@ -27,6 +30,8 @@ const char* to_string(MonitorKind kind) {
         return "auto";
     case MonitorKind::notify:
         return "notify";
+    case MonitorKind::ptrace:
+        return "ptrace";
     case MonitorKind::poll:
         return "poll";
     case MonitorKind::off:

@@ -1,6 +1,7 @@
 // The bind monitor: sees every bind()/listen() a service (and its children) makes, with the
 // result, at the syscall level (Go makes raw syscalls, so LD_PRELOAD would see nothing).
-// Backends, best first: seccomp user notification (seccomp_notify-linux), socket-table
+// Backends, best first: seccomp user notification (seccomp_notify-linux), ptrace with
+// SECCOMP_RET_TRACE in a helper process (ptrace_monitor-linux), socket-table
 // polling (supervise/readiness, successes only). `off` turns it off (readiness still polls).
 #pragma once
 
@@ -14,9 +15,9 @@
 
 namespace golaunch {
 
-enum class MonitorKind { automatic, notify, poll, off };
+enum class MonitorKind { automatic, notify, ptrace, poll, off };
 
-// "auto" | "notify" | "poll" | "off"; throws golaunch::Error (usage) otherwise.
+// "auto" | "notify" | "ptrace" | "poll" | "off"; throws golaunch::Error (usage) otherwise.
 MonitorKind parse_monitor_kind(const std::string& text);
 const char* to_string(MonitorKind kind);
 
@@ -53,9 +54,9 @@ class BindMonitor {
     prepare(const std::string& executable, BindEventHandler on_event, std::string& why_not) = 0;
 };
 
-// The best backend for `requested`. `automatic` falls back (notify -> poll) and explains the
-// fallback in `warning`; an explicit choice that is unavailable throws golaunch::Error.
-// Returns nullptr for `poll` and `off` (the supervisor polls the socket table itself).
+// The best backend for `requested`. `automatic` falls back (notify -> ptrace -> poll) and explains
+// the fallback in `warning`; an explicit choice that is unavailable throws golaunch::Error. Returns
+// nullptr for `poll` and `off` (the supervisor polls the socket table itself).
 std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::string& warning);
 
 } // namespace golaunch

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace golaunch {
@@ -33,7 +34,9 @@ bool has_cap_sys_admin() {
 
 } // namespace
 
-SeccompProgram build_bind_filter() {
+namespace {
+
+SeccompProgram build_filter(std::uint32_t action) {
     scmp_filter_ctx ctx = ::seccomp_init(SCMP_ACT_ALLOW);
     if (ctx == nullptr) {
         throw Error("libseccomp: seccomp_init failed");
@@ -45,10 +48,10 @@ SeccompProgram build_bind_filter() {
     // Other architectures' syscalls (32-bit binaries) pass untouched rather than being killed.
     int rc = ::seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
     if (rc == 0) {
-        rc = ::seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+        rc = ::seccomp_rule_add(ctx, action, SCMP_SYS(bind), 0);
     }
     if (rc == 0) {
-        rc = ::seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(listen), 0);
+        rc = ::seccomp_rule_add(ctx, action, SCMP_SYS(listen), 0);
     }
     UniqueFd memfd(::memfd_create("golaunch-bpf", MFD_CLOEXEC));
     if (rc == 0 && !memfd.valid()) {
@@ -69,6 +72,29 @@ SeccompProgram build_bind_filter() {
     }
     program.no_new_privs = !has_cap_sys_admin();
     return program;
+}
+
+} // namespace
+
+SeccompProgram build_bind_filter() {
+    return build_filter(SCMP_ACT_NOTIFY);
+}
+
+SeccompProgram build_trace_filter() {
+    auto program = build_filter(SCMP_ACT_TRACE(0));
+    program.killable_wait = false; // no listener, nothing to wait for
+    return program;
+}
+
+int install_trace_filter(const SeccompProgram& program) noexcept {
+    if (program.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        return -errno;
+    }
+    sock_fprog fprog{static_cast<unsigned short>(program.code.size()),
+                     const_cast<sock_filter*>(program.code.data())};
+    const long rc =
+        ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fprog);
+    return rc < 0 ? -errno : 0;
 }
 
 int install_bind_filter(const SeccompProgram& program) noexcept {

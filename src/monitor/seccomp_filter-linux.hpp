@@ -19,6 +19,13 @@ struct SeccompProgram {
 // Throws golaunch::Error when libseccomp cannot build it.
 SeccompProgram build_bind_filter();
 
+// The same filter with SECCOMP_RET_TRACE instead (the ptrace backend): bind()/listen() stop the
+// thread for its tracer, and fail with ENOSYS when it has none. Throws golaunch::Error.
+SeccompProgram build_trace_filter();
+
+// Async-signal-safe. Installs a build_trace_filter() program; returns 0 or -errno.
+int install_trace_filter(const SeccompProgram& program) noexcept;
+
 // Async-signal-safe. Installs the filter in the calling (single-threaded) process; returns the
 // listener fd, or -errno.
 int install_bind_filter(const SeccompProgram& program) noexcept;

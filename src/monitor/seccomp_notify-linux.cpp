@@ -3,6 +3,7 @@
 // result. The listener fd comes back to golaunch over a socketpair (SCM_RIGHTS).
 #include "monitor/bind_monitor.hpp"
 #include "monitor/notify_server-linux.hpp"
+#include "monitor/ptrace_monitor-linux.hpp"
 #include "monitor/seccomp_filter-linux.hpp"
 
 #include "util/error.hpp"
@@ -161,6 +162,14 @@ std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::str
         return nullptr;
     }
     std::string why_not;
+    if (requested == MonitorKind::ptrace) {
+        auto monitor = create_ptrace_monitor(why_not);
+        if (!monitor) {
+            throw Error("--monitor ptrace: " + why_not, ExitCode::usage,
+                        "--monitor poll watches the socket table instead (successes only)");
+        }
+        return monitor;
+    }
     try {
         auto program = build_bind_filter();
         why_not = probe_bind_filter(program);
@@ -172,9 +181,17 @@ std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::str
     }
     if (requested == MonitorKind::notify) {
         throw Error("--monitor notify: " + why_not, ExitCode::usage,
-                    "--monitor poll watches the socket table instead (successes only)");
+                    "--monitor ptrace traces the services instead; --monitor poll watches the "
+                    "socket table (successes only)");
     }
-    warning = "bind monitor: " + why_not +
+    std::string ptrace_why_not;
+    if (auto monitor = create_ptrace_monitor(ptrace_why_not)) {
+        warning = "bind monitor: " + why_not +
+                  "; using ptrace instead (a helper process traces "
+                  "the services, so debuggers cannot attach to them)";
+        return monitor;
+    }
+    warning = "bind monitor: " + why_not + "; " + ptrace_why_not +
               "; falling back to polling the socket table (bind failures are inferred)";
     return nullptr;
 }

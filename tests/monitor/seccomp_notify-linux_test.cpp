@@ -9,10 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -143,21 +140,6 @@ class SeccompNotify : public ::testing::Test {
     BindMonitor* m_monitor = nullptr;
 };
 
-// A TCP listener this test holds on 127.0.0.1:port.
-struct Holder {
-    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-             ::listen(fd, 4) == 0;
-    }
-    ~Holder() { ::close(fd); }
-    int fd;
-    bool ok = false;
-};
-
 TEST_F(SeccompNotify, SeesASuccessfulListenWithPidAddressAndPort) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
@@ -182,26 +164,14 @@ TEST_F(SeccompNotify, SeesASuccessfulListenWithPidAddressAndPort) {
 
 TEST_F(SeccompNotify, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
     const auto port = pick_free_port();
-    Holder holder(port);
-    ASSERT_TRUE(holder.ok);
+    const test::HeldListener holder(port);
+    ASSERT_TRUE(holder.ok());
     const std::string addr = "127.0.0.1:" + std::to_string(port);
     Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
     EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
     EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
-}
-
-// A free port below ip_unprivileged_port_start, found in the socket table (never a popular one
-// in use); 0 if none.
-std::uint16_t free_privileged_port() {
-    for (std::uint16_t port = 1000; port > 600; --port) {
-        Holder probe(port);
-        if (probe.ok) {
-            return port;
-        }
-    }
-    return 0;
 }
 
 TEST_F(SeccompNotify, JudgesAPrivilegedPortWithTheServicesOwnCapabilities) {
@@ -214,7 +184,7 @@ TEST_F(SeccompNotify, JudgesAPrivilegedPortWithTheServicesOwnCapabilities) {
     std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
     int unprivileged_start = 1024;
     start_file >> unprivileged_start;
-    const auto port = free_privileged_port();
+    const auto port = test::free_privileged_port();
     if (port == 0 || port >= unprivileged_start) {
         GTEST_SKIP() << "no free port below ip_unprivileged_port_start=" << unprivileged_start;
     }
@@ -287,7 +257,8 @@ TEST(MonitorKind, ParsesTheChoicesAndRejectsOthers) {
     EXPECT_EQ(parse_monitor_kind("notify"), MonitorKind::notify);
     EXPECT_EQ(parse_monitor_kind("poll"), MonitorKind::poll);
     EXPECT_EQ(parse_monitor_kind("off"), MonitorKind::off);
-    EXPECT_THROW(parse_monitor_kind("ptrace"), Error);
+    EXPECT_EQ(parse_monitor_kind("ptrace"), MonitorKind::ptrace);
+    EXPECT_THROW(parse_monitor_kind("strace"), Error);
     std::string warning;
     EXPECT_EQ(create_bind_monitor(MonitorKind::poll, warning), nullptr);
     EXPECT_TRUE(warning.empty());

@@ -1,0 +1,478 @@
+// The ptrace bind monitor (fallback backend) against real Go processes: bind()/listen() results
+// seen by the tracer helper, grandchildren included, late binds answered, signals delivered,
+// several sessions served by one tracer.
+#include "monitor/ptrace_monitor-linux.hpp"
+#include "supervise/launcher.hpp"
+#include "supervise/line_reader.hpp"
+#include "support/test_support.hpp"
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace golaunch {
+namespace {
+
+using namespace std::chrono_literals;
+using test::eventually;
+using test::fixture;
+using test::pick_free_port;
+
+BindMonitor* shared_monitor(std::string& why_not) {
+    static std::string reason;
+    static std::unique_ptr<BindMonitor> monitor = [] {
+        return create_ptrace_monitor(reason);
+    }();
+    why_not = reason;
+    return monitor.get();
+}
+
+// One process launched under the monitor, its events and output collected.
+class Monitored {
+  public:
+    explicit Monitored(BindMonitor& monitor, std::vector<std::string> argv)
+        : m_work(boost::asio::make_work_guard(m_io)) {
+        LaunchSpec spec;
+        spec.executable = argv.at(0);
+        spec.args.assign(argv.begin() + 1, argv.end());
+        spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
+        spec.cwd = std::filesystem::temp_directory_path();
+        std::string why_not;
+        m_session = monitor.prepare(
+            spec.executable.string(),
+            [this](const BindEvent& event) {
+                const std::lock_guard lock(m_mutex);
+                m_events.push_back(event);
+            },
+            why_not);
+        if (!m_session) {
+            throw Error("cannot monitor: " + why_not);
+        }
+        spec.child_hook = m_session->child_hook();
+        m_process = launch_process(m_io, spec);
+        m_session->attach(m_process->pid);
+        for (auto* pipe : {&m_process->out, &m_process->err}) {
+            auto reader = std::make_shared<LineReader>(
+                std::move(*pipe),
+                [this](const std::string& line) {
+                    const std::lock_guard lock(m_mutex);
+                    m_lines.push_back(line);
+                },
+                [] {});
+            reader->start();
+            m_readers.push_back(reader);
+        }
+        m_thread = std::thread([this] { m_io.run(); });
+    }
+    ~Monitored() {
+        stop();
+        m_session.reset();
+        m_work.reset();
+        m_io.stop();
+        m_thread.join();
+    }
+    pid_t pid() const { return m_process->pid; }
+    // SIGTERM to the process group; the exit code (or -1).
+    int stop() {
+        if (!m_stopped) {
+            m_stopped = true;
+            ::kill(-m_process->pid, SIGTERM);
+            // Bounded: SIGKILL after 10 s (a swallowed SIGTERM fails the test, never hangs it).
+            std::atomic<bool> exited{false};
+            std::thread watchdog([&, pgid = m_process->pid] {
+                for (int i = 0; i < 100 && !exited; ++i) {
+                    std::this_thread::sleep_for(100ms);
+                }
+                if (!exited) {
+                    ::kill(-pgid, SIGKILL);
+                }
+            });
+            boost::system::error_code ec;
+            m_exit_code = m_process->process.wait(ec);
+            exited = true;
+            watchdog.join();
+            if (ec) {
+                m_exit_code = -1;
+            }
+        }
+        return m_exit_code;
+    }
+    std::vector<BindEvent> events() {
+        const std::lock_guard lock(m_mutex);
+        return m_events;
+    }
+    bool saw_line(const std::string& part) {
+        const std::lock_guard lock(m_mutex);
+        for (const auto& line : m_lines) {
+            if (line.find(part) != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    }
+    std::optional<BindEvent> find(BindCall call, std::uint16_t port) {
+        for (const auto& event : events()) {
+            if (event.call == call && event.port == port) {
+                return event;
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    boost::asio::io_context m_io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
+    std::unique_ptr<MonitorSession> m_session;
+    std::unique_ptr<LaunchedProcess> m_process;
+    std::vector<std::shared_ptr<LineReader>> m_readers;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::vector<BindEvent> m_events;
+    std::vector<std::string> m_lines;
+    bool m_stopped = false;
+    int m_exit_code = -1;
+};
+
+// The "TracerPid:" of a process, from /proc.
+pid_t tracer_of(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("TracerPid:", 0) == 0) {
+            return static_cast<pid_t>(std::stol(line.substr(10)));
+        }
+    }
+    return -1;
+}
+
+class PtraceMonitor : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string why_not;
+        m_monitor = shared_monitor(why_not);
+        if (m_monitor == nullptr) {
+            if (why_not.find("not permitted") != std::string::npos) {
+                GTEST_SKIP() << "ptrace is not permitted here: " << why_not;
+            }
+            FAIL() << "the ptrace monitor could not start: " << why_not;
+        }
+    }
+    BindMonitor* m_monitor = nullptr;
+};
+
+// A TCP listener this test holds on 127.0.0.1:port.
+struct Holder {
+    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+             ::listen(fd, 4) == 0;
+    }
+    ~Holder() { ::close(fd); }
+    int fd;
+    bool ok = false;
+};
+
+TEST_F(PtraceMonitor, SeesASuccessfulListenWithPidAddressAndPort) {
+    EXPECT_EQ(m_monitor->kind(), MonitorKind::ptrace);
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
+    const auto bind = child.find(BindCall::bind, port);
+    const auto listen = child.find(BindCall::listen, port);
+    ASSERT_TRUE(bind.has_value());
+    EXPECT_EQ(bind->error, 0);
+    EXPECT_EQ(bind->pid, child.pid());
+    EXPECT_GT(bind->tid, 0);
+    EXPECT_EQ(bind->address, "127.0.0.1");
+    EXPECT_EQ(bind->family, AddressFamily::ipv4);
+    EXPECT_EQ(bind->protocol, Protocol::tcp);
+    EXPECT_EQ(listen->error, 0);
+    EXPECT_EQ(listen->address, "127.0.0.1");
+    EXPECT_LE(bind->steady, listen->steady);
+    EXPECT_LE(listen->steady, std::chrono::steady_clock::now());
+    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 5s));
+    EXPECT_TRUE(test::can_connect(port));
+    EXPECT_GT(tracer_of(child.pid()), 0) << "traced by the helper";
+    EXPECT_NE(tracer_of(child.pid()), ::getpid()) << "not by golaunch itself";
+    for (const auto& event : child.events()) {
+        EXPECT_NE(event.port, 0) << "Go's port-0 probe binds are not reported: " << describe(event);
+    }
+}
+
+TEST_F(PtraceMonitor, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
+    const auto port = pick_free_port();
+    Holder holder(port);
+    ASSERT_TRUE(holder.ok);
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
+    EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
+    EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
+    EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
+}
+
+// A free port below ip_unprivileged_port_start (never a popular one in use); 0 if none.
+std::uint16_t free_privileged_port() {
+    for (std::uint16_t port = 1000; port > 600; --port) {
+        Holder probe(port);
+        if (probe.ok) {
+            return port;
+        }
+    }
+    return 0;
+}
+
+TEST_F(PtraceMonitor, SeesEaccesOfAnUnprivilegedServiceOnAPrivilegedPort) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root to start a service as nobody";
+    }
+    if (::access("/usr/bin/setpriv", X_OK) != 0) {
+        GTEST_SKIP() << "setpriv (util-linux) is not installed";
+    }
+    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    int unprivileged_start = 1024;
+    start_file >> unprivileged_start;
+    const auto port = free_privileged_port();
+    if (port == 0 || port >= unprivileged_start) {
+        GTEST_SKIP() << "no free port below ip_unprivileged_port_start=" << unprivileged_start;
+    }
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                 "--clear-groups", fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
+    EXPECT_EQ(child.find(BindCall::bind, port)->error, EACCES);
+    EXPECT_EQ(child.find(BindCall::bind, port)->pid, child.pid()) << "setpriv execs binder";
+    EXPECT_TRUE(eventually([&] { return child.saw_line("permission denied"); }, 5s));
+}
+
+TEST_F(PtraceMonitor, SeesTheBindsOfAGrandchildLikeGoRun) {
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor,
+                    {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
+    ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
+    const auto listen = child.find(BindCall::listen, port);
+    EXPECT_EQ(listen->error, 0);
+    EXPECT_NE(listen->pid, child.pid()) << "the grandchild's pid, not the shell's";
+    EXPECT_EQ(::getpgid(listen->pid), child.pid()) << "in the service's process group";
+    EXPECT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 5s));
+}
+
+TEST_F(PtraceMonitor, AnswersBindsMadeLongAfterStartWithoutEnosys) {
+    const auto ports = test::pick_free_ports(2);
+    const std::string first = "127.0.0.1:" + std::to_string(ports[0]);
+    const std::string late = "127.0.0.1:" + std::to_string(ports[1]);
+    Monitored child(*m_monitor,
+                    {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
+    ASSERT_TRUE(
+        eventually([&] { return child.find(BindCall::listen, ports[1]).has_value(); }, 10s));
+    EXPECT_EQ(child.find(BindCall::listen, ports[1])->error, 0);
+    EXPECT_GE(child.find(BindCall::listen, ports[1])->steady -
+                  child.find(BindCall::listen, ports[0])->steady,
+              1400ms);
+    EXPECT_TRUE(eventually([&] { return child.saw_line("listen " + late + " ok"); }, 5s));
+    EXPECT_FALSE(child.saw_line("function not implemented"));
+}
+
+TEST_F(PtraceMonitor, SigtermStillReachesTheServiceGracefully) {
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 10s));
+    // Go's runtime preempts with SIGURG all the time: those signals pass through the tracer.
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(child.stop(), 0);
+    EXPECT_TRUE(eventually([&] { return child.saw_line("got terminated, exiting"); }, 5s));
+}
+
+TEST_F(PtraceMonitor, OneTracerServesTwoSessionsAtOnceAndOutlivesThem) {
+    const auto ports = test::pick_free_ports(3);
+    const auto addr = [](std::uint16_t port) {
+        return "127.0.0.1:" + std::to_string(port);
+    };
+    {
+        Monitored first(*m_monitor,
+                        {fixture("binder"), "-addr", addr(ports[0]), "-delay", "300ms"});
+        Monitored second(*m_monitor, {fixture("binder"), "-addr", addr(ports[1])});
+        ASSERT_TRUE(
+            eventually([&] { return first.find(BindCall::listen, ports[0]).has_value(); }, 10s));
+        ASSERT_TRUE(
+            eventually([&] { return second.find(BindCall::listen, ports[1]).has_value(); }, 10s));
+        EXPECT_FALSE(first.find(BindCall::listen, ports[1]).has_value()) << "events stay apart";
+        EXPECT_FALSE(second.find(BindCall::listen, ports[0]).has_value());
+        EXPECT_EQ(tracer_of(first.pid()), tracer_of(second.pid())) << "one helper for all";
+        EXPECT_EQ(first.stop(), 0);
+        EXPECT_EQ(second.stop(), 0);
+    }
+    Monitored third(*m_monitor, {fixture("binder"), "-addr", addr(ports[2])});
+    ASSERT_TRUE(
+        eventually([&] { return third.find(BindCall::listen, ports[2]).has_value(); }, 10s));
+    EXPECT_EQ(third.find(BindCall::listen, ports[2])->error, 0);
+}
+
+TEST_F(PtraceMonitor, LeavesNoTraceeStoppedWhenStoppedAndContinued) {
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 10s));
+    const auto state = [&] {
+        std::ifstream in("/proc/" + std::to_string(child.pid()) + "/stat");
+        std::string pid;
+        std::string comm;
+        char value = '?';
+        in >> pid >> comm >> value;
+        return value;
+    };
+    ASSERT_EQ(::kill(-child.pid(), SIGSTOP), 0);
+    EXPECT_TRUE(eventually([&] { return state() == 't' || state() == 'T'; }, 5s));
+    ASSERT_EQ(::kill(-child.pid(), SIGCONT), 0);
+    EXPECT_TRUE(eventually([&] { return test::can_connect(port); }, 5s)) << "running again";
+    EXPECT_TRUE(eventually([&] { return state() == 'S' || state() == 'R'; }, 5s));
+    EXPECT_EQ(child.stop(), 0);
+}
+
+TEST(PtraceMonitorKind, IsAChoiceOfItsOwn) {
+    EXPECT_EQ(parse_monitor_kind("ptrace"), MonitorKind::ptrace);
+    EXPECT_STREQ(to_string(MonitorKind::ptrace), "ptrace");
+}
+
+// Puts the child under a seccomp notifier of its own (on acct(), which nothing calls), as a
+// container runtime does: golaunch's own notify probe then gets EBUSY, while bind()/listen()
+// stay free for SECCOMP_RET_TRACE.
+class UnrelatedNotifier final : public ChildHook {
+  public:
+    int in_child() noexcept override {
+        static sock_filter code[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_acct, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        sock_fprog program{sizeof code / sizeof code[0], code};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+            return errno;
+        }
+        const long listener = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                        SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
+        if (listener < 0) {
+            return errno;
+        }
+        // Kept open across exec: a notifier exists only while its listener does.
+        ::fcntl(static_cast<int>(listener), F_SETFD, 0);
+        return 0;
+    }
+};
+
+TEST_F(PtraceMonitor, GolaunchUnderAnotherNotifierFallsBackToPtraceEndToEnd) {
+    test::TempDir dir;
+    const auto port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    const auto manifest = dir.write(
+        "app.toml", "version = 1\nname = \"t\"\n[services.svc]\ncmd = [" +
+                        test::toml_quoted(fixture("binder")) + ", \"-delay\", \"200ms\", " +
+                        "\"-addr\", " + test::toml_quoted(addr) + "]\nports = { http = " +
+                        std::to_string(port) + " }\nstartup_timeout = \"20s\"\nrestart = \"no\"\n");
+    boost::asio::io_context io;
+    UnrelatedNotifier notifier;
+    LaunchSpec spec;
+    spec.executable = test::golaunch_binary();
+    spec.args = {"run", manifest.string(), "--json", "--monitor", "auto", "--ignore-preflight"};
+    spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
+    spec.cwd = dir.path();
+    spec.child_hook = &notifier;
+    auto golaunch = launch_process(io, spec);
+    std::mutex mutex;
+    std::vector<nlohmann::json> events;
+    std::string output;
+    std::vector<std::shared_ptr<LineReader>> readers;
+    for (auto* pipe : {&golaunch->out, &golaunch->err}) {
+        readers.push_back(std::make_shared<LineReader>(
+            std::move(*pipe),
+            [&](const std::string& line) {
+                const std::lock_guard lock(mutex);
+                output += line + "\n";
+                auto parsed = nlohmann::json::parse(line, nullptr, false);
+                if (!parsed.is_discarded()) {
+                    events.push_back(std::move(parsed));
+                }
+            },
+            [] {}));
+        readers.back()->start();
+    }
+    std::thread runner([&] { io.run(); });
+    const auto find = [&](const std::string& name, const std::string& key,
+                          const std::string& value) -> std::optional<nlohmann::json> {
+        const std::lock_guard lock(mutex);
+        for (const auto& event : events) {
+            if (event.value("event", "") == name && event.contains(key) &&
+                event[key].dump() == value) {
+                return event;
+            }
+        }
+        return std::nullopt;
+    };
+    const bool ready =
+        eventually([&] { return find("ready", "service", "\"svc\"").has_value(); }, 20s);
+    ::kill(golaunch->pid, SIGINT);
+    std::thread watchdog([&, pid = golaunch->pid] {
+        for (int i = 0; i < 150 && ::kill(pid, 0) == 0; ++i) {
+            std::this_thread::sleep_for(100ms);
+        }
+        ::kill(pid, SIGKILL); // harmless if it has exited and is not yet reaped
+    });
+    boost::system::error_code ec;
+    const int code = golaunch->process.wait(ec);
+    watchdog.join();
+    io.stop();
+    runner.join();
+    const std::lock_guard lock(mutex);
+    (void)code;
+    ASSERT_TRUE(ready) << output;
+    bool saw_monitor = false;
+    bool saw_listen = false;
+    for (const auto& event : events) {
+        if (event.value("event", "") == "monitor") {
+            EXPECT_EQ(event.value("kind", ""), "ptrace") << output;
+            saw_monitor = true;
+        }
+        if (event.value("event", "") == "ready" && event.value("service", "") == "svc") {
+            EXPECT_EQ(event.value("monitor", ""), "ptrace") << output;
+        }
+        if (event.value("event", "") == "bind" && event.value("call", "") == "listen" &&
+            event.value("port", 0) == port) {
+            EXPECT_EQ(event.value("errno", ""), "OK");
+            EXPECT_GT(event.value("pid", 0), 0);
+            saw_listen = true;
+        }
+    }
+    EXPECT_TRUE(saw_monitor) << output;
+    EXPECT_TRUE(saw_listen) << output;
+    EXPECT_NE(output.find("EBUSY"), std::string::npos) << "the fallback is explained: " << output;
+}
+
+} // namespace
+} // namespace golaunch
