@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 namespace golaunch {
 
@@ -106,10 +107,19 @@ void NotifyServer::answer(std::uint64_t key) {
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) {
         return; // ENOENT: the caller died or was interrupted before we got to it
     }
-    auto emulation = emulate_bind_call(listener, request);
-    ::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &emulation.response);
-    if (emulation.event && found->second.on_event) {
-        found->second.on_event(*emulation.event);
+    try {
+        auto emulation = emulate_bind_call(listener, request);
+        ::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &emulation.response);
+        if (emulation.event && found->second.on_event) {
+            found->second.on_event(*emulation.event);
+        }
+    } catch (const std::exception&) {
+        // Never leave the caller waiting and never let this thread end the program: the
+        // kernel performs the call itself (the answer may already have been sent: harmless).
+        seccomp_notif_resp response{};
+        response.id = request.id;
+        response.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        ::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &response);
     }
 }
 

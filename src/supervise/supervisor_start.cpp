@@ -129,6 +129,9 @@ void Supervisor::Impl::start_ready_services() {
 void Supervisor::Impl::start_service(Service& entry) {
     const std::string& name = entry.spec->name;
     entry.generation++; // handlers of the previous run (timers, bind events) now do nothing
+    // Stamped before the fork: ready_ms must not undercount the service's own startup (its
+    // clock starts at exec, while launch_process returns only after more work of ours).
+    entry.started = Clock::now();
     try {
         prepare_monitoring(entry);
         entry.process = launch_process(m_io, entry.plan.run);
@@ -142,7 +145,6 @@ void Supervisor::Impl::start_service(Service& entry) {
         return;
     }
     entry.state = State::starting;
-    entry.started = Clock::now();
     entry.timed_out = false;
     entry.term_sent = false;
     entry.process_running = true;

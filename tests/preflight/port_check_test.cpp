@@ -27,7 +27,7 @@ ServiceSpec service(const std::string& name, std::uint16_t port,
     ServiceSpec spec;
     spec.name = name;
     spec.cmd = {"true"};
-    spec.ports.push_back(PortSpec{"http", port, {}});
+    spec.ports.push_back(PortSpec{"http", port, {}, {}});
     spec.on_port_conflict = policy;
     return spec;
 }
