@@ -8,6 +8,7 @@
 #include "monitor/ptrace_monitor-linux.hpp"
 #include "monitor/ptrace_tracer-linux.hpp"
 #include "monitor/seccomp_filter-linux.hpp"
+#include "platform/fd_passing-linux.hpp"
 
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
@@ -71,22 +72,8 @@ int become_traced(pid_t tracer, int session) noexcept {
     return answer;
 }
 
-bool send_request(int control, TracerRequest request, int fd) {
-    iovec data{&request, sizeof request};
-    alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(int))] = {};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    if (fd >= 0) {
-        message.msg_control = buffer;
-        message.msg_controllen = sizeof buffer;
-        cmsghdr* header = CMSG_FIRSTHDR(&message);
-        header->cmsg_level = SOL_SOCKET;
-        header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
-    }
-    return ::sendmsg(control, &message, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof request);
+bool send_request(int control, const TracerRequest& request, int fd) {
+    return send_with_fd(control, &request, sizeof request, fd);
 }
 
 BindEvent to_bind_event(const TracerEvent& record) {
@@ -106,21 +93,6 @@ BindEvent to_bind_event(const TracerEvent& record) {
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
             std::chrono::nanoseconds(record.steady_ns)));
     return event;
-}
-
-// NO_NEW_PRIVS (and ptrace itself) make exec ignore setuid bits and file capabilities.
-std::string privilege_conflict(const std::string& executable) {
-    struct stat info {};
-    if (::stat(executable.c_str(), &info) != 0) {
-        return {};
-    }
-    if ((info.st_mode & (S_ISUID | S_ISGID)) != 0) {
-        return executable + " is setuid/setgid";
-    }
-    if (::getxattr(executable.c_str(), "security.capability", nullptr, 0) > 0) {
-        return executable + " has file capabilities (setcap)";
-    }
-    return {};
 }
 
 class PtraceMonitor;

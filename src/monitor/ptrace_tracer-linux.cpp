@@ -1,5 +1,6 @@
 #include "monitor/ptrace_tracer-linux.hpp"
 
+#include "platform/fd_passing-linux.hpp"
 #include "util/unique_fd.hpp"
 
 #include <arpa/inet.h>
@@ -124,37 +125,19 @@ class Tracer {
   private:
     bool serve_control() {
         TracerRequest request;
-        iovec data{&request, sizeof request};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr message{};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        message.msg_control = control;
-        message.msg_controllen = sizeof control;
-        const auto got = ::recvmsg(m_control, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        UniqueFd fd;
+        const auto got = receive_with_fd(m_control, MSG_DONTWAIT, &request, sizeof request, fd);
         if (got < 0) {
             return errno == EINTR || errno == EAGAIN;
         }
         if (got != static_cast<ssize_t>(sizeof request)) {
             return false;
         }
-        int fd = -1;
-        for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-             header = CMSG_NXTHDR(&message, header)) {
-            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
-                std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-            }
-        }
-        if (request.type == TracerRequestType::new_session && fd >= 0 &&
+        if (request.type == TracerRequestType::new_session && fd.valid() &&
             m_session_sockets.size() < k_max_sessions) {
-            m_session_sockets[fd] = request.key;
-        } else {
-            if (fd >= 0) {
-                ::close(fd);
-            }
-            if (request.type == TracerRequestType::end_session) {
-                m_ended.insert(request.key);
-            }
+            m_session_sockets[fd.release()] = request.key;
+        } else if (request.type == TracerRequestType::end_session) {
+            m_ended.insert(request.key);
         }
         return true;
     }

@@ -8,8 +8,10 @@
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -112,6 +114,20 @@ int install_bind_filter(const SeccompProgram& program) noexcept {
     }
     const long listener = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
     return listener < 0 ? -errno : static_cast<int>(listener);
+}
+
+std::string privilege_conflict(const std::string& executable) {
+    struct stat info {};
+    if (::stat(executable.c_str(), &info) != 0) {
+        return {};
+    }
+    if ((info.st_mode & (S_ISUID | S_ISGID)) != 0) {
+        return executable + " is setuid/setgid";
+    }
+    if (::getxattr(executable.c_str(), "security.capability", nullptr, 0) > 0) {
+        return executable + " has file capabilities (setcap)";
+    }
+    return {};
 }
 
 std::string probe_bind_filter(SeccompProgram& program) {

@@ -30,6 +30,11 @@ int install_trace_filter(const SeccompProgram& program) noexcept;
 // listener fd, or -errno.
 int install_bind_filter(const SeccompProgram& program) noexcept;
 
+// Why `executable` must not run under a filter that needs NO_NEW_PRIVS (and ptrace): exec then
+// ignores setuid bits and file capabilities, so a `setcap cap_net_bind_service` server would
+// get EACCES on :80. "" when nothing stands in the way.
+std::string privilege_conflict(const std::string& executable);
+
 // Forks a throw-away child that installs the filter. Empty when it works; else why not.
 // Clears `program.killable_wait` when the kernel lacks that flag.
 std::string probe_bind_filter(SeccompProgram& program);

@@ -5,6 +5,7 @@
 #include "monitor/notify_server-linux.hpp"
 #include "monitor/ptrace_monitor-linux.hpp"
 #include "monitor/seccomp_filter-linux.hpp"
+#include "platform/fd_passing-linux.hpp"
 
 #include "util/error.hpp"
 
@@ -43,22 +44,8 @@ class NotifySession final : public MonitorSession, public ChildHook {
     // filter cannot be installed, the errno goes to golaunch, which falls back to polling.
     int in_child() noexcept override {
         const int listener = install_bind_filter(m_program);
-        int status = listener < 0 ? -listener : 0;
-        iovec data{&status, sizeof status};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr message{};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        if (listener >= 0) {
-            message.msg_control = control;
-            message.msg_controllen = sizeof control;
-            cmsghdr* header = CMSG_FIRSTHDR(&message);
-            header->cmsg_level = SOL_SOCKET;
-            header->cmsg_type = SCM_RIGHTS;
-            header->cmsg_len = CMSG_LEN(sizeof(int));
-            std::memcpy(CMSG_DATA(header), &listener, sizeof(int));
-        }
-        ::sendmsg(m_child.get(), &message, MSG_NOSIGNAL);
+        const int status = listener < 0 ? -listener : 0;
+        send_with_fd(m_child.get(), &status, sizeof status, listener);
         if (listener >= 0) {
             ::close(listener); // the service must not hold its own listener
         }
@@ -68,26 +55,10 @@ class NotifySession final : public MonitorSession, public ChildHook {
     void attach(pid_t pid) override {
         m_child.reset();
         int status = -1;
-        iovec data{&status, sizeof status};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr message{};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        message.msg_control = control;
-        message.msg_controllen = sizeof control;
-        // The child sent before exec, and the launcher returns only once exec happened.
-        const auto got = ::recvmsg(m_parent.get(), &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         UniqueFd listener;
-        if (got == static_cast<ssize_t>(sizeof status)) {
-            for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-                 header = CMSG_NXTHDR(&message, header)) {
-                if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
-                    int fd = -1;
-                    std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-                    listener.reset(fd);
-                }
-            }
-        }
+        // The child sent before exec, and the launcher returns only once exec happened.
+        const auto got =
+            receive_with_fd(m_parent.get(), MSG_DONTWAIT, &status, sizeof status, listener);
         m_parent.reset();
         if (got != static_cast<ssize_t>(sizeof status)) {
             throw Error("bind monitor: pid " + std::to_string(pid) +
@@ -108,22 +79,6 @@ class NotifySession final : public MonitorSession, public ChildHook {
     UniqueFd m_child;
     std::uint64_t m_key = 0;
 };
-
-// NO_NEW_PRIVS makes exec ignore setuid bits and file capabilities: such a binary would lose
-// the very privilege it was given (a `setcap cap_net_bind_service` server gets EACCES on :80).
-std::string privilege_conflict(const std::string& executable) {
-    struct stat info {};
-    if (::stat(executable.c_str(), &info) != 0) {
-        return {};
-    }
-    if ((info.st_mode & (S_ISUID | S_ISGID)) != 0) {
-        return executable + " is setuid/setgid";
-    }
-    if (::getxattr(executable.c_str(), "security.capability", nullptr, 0) > 0) {
-        return executable + " has file capabilities (setcap)";
-    }
-    return {};
-}
 
 class SeccompNotifyMonitor final : public BindMonitor {
   public:

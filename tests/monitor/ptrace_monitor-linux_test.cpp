@@ -4,28 +4,23 @@
 #include "monitor/ptrace_monitor-linux.hpp"
 #include "supervise/launcher.hpp"
 #include "supervise/line_reader.hpp"
+#include "support/monitored_process.hpp"
 #include "support/test_support.hpp"
-#include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
 
-#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -36,6 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::eventually;
 using test::fixture;
+using test::MonitoredProcess;
 using test::pick_free_port;
 
 BindMonitor* shared_monitor(std::string& why_not) {
@@ -46,112 +42,6 @@ BindMonitor* shared_monitor(std::string& why_not) {
     why_not = reason;
     return monitor.get();
 }
-
-// One process launched under the monitor, its events and output collected.
-class Monitored {
-  public:
-    explicit Monitored(BindMonitor& monitor, std::vector<std::string> argv)
-        : m_work(boost::asio::make_work_guard(m_io)) {
-        LaunchSpec spec;
-        spec.executable = argv.at(0);
-        spec.args.assign(argv.begin() + 1, argv.end());
-        spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
-        spec.cwd = std::filesystem::temp_directory_path();
-        std::string why_not;
-        m_session = monitor.prepare(
-            spec.executable.string(),
-            [this](const BindEvent& event) {
-                const std::lock_guard lock(m_mutex);
-                m_events.push_back(event);
-            },
-            why_not);
-        if (!m_session) {
-            throw Error("cannot monitor: " + why_not);
-        }
-        spec.child_hook = m_session->child_hook();
-        m_process = launch_process(m_io, spec);
-        m_session->attach(m_process->pid);
-        for (auto* pipe : {&m_process->out, &m_process->err}) {
-            auto reader = std::make_shared<LineReader>(
-                std::move(*pipe),
-                [this](const std::string& line) {
-                    const std::lock_guard lock(m_mutex);
-                    m_lines.push_back(line);
-                },
-                [] {});
-            reader->start();
-            m_readers.push_back(reader);
-        }
-        m_thread = std::thread([this] { m_io.run(); });
-    }
-    ~Monitored() {
-        stop();
-        m_session.reset();
-        m_work.reset();
-        m_io.stop();
-        m_thread.join();
-    }
-    pid_t pid() const { return m_process->pid; }
-    // SIGTERM to the process group; the exit code (or -1).
-    int stop() {
-        if (!m_stopped) {
-            m_stopped = true;
-            ::kill(-m_process->pid, SIGTERM);
-            // Bounded: SIGKILL after 10 s (a swallowed SIGTERM fails the test, never hangs it).
-            std::atomic<bool> exited{false};
-            std::thread watchdog([&, pgid = m_process->pid] {
-                for (int i = 0; i < 100 && !exited; ++i) {
-                    std::this_thread::sleep_for(100ms);
-                }
-                if (!exited) {
-                    ::kill(-pgid, SIGKILL);
-                }
-            });
-            boost::system::error_code ec;
-            m_exit_code = m_process->process.wait(ec);
-            exited = true;
-            watchdog.join();
-            if (ec) {
-                m_exit_code = -1;
-            }
-        }
-        return m_exit_code;
-    }
-    std::vector<BindEvent> events() {
-        const std::lock_guard lock(m_mutex);
-        return m_events;
-    }
-    bool saw_line(const std::string& part) {
-        const std::lock_guard lock(m_mutex);
-        for (const auto& line : m_lines) {
-            if (line.find(part) != std::string::npos) {
-                return true;
-            }
-        }
-        return false;
-    }
-    std::optional<BindEvent> find(BindCall call, std::uint16_t port) {
-        for (const auto& event : events()) {
-            if (event.call == call && event.port == port) {
-                return event;
-            }
-        }
-        return std::nullopt;
-    }
-
-  private:
-    boost::asio::io_context m_io;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-    std::unique_ptr<MonitorSession> m_session;
-    std::unique_ptr<LaunchedProcess> m_process;
-    std::vector<std::shared_ptr<LineReader>> m_readers;
-    std::thread m_thread;
-    std::mutex m_mutex;
-    std::vector<BindEvent> m_events;
-    std::vector<std::string> m_lines;
-    bool m_stopped = false;
-    int m_exit_code = -1;
-};
 
 // The "TracerPid:" of a process, from /proc.
 pid_t tracer_of(pid_t pid) {
@@ -180,26 +70,11 @@ class PtraceMonitor : public ::testing::Test {
     BindMonitor* m_monitor = nullptr;
 };
 
-// A TCP listener this test holds on 127.0.0.1:port.
-struct Holder {
-    explicit Holder(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-             ::listen(fd, 4) == 0;
-    }
-    ~Holder() { ::close(fd); }
-    int fd;
-    bool ok = false;
-};
-
 TEST_F(PtraceMonitor, SeesASuccessfulListenWithPidAddressAndPort) {
     EXPECT_EQ(m_monitor->kind(), MonitorKind::ptrace);
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
     const auto bind = child.find(BindCall::bind, port);
     const auto listen = child.find(BindCall::listen, port);
@@ -225,25 +100,14 @@ TEST_F(PtraceMonitor, SeesASuccessfulListenWithPidAddressAndPort) {
 
 TEST_F(PtraceMonitor, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
     const auto port = pick_free_port();
-    Holder holder(port);
-    ASSERT_TRUE(holder.ok);
+    const test::HeldListener holder(port);
+    ASSERT_TRUE(holder.ok());
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
     EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
     EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
-}
-
-// A free port below ip_unprivileged_port_start (never a popular one in use); 0 if none.
-std::uint16_t free_privileged_port() {
-    for (std::uint16_t port = 1000; port > 600; --port) {
-        Holder probe(port);
-        if (probe.ok) {
-            return port;
-        }
-    }
-    return 0;
 }
 
 TEST_F(PtraceMonitor, SeesEaccesOfAnUnprivilegedServiceOnAPrivilegedPort) {
@@ -256,13 +120,13 @@ TEST_F(PtraceMonitor, SeesEaccesOfAnUnprivilegedServiceOnAPrivilegedPort) {
     std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
     int unprivileged_start = 1024;
     start_file >> unprivileged_start;
-    const auto port = free_privileged_port();
+    const auto port = test::free_privileged_port();
     if (port == 0 || port >= unprivileged_start) {
         GTEST_SKIP() << "no free port below ip_unprivileged_port_start=" << unprivileged_start;
     }
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                 "--clear-groups", fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                        "--clear-groups", fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::bind, port)->error, EACCES);
     EXPECT_EQ(child.find(BindCall::bind, port)->pid, child.pid()) << "setpriv execs binder";
@@ -272,8 +136,8 @@ TEST_F(PtraceMonitor, SeesEaccesOfAnUnprivilegedServiceOnAPrivilegedPort) {
 TEST_F(PtraceMonitor, SeesTheBindsOfAGrandchildLikeGoRun) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor,
-                    {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
+    MonitoredProcess child(
+        *m_monitor, {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
     const auto listen = child.find(BindCall::listen, port);
     EXPECT_EQ(listen->error, 0);
@@ -286,8 +150,8 @@ TEST_F(PtraceMonitor, AnswersBindsMadeLongAfterStartWithoutEnosys) {
     const auto ports = test::pick_free_ports(2);
     const std::string first = "127.0.0.1:" + std::to_string(ports[0]);
     const std::string late = "127.0.0.1:" + std::to_string(ports[1]);
-    Monitored child(*m_monitor,
-                    {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
+    MonitoredProcess child(
+        *m_monitor, {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
     ASSERT_TRUE(
         eventually([&] { return child.find(BindCall::listen, ports[1]).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::listen, ports[1])->error, 0);
@@ -301,7 +165,7 @@ TEST_F(PtraceMonitor, AnswersBindsMadeLongAfterStartWithoutEnosys) {
 TEST_F(PtraceMonitor, SigtermStillReachesTheServiceGracefully) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 10s));
     // Go's runtime preempts with SIGURG all the time: those signals pass through the tracer.
     std::this_thread::sleep_for(300ms);
@@ -315,9 +179,9 @@ TEST_F(PtraceMonitor, OneTracerServesTwoSessionsAtOnceAndOutlivesThem) {
         return "127.0.0.1:" + std::to_string(port);
     };
     {
-        Monitored first(*m_monitor,
-                        {fixture("binder"), "-addr", addr(ports[0]), "-delay", "300ms"});
-        Monitored second(*m_monitor, {fixture("binder"), "-addr", addr(ports[1])});
+        MonitoredProcess first(*m_monitor,
+                               {fixture("binder"), "-addr", addr(ports[0]), "-delay", "300ms"});
+        MonitoredProcess second(*m_monitor, {fixture("binder"), "-addr", addr(ports[1])});
         ASSERT_TRUE(
             eventually([&] { return first.find(BindCall::listen, ports[0]).has_value(); }, 10s));
         ASSERT_TRUE(
@@ -328,7 +192,7 @@ TEST_F(PtraceMonitor, OneTracerServesTwoSessionsAtOnceAndOutlivesThem) {
         EXPECT_EQ(first.stop(), 0);
         EXPECT_EQ(second.stop(), 0);
     }
-    Monitored third(*m_monitor, {fixture("binder"), "-addr", addr(ports[2])});
+    MonitoredProcess third(*m_monitor, {fixture("binder"), "-addr", addr(ports[2])});
     ASSERT_TRUE(
         eventually([&] { return third.find(BindCall::listen, ports[2]).has_value(); }, 10s));
     EXPECT_EQ(third.find(BindCall::listen, ports[2])->error, 0);
@@ -337,7 +201,7 @@ TEST_F(PtraceMonitor, OneTracerServesTwoSessionsAtOnceAndOutlivesThem) {
 TEST_F(PtraceMonitor, LeavesNoTraceeStoppedWhenStoppedAndContinued) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 10s));
     const auto state = [&] {
         std::ifstream in("/proc/" + std::to_string(child.pid()) + "/stat");

@@ -2,8 +2,7 @@
 // result, grandchildren included, late binds answered, privileged ports judged with the
 // target's own capabilities.
 #include "monitor/bind_monitor.hpp"
-#include "supervise/launcher.hpp"
-#include "supervise/line_reader.hpp"
+#include "support/monitored_process.hpp"
 #include "support/test_support.hpp"
 #include "util/error.hpp"
 
@@ -12,11 +11,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 namespace golaunch {
 namespace {
@@ -24,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::eventually;
 using test::fixture;
+using test::MonitoredProcess;
 using test::pick_free_port;
 
 BindMonitor* shared_monitor(std::string& why_not) {
@@ -37,96 +33,6 @@ BindMonitor* shared_monitor(std::string& why_not) {
     why_not = reason;
     return monitor.get();
 }
-
-// One process launched under the monitor, its events and output collected.
-class Monitored {
-  public:
-    explicit Monitored(BindMonitor& monitor, std::vector<std::string> argv)
-        : m_work(boost::asio::make_work_guard(m_io)) {
-        LaunchSpec spec;
-        spec.executable = argv.at(0);
-        spec.args.assign(argv.begin() + 1, argv.end());
-        spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
-        spec.cwd = std::filesystem::temp_directory_path();
-        std::string why_not;
-        m_session = monitor.prepare(
-            spec.executable.string(),
-            [this](const BindEvent& event) {
-                const std::lock_guard lock(m_mutex);
-                m_events.push_back(event);
-            },
-            why_not);
-        if (!m_session) {
-            throw Error("cannot monitor: " + why_not);
-        }
-        spec.child_hook = m_session->child_hook();
-        m_process = launch_process(m_io, spec);
-        m_session->attach(m_process->pid);
-        for (auto* pipe : {&m_process->out, &m_process->err}) {
-            auto reader = std::make_shared<LineReader>(
-                std::move(*pipe),
-                [this](const std::string& line) {
-                    const std::lock_guard lock(m_mutex);
-                    m_lines.push_back(line);
-                },
-                [] {});
-            reader->start();
-            m_readers.push_back(reader);
-        }
-        m_thread = std::thread([this] { m_io.run(); });
-    }
-    ~Monitored() {
-        stop();
-        m_work.reset();
-        m_io.stop();
-        m_thread.join();
-    }
-    pid_t pid() const { return m_process->pid; }
-    void stop() {
-        if (!m_stopped) {
-            m_stopped = true;
-            ::kill(-m_process->pid, SIGTERM);
-            boost::system::error_code ec;
-            m_process->process.wait(ec);
-        }
-    }
-    std::vector<BindEvent> events() {
-        const std::lock_guard lock(m_mutex);
-        return m_events;
-    }
-    std::vector<std::string> lines() {
-        const std::lock_guard lock(m_mutex);
-        return m_lines;
-    }
-    bool saw_line(const std::string& part) {
-        for (const auto& line : lines()) {
-            if (line.find(part) != std::string::npos) {
-                return true;
-            }
-        }
-        return false;
-    }
-    std::optional<BindEvent> find(BindCall call, std::uint16_t port) {
-        for (const auto& event : events()) {
-            if (event.call == call && event.port == port) {
-                return event;
-            }
-        }
-        return std::nullopt;
-    }
-
-  private:
-    boost::asio::io_context m_io;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-    std::unique_ptr<MonitorSession> m_session;
-    std::unique_ptr<LaunchedProcess> m_process;
-    std::vector<std::shared_ptr<LineReader>> m_readers;
-    std::thread m_thread;
-    std::mutex m_mutex;
-    std::vector<BindEvent> m_events;
-    std::vector<std::string> m_lines;
-    bool m_stopped = false;
-};
 
 class SeccompNotify : public ::testing::Test {
   protected:
@@ -143,7 +49,7 @@ class SeccompNotify : public ::testing::Test {
 TEST_F(SeccompNotify, SeesASuccessfulListenWithPidAddressAndPort) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
     const auto bind = child.find(BindCall::bind, port);
     const auto listen = child.find(BindCall::listen, port);
@@ -167,7 +73,7 @@ TEST_F(SeccompNotify, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
     const test::HeldListener holder(port);
     ASSERT_TRUE(holder.ok());
     const std::string addr = "127.0.0.1:" + std::to_string(port);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
     EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
@@ -191,15 +97,15 @@ TEST_F(SeccompNotify, JudgesAPrivilegedPortWithTheServicesOwnCapabilities) {
     const std::string addr = "127.0.0.1:" + std::to_string(port);
     {
         // golaunch is root, the service is nobody: the bind must fail as it would unmonitored.
-        Monitored child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                     "--clear-groups", fixture("binder"), "-addr", addr});
+        MonitoredProcess child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                            "--clear-groups", fixture("binder"), "-addr", addr});
         ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
         EXPECT_EQ(child.find(BindCall::bind, port)->error, EACCES);
         EXPECT_TRUE(eventually([&] { return child.saw_line("permission denied"); }, 5s));
         EXPECT_EQ(child.find(BindCall::bind, port)->pid, child.pid()) << "setpriv execs binder";
     }
     {
-        Monitored child(*m_monitor, {fixture("binder"), "-addr", addr});
+        MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
         ASSERT_TRUE(
             eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
         EXPECT_EQ(child.find(BindCall::bind, port)->error, 0) << "root may bind it";
@@ -210,8 +116,8 @@ TEST_F(SeccompNotify, SeesTheBindsOfAGrandchildLikeGoRun) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
     // The shell forks binder (it has more to do afterwards), as `go run` forks the built binary.
-    Monitored child(*m_monitor,
-                    {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
+    MonitoredProcess child(
+        *m_monitor, {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
     const auto listen = child.find(BindCall::listen, port);
     EXPECT_EQ(listen->error, 0);
@@ -223,8 +129,8 @@ TEST_F(SeccompNotify, AnswersBindsMadeLongAfterStartWithoutEnosys) {
     const auto ports = test::pick_free_ports(2);
     const std::string first = "127.0.0.1:" + std::to_string(ports[0]);
     const std::string late = "127.0.0.1:" + std::to_string(ports[1]);
-    Monitored child(*m_monitor,
-                    {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
+    MonitoredProcess child(
+        *m_monitor, {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
     ASSERT_TRUE(
         eventually([&] { return child.find(BindCall::listen, ports[1]).has_value(); }, 10s));
     EXPECT_EQ(child.find(BindCall::listen, ports[1])->error, 0);
@@ -236,7 +142,7 @@ TEST_F(SeccompNotify, SeesIpv6AndUdpBinds) {
     const auto ports = test::pick_free_ports(2);
     const std::string v6 = "[::1]:" + std::to_string(ports[0]);
     const std::string udp = "127.0.0.1:" + std::to_string(ports[1]);
-    Monitored child(*m_monitor, {fixture("binder"), "-addr", v6, "-udp", udp});
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", v6, "-udp", udp});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, ports[1]).has_value(); }, 10s));
     const auto udp_bind = child.find(BindCall::bind, ports[1]);
     EXPECT_EQ(udp_bind->protocol, Protocol::udp);

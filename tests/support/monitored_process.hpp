@@ -1,0 +1,56 @@
+// One process launched under a bind monitor session, its BindEvents and output lines collected:
+// what the monitor backend tests (seccomp notify, ptrace) look into.
+#pragma once
+
+#include "monitor/bind_monitor.hpp"
+#include "supervise/launcher.hpp"
+#include "supervise/line_reader.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace golaunch::test {
+
+class MonitoredProcess {
+  public:
+    // Launches argv (argv[0] an absolute path) under a new session of `monitor`; throws Error
+    // when the monitor declines it.
+    MonitoredProcess(BindMonitor& monitor, std::vector<std::string> argv);
+    ~MonitoredProcess(); // stop(), then the session ends
+    MonitoredProcess(const MonitoredProcess&) = delete;
+    MonitoredProcess& operator=(const MonitoredProcess&) = delete;
+
+    pid_t pid() const { return m_process->pid; }
+    // SIGTERM to the process group, SIGKILL after 10 s; the exit code (or -1). Once.
+    int stop();
+    std::vector<BindEvent> events();
+    // True when an output line (stdout or stderr) contains `part`.
+    bool saw_line(const std::string& part);
+    // The first event of that call on that port.
+    std::optional<BindEvent> find(BindCall call, std::uint16_t port);
+
+  private:
+    boost::asio::io_context m_io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
+    std::unique_ptr<MonitorSession> m_session;
+    std::unique_ptr<LaunchedProcess> m_process;
+    std::vector<std::shared_ptr<LineReader>> m_readers;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::vector<BindEvent> m_events;
+    std::vector<std::string> m_lines;
+    bool m_stopped = false;
+    int m_exit_code = -1;
+};
+
+} // namespace golaunch::test
