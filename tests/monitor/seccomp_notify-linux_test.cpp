@@ -2,6 +2,7 @@
 // result, grandchildren included, late binds answered, privileged ports judged with the
 // target's own capabilities.
 #include "monitor/bind_monitor.hpp"
+#include "monitor/seccomp_filter-linux.hpp"
 #include "support/monitored_process.hpp"
 #include "support/test_support.hpp"
 #include "util/error.hpp"
@@ -156,6 +157,20 @@ TEST_F(SeccompNotify, SeesIpv6AndUdpBinds) {
         ASSERT_TRUE(child.find(BindCall::bind, ports[0]).has_value());
         EXPECT_NE(child.find(BindCall::bind, ports[0])->error, 0) << "no ::1 here: a failure";
     }
+}
+
+// NO_NEW_PRIVS would strip a setuid bit or file capabilities at exec: such binaries are named
+// and left unfiltered (polled) instead of silently losing their privilege.
+TEST(PrivilegeConflict, NamesSetuidBinariesAndLeavesPlainOnesAlone) {
+    test::TempDir dir;
+    const auto copy = dir.path() / "binder";
+    std::filesystem::copy_file(fixture("binder"), copy);
+    EXPECT_EQ(privilege_conflict(copy.string()), "");
+    std::filesystem::permissions(copy, std::filesystem::perms::set_uid,
+                                 std::filesystem::perm_options::add);
+    EXPECT_EQ(privilege_conflict(copy.string()), copy.string() + " is setuid/setgid");
+    EXPECT_EQ(privilege_conflict((dir.path() / "missing").string()), "")
+        << "a missing file is the launcher's error to report, not the monitor's";
 }
 
 TEST(MonitorKind, ParsesTheChoicesAndRejectsOthers) {
