@@ -1,6 +1,5 @@
-// The ptrace bind monitor (fallback backend) against real Go processes: bind()/listen() results
-// seen by the tracer helper, grandchildren included, late binds answered, signals delivered,
-// several sessions served by one tracer.
+// The ptrace bind monitor (fallback backend): what only it has. Its bind()/listen() results are
+// checked by the shared contract tests in bind_monitor_contract-linux_test.cpp.
 #include "monitor/ptrace_monitor-linux.hpp"
 #include "supervise/launcher.hpp"
 #include "supervise/line_reader.hpp"
@@ -34,15 +33,6 @@ using test::fixture;
 using test::MonitoredProcess;
 using test::pick_free_port;
 
-BindMonitor* shared_monitor(std::string& why_not) {
-    static std::string reason;
-    static std::unique_ptr<BindMonitor> monitor = [] {
-        return create_ptrace_monitor(reason);
-    }();
-    why_not = reason;
-    return monitor.get();
-}
-
 // The "TracerPid:" of a process, from /proc.
 pid_t tracer_of(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -59,7 +49,7 @@ class PtraceMonitor : public ::testing::Test {
   protected:
     void SetUp() override {
         std::string why_not;
-        m_monitor = shared_monitor(why_not);
+        m_monitor = test::shared_test_monitor(MonitorKind::ptrace, why_not);
         if (m_monitor == nullptr) {
             if (why_not.find("not permitted") != std::string::npos) {
                 GTEST_SKIP() << "ptrace is not permitted here: " << why_not;
@@ -70,107 +60,15 @@ class PtraceMonitor : public ::testing::Test {
     BindMonitor* m_monitor = nullptr;
 };
 
-TEST_F(PtraceMonitor, SeesASuccessfulListenWithPidAddressAndPort) {
-    EXPECT_EQ(m_monitor->kind(), MonitorKind::ptrace);
+// The contract tests (bind_monitor_contract-linux_test.cpp) run against this backend too; these
+// are what only the ptrace backend has: a tracer process of its own, shared by all sessions.
+TEST_F(PtraceMonitor, ServicesAreTracedByTheHelperNotByGolaunch) {
     const auto port = pick_free_port();
     const std::string addr = "127.0.0.1:" + std::to_string(port);
     MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
     ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
-    const auto bind = child.find(BindCall::bind, port);
-    const auto listen = child.find(BindCall::listen, port);
-    ASSERT_TRUE(bind.has_value());
-    EXPECT_EQ(bind->error, 0);
-    EXPECT_EQ(bind->pid, child.pid());
-    EXPECT_GT(bind->tid, 0);
-    EXPECT_EQ(bind->address, "127.0.0.1");
-    EXPECT_EQ(bind->family, AddressFamily::ipv4);
-    EXPECT_EQ(bind->protocol, Protocol::tcp);
-    EXPECT_EQ(listen->error, 0);
-    EXPECT_EQ(listen->address, "127.0.0.1");
-    EXPECT_LE(bind->steady, listen->steady);
-    EXPECT_LE(listen->steady, std::chrono::steady_clock::now());
-    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 5s));
-    EXPECT_TRUE(test::can_connect(port));
     EXPECT_GT(tracer_of(child.pid()), 0) << "traced by the helper";
     EXPECT_NE(tracer_of(child.pid()), ::getpid()) << "not by golaunch itself";
-    for (const auto& event : child.events()) {
-        EXPECT_NE(event.port, 0) << "Go's port-0 probe binds are not reported: " << describe(event);
-    }
-}
-
-TEST_F(PtraceMonitor, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
-    const auto port = pick_free_port();
-    const test::HeldListener holder(port);
-    ASSERT_TRUE(holder.ok());
-    const std::string addr = "127.0.0.1:" + std::to_string(port);
-    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
-    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
-    EXPECT_EQ(child.find(BindCall::bind, port)->error, EADDRINUSE);
-    EXPECT_FALSE(child.find(BindCall::listen, port).has_value());
-    EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
-}
-
-TEST_F(PtraceMonitor, SeesEaccesOfAnUnprivilegedServiceOnAPrivilegedPort) {
-    if (::geteuid() != 0) {
-        GTEST_SKIP() << "needs root to start a service as nobody";
-    }
-    if (::access("/usr/bin/setpriv", X_OK) != 0) {
-        GTEST_SKIP() << "setpriv (util-linux) is not installed";
-    }
-    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-    int unprivileged_start = 1024;
-    start_file >> unprivileged_start;
-    const auto port = test::free_privileged_port();
-    if (port == 0 || port >= unprivileged_start) {
-        GTEST_SKIP() << "no free port below ip_unprivileged_port_start=" << unprivileged_start;
-    }
-    const std::string addr = "127.0.0.1:" + std::to_string(port);
-    MonitoredProcess child(*m_monitor, {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                        "--clear-groups", fixture("binder"), "-addr", addr});
-    ASSERT_TRUE(eventually([&] { return child.find(BindCall::bind, port).has_value(); }, 10s));
-    EXPECT_EQ(child.find(BindCall::bind, port)->error, EACCES);
-    EXPECT_EQ(child.find(BindCall::bind, port)->pid, child.pid()) << "setpriv execs binder";
-    EXPECT_TRUE(eventually([&] { return child.saw_line("permission denied"); }, 5s));
-}
-
-TEST_F(PtraceMonitor, SeesTheBindsOfAGrandchildLikeGoRun) {
-    const auto port = pick_free_port();
-    const std::string addr = "127.0.0.1:" + std::to_string(port);
-    MonitoredProcess child(
-        *m_monitor, {"/bin/sh", "-c", "'" + fixture("binder") + "' -addr " + addr + "; true"});
-    ASSERT_TRUE(eventually([&] { return child.find(BindCall::listen, port).has_value(); }, 10s));
-    const auto listen = child.find(BindCall::listen, port);
-    EXPECT_EQ(listen->error, 0);
-    EXPECT_NE(listen->pid, child.pid()) << "the grandchild's pid, not the shell's";
-    EXPECT_EQ(::getpgid(listen->pid), child.pid()) << "in the service's process group";
-    EXPECT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 5s));
-}
-
-TEST_F(PtraceMonitor, AnswersBindsMadeLongAfterStartWithoutEnosys) {
-    const auto ports = test::pick_free_ports(2);
-    const std::string first = "127.0.0.1:" + std::to_string(ports[0]);
-    const std::string late = "127.0.0.1:" + std::to_string(ports[1]);
-    MonitoredProcess child(
-        *m_monitor, {fixture("binder"), "-addr", first, "-later", "1500ms", "-later-addr", late});
-    ASSERT_TRUE(
-        eventually([&] { return child.find(BindCall::listen, ports[1]).has_value(); }, 10s));
-    EXPECT_EQ(child.find(BindCall::listen, ports[1])->error, 0);
-    EXPECT_GE(child.find(BindCall::listen, ports[1])->steady -
-                  child.find(BindCall::listen, ports[0])->steady,
-              1400ms);
-    EXPECT_TRUE(eventually([&] { return child.saw_line("listen " + late + " ok"); }, 5s));
-    EXPECT_FALSE(child.saw_line("function not implemented"));
-}
-
-TEST_F(PtraceMonitor, SigtermStillReachesTheServiceGracefully) {
-    const auto port = pick_free_port();
-    const std::string addr = "127.0.0.1:" + std::to_string(port);
-    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr});
-    ASSERT_TRUE(eventually([&] { return child.saw_line("listen " + addr + " ok"); }, 10s));
-    // Go's runtime preempts with SIGURG all the time: those signals pass through the tracer.
-    std::this_thread::sleep_for(300ms);
-    EXPECT_EQ(child.stop(), 0);
-    EXPECT_TRUE(eventually([&] { return child.saw_line("got terminated, exiting"); }, 5s));
 }
 
 TEST_F(PtraceMonitor, OneTracerServesTwoSessionsAtOnceAndOutlivesThem) {

@@ -1,5 +1,6 @@
 #include "support/monitored_process.hpp"
 
+#include "monitor/ptrace_monitor-linux.hpp"
 #include "util/error.hpp"
 
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 namespace golaunch::test {
 
@@ -102,6 +104,30 @@ std::optional<BindEvent> MonitoredProcess::find(BindCall call, std::uint16_t por
         }
     }
     return std::nullopt;
+}
+
+BindMonitor* shared_test_monitor(MonitorKind kind, std::string& why_not) {
+    struct Made {
+        std::unique_ptr<BindMonitor> monitor;
+        std::string why_not;
+    };
+    static std::map<MonitorKind, Made> made;
+    auto found = made.find(kind);
+    if (found == made.end()) {
+        Made entry;
+        if (kind == MonitorKind::ptrace) {
+            entry.monitor = create_ptrace_monitor(entry.why_not);
+        } else {
+            try {
+                entry.monitor = create_bind_monitor(kind, entry.why_not);
+            } catch (const Error& error) {
+                entry.why_not = error.what();
+            }
+        }
+        found = made.emplace(kind, std::move(entry)).first;
+    }
+    why_not = found->second.why_not;
+    return found->second.monitor.get();
 }
 
 } // namespace golaunch::test

@@ -53,4 +53,8 @@ class MonitoredProcess {
     int m_exit_code = -1;
 };
 
+// One monitor of that backend (notify or ptrace) for the whole test binary, created on first
+// use; nullptr (with the reason in `why_not`) when this machine cannot run it.
+BindMonitor* shared_test_monitor(MonitorKind kind, std::string& why_not);
+
 } // namespace golaunch::test
