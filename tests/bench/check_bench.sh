@@ -56,14 +56,8 @@ printf 'package main\n\nfunc main() {}\n' >"$work/cmd/svc0/main.go"
     for i in $(seq 0 9); do printf '127.0.0.1 svc%d.bench.test\n' "$i"; done
 } >"$work/hosts.half"
 
-time_once() { # FILE CMD...: appends the wall time of one run in microseconds
-    local file=$1
-    shift
-    local start=${EPOCHREALTIME/[.,]/}
-    "$@" >/dev/null 2>&1 || true
-    local end=${EPOCHREALTIME/[.,]/}
-    echo $((end - start)) >>"$file"
-}
+# shellcheck source=tests/bench/bench_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 summary() { # "median_ms mean_ms max_ms"
     sort -n "$1" | awk '{ v[NR] = $1; sum += $1 }
         END { printf "%.2f %.2f %.2f\n", v[int((NR + 1) / 2)] / 1000, sum / NR / 1000, v[NR] / 1000 }'

@@ -68,16 +68,8 @@ crowd_port=$(tail -n1 "$work/crowd.ports")
 echo "processes: $(ls /proc | grep -c '^[0-9]'), open fds in /proc/*/fd: $(ls /proc/[0-9]*/fd 2>/dev/null | grep -c '^[0-9]')"
 echo "target port $target_port (older process), crowd port $crowd_port (last of $sockets sockets)"
 
-# time_once FILE CMD...: appends the wall time of one run, in microseconds, to FILE.
-# $EPOCHREALTIME (bash 5) costs no fork, so the timer adds nothing to what it measures.
-time_once() {
-    local file=$1
-    shift
-    local start=${EPOCHREALTIME/[.,]/}
-    "$@" >/dev/null 2>&1 || true
-    local end=${EPOCHREALTIME/[.,]/}
-    echo $((end - start)) >>"$file"
-}
+# shellcheck source=tests/bench/bench_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 
 # "median ms (mean ms)" of the microsecond samples in FILE.
 summary() {
