@@ -27,6 +27,14 @@ class ChildHook {
     virtual ~ChildHook() = default;
     // Returns 0, or an errno that makes the launch fail.
     virtual int in_child() noexcept = 0;
+    // Windows (no fork): runs in golaunch after the child was created with CREATE_SUSPENDED and
+    // before its main thread resumes; `process` is the child's HANDLE. Returns 0, or a Win32
+    // error that makes the launch fail. The Linux launcher never calls it.
+    virtual unsigned long before_resume(void* process, unsigned long pid) noexcept {
+        (void)process;
+        (void)pid;
+        return 0;
+    }
 };
 
 using BindEventHandler = std::function<void(const BindEvent&)>;
