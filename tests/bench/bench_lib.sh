@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts in tests/bench (sourced, not run).
 
 # time_once FILE CMD...: appends the wall time of one run, in microseconds, to FILE.
@@ -9,4 +10,33 @@ time_once() {
     "$@" >/dev/null 2>&1 || true
     local end=${EPOCHREALTIME/[.,]/}
     echo $((end - start)) >>"$file"
+}
+
+# bench_result KEY VALUE...: records one figure as a "KEY VALUE..." line in the file named by
+# $BENCH_RESULTS (set by tests/bench/run_all.sh, which builds its table from them); a no-op
+# when the script runs on its own.
+bench_result() {
+    if [[ -n ${BENCH_RESULTS:-} ]]; then
+        echo "$*" >>"$BENCH_RESULTS"
+    fi
+}
+
+# free_ports N: N distinct loopback ports, one a line, handed out by the kernel (all held at
+# once, then released), so no fixed port is ever used.
+free_ports() {
+    python3 - "$1" <<'PY'
+import socket, sys
+held = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in held))
+PY
+}
+
+# median VALUES...: the median (mean of the middle two for an even count).
+median() {
+    printf '%s\n' "$@" | sort -g |
+        awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'
 }

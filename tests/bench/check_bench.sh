@@ -11,6 +11,9 @@
 #   network/miss with network, 10 names missing from the hosts file: each one is resolved
 #                for real against /etc/resolv.conf's nameservers (in parallel, deadline 1.5 s)
 # Only loopback ports the kernel hands out are used; nothing listens on them. Bounded in time.
+# Environment: BENCH_LOOPBACK_ONLY=1 skips network/miss (its lookups leave the machine);
+# BENCH_SKIP_WHO=1 skips the who_bench.sh run; $BENCH_RESULTS receives the medians
+# (tests/bench/run_all.sh sets all three).
 set -euo pipefail
 
 golaunch=$(realpath "${1:?usage: check_bench.sh path/to/golaunch [REPS]}")
@@ -22,15 +25,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# shellcheck source=tests/bench/bench_lib.sh
+source "$here/bench_lib.sh"
+
 # 20 distinct free loopback ports (bound and released by the kernel).
-mapfile -t ports < <(python3 - <<'PY'
-import socket
-held = []
-for _ in range(20):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); held.append(s)
-print("\n".join(str(s.getsockname()[1]) for s in held))
-PY
-)
+mapfile -t ports < <(free_ports 20)
 
 mkdir -p "$work/cmd/svc0"
 printf 'module example.com/bench\n\ngo 1.19\n' >"$work/go.mod"
@@ -56,8 +55,6 @@ printf 'package main\n\nfunc main() {}\n' >"$work/cmd/svc0/main.go"
     for i in $(seq 0 9); do printf '127.0.0.1 svc%d.bench.test\n' "$i"; done
 } >"$work/hosts.half"
 
-# shellcheck source=tests/bench/bench_lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 summary() { # "median_ms mean_ms max_ms"
     sort -n "$1" | awk '{ v[NR] = $1; sum += $1 }
         END { printf "%.2f %.2f %.2f\n", v[int((NR + 1) / 2)] / 1000, sum / NR / 1000, v[NR] / 1000 }'
@@ -85,7 +82,9 @@ for ((i = 0; i < reps; i++)); do # interleaved: load from elsewhere hits every r
     time_once "$work/nonet" "${check[@]}" --no-network --hosts-file "$work/hosts.all"
     if ((i < net_reps)); then
         time_once "$work/netall" "${check[@]}" --hosts-file "$work/hosts.all"
-        time_once "$work/netmiss" "${check[@]}" --hosts-file "$work/hosts.half"
+        if [[ ${BENCH_LOOPBACK_ONLY:-0} != 1 ]]; then
+            time_once "$work/netmiss" "${check[@]}" --hosts-file "$work/hosts.half"
+        fi
     fi
     if (($(date +%s) > deadline)); then
         echo "(time bound reached after $((i + 1)) rounds)"
@@ -99,15 +98,20 @@ echo "golaunch check, 20 services / 20 ports / 20 names; median ms over $reps ru
     "(network rows: $net_reps); x = check / baseline"
 printf '%-28s %8s ms\n' "golaunch --version" "$version"
 printf '%-28s %8s ms\n' "ss -ltn" "$ss"
+bench_result check_baselines "$version" "$ss" "$reps" "$net_reps"
 for row in nonet:no-network netall:network/all netmiss:network/miss; do
     file=${row%%:*}
     label=${row#*:}
+    [[ -s $work/$file ]] || continue
     read -r median mean max < <(summary "$work/$file")
     printf '%-28s %8s ms  (mean %s, max %s)  = %s golaunch --version, %s ss -ltn\n' \
         "check $label" "$median" "$mean" "$max" "$(ratio "$median" "$version")" \
         "$(ratio "$median" "$ss")"
+    bench_result "check_$file" "$median" "$mean" "$max"
 done
 
-echo
-echo "--- tests/bench/who_bench.sh (one run) ---"
-"$here/who_bench.sh" "$golaunch" 1500 100
+if [[ ${BENCH_SKIP_WHO:-0} != 1 ]]; then
+    echo
+    echo "--- tests/bench/who_bench.sh (one run) ---"
+    "$here/who_bench.sh" "$golaunch" 1500 100
+fi

@@ -9,6 +9,7 @@
 # and stops at the owner: the "target" row is the common case (a dev server behind a big fd
 # table), the "crowd" row its worst case (the owner is the big table, its socket the last fd,
 # so every fd on the machine is read). Everything is killed at the end; the run is bounded.
+# With $BENCH_RESULTS set (tests/bench/run_all.sh), the medians are also written there.
 set -euo pipefail
 
 golaunch=${1:?usage: who_bench.sh path/to/golaunch [SOCKETS] [REPS]}
@@ -110,6 +111,7 @@ bench_port() { # label port
         printf ' | lsof %7s ms = %6s' "$lsof" "$(ratio "$lsof" "$who")"
     fi
     printf '   (means: %s / %s ms)\n' "$who_mean" "$ss_mean"
+    bench_result "who_$label" "$who" "$ss" "${lsof:--}" "$reps" "$sockets"
 }
 
 have_lsof=0

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Runs every golaunch benchmark and prints ONE markdown table on stdout: each figure next to
+# a baseline measured in the same run, the ratio, the target and whether it is met. The
+# benchmarks' own output (per-round numbers) goes to stderr.
+#
+#   tests/bench/run_all.sh BUILD_DIR [--quick]
+#
+# BUILD_DIR holds golaunch and tests/fixtures/{httpserver,binder}
+# (`cmake --build BUILD_DIR --target golaunch go_fixtures`). Needs wrk, ss (iproute2), lsof
+# and python3. Full run: ~4 minutes on a quiet 2-core VM; `--quick` (a few seconds a row,
+# for smoke tests) ~1 minute. Figures from a loaded machine are noise-bound: rerun on a quiet one.
+#
+# Rows (script, baseline):
+#  1 throughput   monitor_bench.sh   wrk on the Go http server under `--monitor notify` vs
+#                                    `--monitor off` vs started directly; rounds interleaved
+#  2 listen→ready monitor_bench.sh   the ready event vs a naive 100 ms TCP-connect poller
+#                                    (tcp_probe.py), both against the service's own clock
+#                                    just before listen(); `--monitor poll` beside
+#  3 who          who_bench.sh       `golaunch who PORT` vs `ss -ltnp` vs `lsof -i`, with a
+#                                    1500-socket process on the machine; interleaved
+#  4 check        check_bench.sh     `golaunch check` on 20 services vs `golaunch --version`
+#  5 idle         idle_bench.sh      golaunch with 50 ready services, RSS and CPU over 10 s,
+#                                    vs an idle `sleep` and vs golaunch with 1 service
+#  6 time to ready startup_bench.py  spawn → ready event vs spawn → the binary's own
+#                                    "listening on"; same port, rotating order
+# Every script also runs on its own (see its header). Loopback only, ports from the kernel,
+# everything bounded in time (each script under `timeout`: SIGTERM, then SIGKILL 10 s later),
+# Ctrl-C stops the running script, and each script stops only what it started. Exit status: 0 when every row produced figures (met or not), 1 otherwise.
+set -euo pipefail
+
+usage() {
+    echo "usage: run_all.sh BUILD_DIR [--quick]" >&2
+    exit 2
+}
+[[ $# -ge 1 && $# -le 2 ]] || usage
+build=$(realpath "$1")
+quick=0
+if [[ $# -eq 2 ]]; then
+    [[ $2 == --quick ]] || usage
+    quick=1
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+for need in "$build/golaunch" "$build/tests/fixtures/httpserver" "$build/tests/fixtures/binder"; do
+    [[ -x $need ]] || {
+        echo "missing $need (build the golaunch and go_fixtures targets)" >&2
+        exit 2
+    }
+done
+for tool in wrk ss lsof python3; do
+    command -v "$tool" >/dev/null || {
+        echo "$tool is not installed" >&2
+        exit 2
+    }
+done
+
+if ((quick)); then
+    tp_rounds=1 tp_seconds=2 lag_runs=5 who_sockets=300 who_reps=20 check_reps=5
+    idle_services=50 idle_seconds=2 startup_rounds=5
+else
+    tp_rounds=5 tp_seconds=5 lag_runs=20 who_sockets=1500 who_reps=200 check_reps=30
+    idle_services=50 idle_seconds=10 startup_rounds=20
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BENCH_RESULTS=$work/results BENCH_LOOPBACK_ONLY=1 BENCH_SKIP_WHO=1
+: >"$BENCH_RESULTS"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+started=$(date +%s)
+
+failed=()
+step_pid=
+# Ctrl-C or SIGTERM: `timeout` runs each step in a process group of its own (so the terminal's
+# SIGINT does not reach it); pass the signal on, and it reaches the whole step.
+on_signal() {
+    if [[ -n $step_pid ]]; then
+        kill -TERM "$step_pid" 2>/dev/null || true
+        wait "$step_pid" 2>/dev/null || true
+    fi
+    exit 130
+}
+trap on_signal INT TERM
+step() { # name limit_seconds command... (its output goes to stderr)
+    local name=$1 limit=$2 begin=$SECONDS code=0
+    shift 2
+    echo "=== $name: $*" >&2
+    timeout -k 10 "$limit" "$@" >&2 &
+    step_pid=$!
+    wait "$step_pid" || code=$?
+    step_pid=
+    if ((code != 0)); then
+        echo "=== $name FAILED (exit $code)" >&2
+        failed+=("$name")
+    fi
+    echo "=== $name took $((SECONDS - begin)) s" >&2
+}
+step throughput+latency 300 "$here/monitor_bench.sh" "$build" "$tp_rounds" "$tp_seconds" "$lag_runs"
+step who 300 "$here/who_bench.sh" "$build/golaunch" "$who_sockets" "$who_reps"
+step check 300 "$here/check_bench.sh" "$build/golaunch" "$check_reps"
+step idle 300 "$here/idle_bench.sh" "$build" "$idle_services" "$idle_seconds"
+step startup 300 python3 "$here/startup_bench.py" "$build" "$startup_rounds"
+
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+echo "=== done in $(($(date +%s) - started)) s" >&2
+
+python3 - "$BENCH_RESULTS" "$quick" "$load_before" "$load_after" "$(nproc)" "$idle_services" <<'PY'
+import sys, time
+
+results_file, quick, load_before, load_after, cpus, services = sys.argv[1:7]
+services = int(services)
+r = {}
+for line in open(results_file):
+    fields = line.split()
+    if fields:
+        r[fields[0]] = fields[1:]
+
+rows = []
+def row(number, what, golaunch, baseline, ratio, target, met):
+    rows.append((number, what, golaunch, baseline, ratio, target, met))
+
+def missing(number, what):
+    row(number, what, "no figures (see stderr)", "", "", "", "**failed**")
+
+def met(ok):
+    return "met" if ok else "**not met**"
+
+def ms(v):
+    return "%.1f ms" % v if v >= 10 else "%.2f ms" % v
+
+# 1. throughput
+if all(k in r for k in ("throughput_notify", "throughput_off", "throughput_direct")):
+    rounds, seconds = r["throughput_rounds"]
+    n, off, direct = (float(r[k][0]) for k in ("throughput_notify", "throughput_off",
+                                                "throughput_direct"))
+    row("1", "HTTP throughput, `--monitor notify` (wrk -t1 -c32, median of %s x %s s, interleaved)"
+        % (rounds, seconds),
+        "%.0f req/s" % n,
+        "`--monitor off` %.0f req/s; started directly %.0f req/s" % (off, direct),
+        "notify/off **%.3f** (notify/direct %.3f, off/direct %.3f)" % (n / off, n / direct,
+                                                                       off / direct),
+        "notify/off >= 0.98", met(n / off >= 0.98))
+else:
+    missing("1", "HTTP throughput")
+
+# 2. listen -> ready
+if all(k in r for k in ("lag_notify", "lag_probe")) and r["lag_notify"][1] and r["lag_probe"][1]:
+    count, med, p90, mx = r["lag_notify"]
+    pcount, pmed, _, pmax = r["lag_probe"]
+    poll = r.get("lag_poll", ["0", "", "", ""])
+    row("2", "`listen()` -> ready event, `--monitor notify` (%s runs)" % count,
+        "median %s us, p90 %s us, max %s us" % (med, p90, mx),
+        "100 ms TCP-connect poller: median %s us, max %s us (%s runs); `--monitor poll` (5 ms): "
+        "median %s us" % (pmed, pmax, pcount, poll[1] or "-"),
+        "notify/poller **%.3f** (%.0fx sooner)" % (float(med) / float(pmed),
+                                                   float(pmed) / max(float(med), 1)),
+        "< 1000 us (median)", met(float(med) < 1000))
+else:
+    missing("2", "`listen()` -> ready event")
+
+# 3. who
+for number, key, label in (
+        ("3a", "who_target", "owner is a 1-socket process; a %s-socket process beside it"),
+        ("3b", "who_crowd", "worst case: owner is the %s-socket process")):
+    if key not in r:
+        missing(number, "`golaunch who PORT`")
+        continue
+    who, ss, lsof, reps, sockets = r[key]
+    who, ss = float(who), float(ss)
+    lsof_text, lsof_ratio, lsof_ok = "lsof: not run", "", True
+    if lsof != "-":
+        lsof = float(lsof)
+        lsof_text = "`lsof -i` %s" % ms(lsof)
+        lsof_ratio = ", lsof/who **%.1fx**" % (lsof / who)
+        lsof_ok = lsof / who >= 10
+    row(number, "`golaunch who PORT`, %s (median of %s)" % (label % sockets, reps),
+        ms(who), "`ss -ltnp` %s; %s" % (ms(ss), lsof_text),
+        "ss/who **%.1fx**%s" % (ss / who, lsof_ratio),
+        "faster than ss; >= 10x faster than lsof", met(ss / who > 1 and lsof_ok))
+
+# 4. check
+if "check_nonet" in r and "check_baselines" in r:
+    version, ss, reps, net_reps = r["check_baselines"]
+    version, ss = float(version), float(ss)
+    nonet = float(r["check_nonet"][0])
+    netall = r.get("check_netall")
+    row("4", "`golaunch check`, 20 services / 20 ports / 20 host names, `--no-network` (median of %s)"
+        % reps,
+        ms(nonet) + ("; with network, names all in the hosts file: %s" % ms(float(netall[0]))
+                     if netall else ""),
+        "`golaunch --version` %s; `ss -ltn` %s" % (ms(version), ms(ss)),
+        "check/--version **%.1fx**, check/ss %.1fx" % (nonet / version, nonet / ss),
+        "none set", "-")
+else:
+    missing("4", "`golaunch check`")
+
+# 5. idle
+def mb(kb):
+    return float(kb) * 1024 / 1e6
+
+for number, mode in (("5a", "notify"), ("5b", "off")):
+    key, one = "idle_%s_%d" % (mode, services), "idle_%s_1" % mode
+    if key not in r or one not in r:
+        missing(number, "idle supervisor, `--monitor %s`" % mode)
+        continue
+    rss, pss, cpu_us, wakeups, helpers, seconds, ticks, hz = (int(v) for v in r[key])
+    rss1 = int(r[one][0])
+    sleep_rss, sleep_cpu_us, sleep_ticks = (int(v) for v in r["idle_sleep_" + key[5:]])
+    cpu = cpu_us / 1e4 / seconds
+    per_service = (rss - rss1) / (services - 1) if services > 1 else 0
+    row(number, "idle supervisor, %d ready services, `--monitor %s`, %d s window" % (services, mode, seconds),
+        "RSS %.1f MB (PSS with %d helper process%s: %.1f MB); CPU %.1f ms = %.3f %% (%d ticks), "
+        "%d wakeups" % (mb(rss), helpers, "" if helpers == 1 else "es", mb(pss), cpu_us / 1000,
+                        cpu, ticks, wakeups),
+        "idle `sleep`: RSS %.1f MB, CPU %.1f ms (%d ticks); golaunch with 1 service: RSS %.1f MB"
+        % (mb(sleep_rss), sleep_cpu_us / 1000, sleep_ticks, mb(rss1)),
+        "RSS **%.1fx** sleep; **+%.0f kB** per extra service" % (rss / max(sleep_rss, 1),
+                                                                 per_service),
+        "< 15 MB RSS, ~0 % CPU (< 0.5 %)", met(mb(rss) < 15 and mb(pss) < 15 and cpu < 0.5))
+
+# 6. time to ready
+if all(k in r for k in ("startup_direct", "startup_notify", "startup_off")):
+    direct, rounds = float(r["startup_direct"][0]), r["startup_direct"][1]
+    notify, notify_own = (float(v) for v in r["startup_notify"])
+    off, off_own = (float(v) for v in r["startup_off"])
+    row("6", "time to ready: spawn -> ready event (median of %s rounds, same port, rotating order)"
+        % rounds,
+        "`--monitor notify` %s (its own start->ready %s); `--monitor off` %s"
+        % (ms(notify), ms(notify_own), ms(off)),
+        "binary started directly -> its \"listening on\": %s" % ms(direct),
+        "notify **+%s** (%.2fx), off +%s (%.2fx)" % (ms(notify - direct), notify / direct,
+                                                     ms(off - direct), off / direct),
+        "none set", "-")
+else:
+    missing("6", "time to ready")
+
+print("golaunch benchmarks (%s run, %s, %s CPUs, load average %s before, %s after)"
+      % ("quick" if quick == "1" else "full", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+         cpus, load_before, load_after))
+print()
+print("| # | measure | golaunch | baseline (same run) | ratio | target | |")
+print("|---|---|---|---|---|---|---|")
+for cells in rows:
+    print("| " + " | ".join(cells) + " |")
+PY
+if ((${#failed[@]})); then
+    echo "failed: ${failed[*]}" >&2
+    exit 1
+fi
