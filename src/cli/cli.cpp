@@ -59,9 +59,9 @@ int run_cli(int argc, char** argv) {
         ->group("");
     run->add_option("--monitor", run_options.monitor,
                     "How to see the services' bind()/listen(): auto (best available), notify "
-                    "(seccomp user notification), ptrace (helper tracer process), poll (socket "
-                    "table), off")
-        ->check(CLI::IsMember({"auto", "notify", "ptrace", "poll", "off"}))
+                    "(seccomp user notification), ptrace (helper tracer process), hook (Windows: "
+                    "injected DLL), poll (socket table), off")
+        ->check(CLI::IsMember({"auto", "notify", "ptrace", "hook", "poll", "off"}))
         ->capture_default_str();
     run->add_flag("--ignore-preflight", run_options.ignore_preflight,
                   "Start even when the preflight finds errors (warned loudly)");

@@ -22,6 +22,7 @@ struct BindEvent {
     std::string address; // "127.0.0.1", "::1", "::"
     std::uint16_t port = 0;
     int error = 0;         // 0 = success, else the errno the call returned
+    bool wsa = false;      // Windows: `error` is a WSA code (10048 WSAEADDRINUSE), not an errno
     bool inferred = false; // seen in the socket table (poll backend), not at the call
     std::chrono::system_clock::time_point time;   // when the call was made
     std::chrono::steady_clock::time_point steady; // same instant, for latencies
@@ -32,7 +33,11 @@ const char* to_string(BindCall call);
 // "listen 127.0.0.1:8080 ok" / "bind [::]:80 failed: EACCES (Permission denied)".
 std::string describe(const BindEvent& event);
 
-// "EADDRINUSE", "EACCES", ... ("errno 123" for others).
+// "EADDRINUSE", "EACCES", ... ("errno 123" for others). WSA codes (>= 10000) by their names:
+// "WSAEADDRINUSE", ... ("WSA error 10099" for others).
 std::string errno_name(int error);
+
+// A short English text for a WSA error code (Winsock's own text is localized).
+std::string wsa_error_text(int error);
 
 } // namespace golaunch

@@ -14,6 +14,9 @@ MonitorKind parse_monitor_kind(const std::string& text) {
     if (text == "ptrace") {
         return MonitorKind::ptrace;
     }
+    if (text == "hook") {
+        return MonitorKind::hook;
+    }
     if (text == "poll") {
         return MonitorKind::poll;
     }
@@ -21,7 +24,7 @@ MonitorKind parse_monitor_kind(const std::string& text) {
         return MonitorKind::off;
     }
     throw Error("unknown --monitor '" + text + "'", ExitCode::usage,
-                "use auto, notify, ptrace, poll or off");
+                "use auto, notify, ptrace (Linux), hook (Windows), poll or off");
 }
 
 const char* to_string(MonitorKind kind) {
@@ -32,6 +35,8 @@ const char* to_string(MonitorKind kind) {
         return "notify";
     case MonitorKind::ptrace:
         return "ptrace";
+    case MonitorKind::hook:
+        return "hook";
     case MonitorKind::poll:
         return "poll";
     case MonitorKind::off:

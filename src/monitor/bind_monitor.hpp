@@ -3,6 +3,7 @@
 // Backends, best first: seccomp user notification (seccomp_notify-linux), ptrace with
 // SECCOMP_RET_TRACE in a helper process (ptrace_monitor-linux), socket-table
 // polling (supervise/readiness, successes only). `off` turns it off (readiness still polls).
+// Windows: an inline hook of ws2_32!bind/listen injected into the service (inline_hook-win32).
 #pragma once
 
 #include "monitor/bind_event.hpp"
@@ -15,9 +16,9 @@
 
 namespace golaunch {
 
-enum class MonitorKind { automatic, notify, ptrace, poll, off };
+enum class MonitorKind { automatic, notify, ptrace, hook, poll, off };
 
-// "auto" | "notify" | "ptrace" | "poll" | "off"; throws golaunch::Error (usage) otherwise.
+// "auto" | "notify" | "ptrace" | "hook" | "poll" | "off"; throws golaunch::Error (usage) otherwise.
 MonitorKind parse_monitor_kind(const std::string& text);
 const char* to_string(MonitorKind kind);
 
@@ -62,7 +63,8 @@ class BindMonitor {
     prepare(const std::string& executable, BindEventHandler on_event, std::string& why_not) = 0;
 };
 
-// The best backend for `requested`. `automatic` falls back (notify -> ptrace -> poll) and explains
+// The best backend for `requested`. `automatic` falls back (Linux: notify -> ptrace -> poll;
+// Windows: hook -> poll) and explains
 // the fallback in `warning`; an explicit choice that is unavailable throws golaunch::Error. Returns
 // nullptr for `poll` and `off` (the supervisor polls the socket table itself).
 std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::string& warning);

@@ -13,7 +13,7 @@
 
 namespace golaunch {
 
-inline constexpr std::uint32_t k_hook_record_magic = 0x4b4f4847; // "GHOK"
+inline constexpr std::uint32_t k_hook_record_magic = 0x4b4f4847;  // "GHOK"
 inline constexpr std::uint32_t k_hook_control_magic = 0x4c544347; // "GCTL"
 inline constexpr std::uint32_t k_hook_protocol_version = 1;
 
@@ -31,8 +31,8 @@ struct HookRecord {
     std::uint8_t address[16]; // network order; IPv4 in the first 4 bytes
     std::uint16_t port;       // host order (listen: from getsockname)
     std::uint16_t reserved1;
-    std::int32_t result;   // the function's return value (0 or SOCKET_ERROR)
-    std::int32_t error;    // WSAGetLastError() when result != 0, else 0
+    std::int32_t result; // the function's return value (0 or SOCKET_ERROR)
+    std::int32_t error;  // WSAGetLastError() when result != 0, else 0
     std::uint32_t reserved2;
     std::uint64_t filetime; // GetSystemTimePreciseAsFileTime: 100 ns since 1601-01-01 UTC
 };
@@ -44,9 +44,9 @@ enum class HookState : std::int32_t { pending = 0, hooked = 1, refused = 2 };
 struct HookControl {
     std::uint32_t magic;
     std::uint32_t version;
-    char16_t pipe_name[128];  // NUL-terminated UTF-16
+    char16_t pipe_name[128];     // NUL-terminated UTF-16
     volatile std::int32_t state; // HookState
-    char reason[256];         // NUL-terminated ASCII, why the hooks were not installed
+    char reason[256];            // NUL-terminated ASCII, why the hooks were not installed
 };
 
 // The mapping's name for a child pid: "Local\golaunch-hook-<pid>".

@@ -116,6 +116,10 @@ std::unique_ptr<BindMonitor> create_bind_monitor(MonitorKind requested, std::str
     if (requested == MonitorKind::poll || requested == MonitorKind::off) {
         return nullptr;
     }
+    if (requested == MonitorKind::hook) {
+        throw Error("--monitor hook: the inline hook is the Windows backend; this is Linux",
+                    ExitCode::usage, "--monitor auto picks seccomp notify, else ptrace");
+    }
     std::string why_not;
     if (requested == MonitorKind::ptrace) {
         auto monitor = create_ptrace_monitor(why_not);

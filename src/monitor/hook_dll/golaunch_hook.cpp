@@ -55,8 +55,7 @@ void fill_address(HookRecord& record, const sockaddr* address, int length) {
         record.family = 4;
         std::memcpy(record.address, &in->sin_addr, 4);
         record.port = ntohs(in->sin_port);
-    } else if (address->sa_family == AF_INET6 &&
-               length >= static_cast<int>(sizeof(sockaddr_in6))) {
+    } else if (address->sa_family == AF_INET6 && length >= static_cast<int>(sizeof(sockaddr_in6))) {
         const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
         record.family = 6;
         std::memcpy(record.address, &in6->sin6_addr, 16);
@@ -209,8 +208,8 @@ bool plan_patch(HMODULE ws2, const char* name, void* hook, Patch& patch, char* r
         append(reason, size, ": not exported");
         return false;
     }
-    const auto refused = plan_prologue_copy(patch.target, readable_bytes(patch.target),
-                                            k_jump_bytes, patch.copy);
+    const auto refused =
+        plan_prologue_copy(patch.target, readable_bytes(patch.target), k_jump_bytes, patch.copy);
     if (refused) {
         append(reason, size, ": cannot patch its prologue: ");
         append(reason, size, refused.reason);
@@ -242,8 +241,7 @@ bool plan_patch(HMODULE ws2, const char* name, void* hook, Patch& patch, char* r
 
 bool apply_patch(const Patch& patch) {
     DWORD old_protection = 0;
-    if (!VirtualProtect(patch.target, patch.copy.length, PAGE_EXECUTE_READWRITE,
-                        &old_protection)) {
+    if (!VirtualProtect(patch.target, patch.copy.length, PAGE_EXECUTE_READWRITE, &old_protection)) {
         return false;
     }
     std::uint8_t bytes[k_max_stolen_bytes];
@@ -326,8 +324,8 @@ void start() {
     if (control->magic == k_hook_control_magic && control->version == k_hook_protocol_version) {
         control->reason[0] = '\0';
         control->pipe_name[127] = u'\0';
-        g_pipe = CreateFileW(reinterpret_cast<const wchar_t*>(control->pipe_name), GENERIC_WRITE,
-                             0, nullptr, OPEN_EXISTING, 0, nullptr);
+        g_pipe = CreateFileW(reinterpret_cast<const wchar_t*>(control->pipe_name), GENERIC_WRITE, 0,
+                             nullptr, OPEN_EXISTING, 0, nullptr);
         if (g_pipe == INVALID_HANDLE_VALUE) {
             append(control->reason, sizeof control->reason, "cannot open golaunch's pipe");
             control->state = static_cast<std::int32_t>(HookState::refused);
