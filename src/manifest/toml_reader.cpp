@@ -1,9 +1,11 @@
 #include "manifest/toml_reader.hpp"
 
 #include "manifest/source_error.hpp"
+#include "manifest/toml_guard.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace golaunch {
 
@@ -55,9 +57,27 @@ std::string reword_parse_error(std::string_view description, bool at_line_end) {
     doc.fail(doc.where(node), "'" + name + "' must be " + wanted + ", not " + type_phrase(node));
 }
 
+// "U+00E9", as the message names a code point.
+std::string code_point_name(char32_t code_point) {
+    char text[16];
+    std::snprintf(text, sizeof text, "U+%04X", static_cast<unsigned>(code_point));
+    return text;
+}
+
 } // namespace
 
 toml::table TomlDocument::parse() const {
+    if (const auto hazard = find_toml_hazard(m_text)) {
+        const SourceLocation location{m_file, hazard->line, hazard->column};
+        const std::string name = code_point_name(hazard->code_point);
+        if (hazard->in_multiline_string) {
+            fail(location, "unsupported character " + name + " after a backslash",
+                 "the TOML parser (toml++ 3.3) misreads it here; start the next line with an "
+                 "ASCII character or drop the line-ending backslash");
+        }
+        fail(location, "unexpected character " + name,
+             "outside quoted strings and comments only ASCII is allowed; quote the text");
+    }
     try {
         return toml::parse(m_text, std::string_view(m_file));
     } catch (const toml::parse_error& error) {
