@@ -4,11 +4,7 @@
 #include "platform/command_output.hpp"
 #include "util/strings.hpp"
 
-#include <arpa/inet.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstring>
 
 namespace golaunch {
 
@@ -31,64 +27,7 @@ std::string failure(const CommandOutput& output) {
     return "exit " + std::to_string(output.exit_code) + ": " + first_line(output.err);
 }
 
-// True when `address` (canonical literal) lies in `network` ("10.0.0.0/8" or a literal).
-bool address_in(const std::string& address, const std::string& network) {
-    const auto slash = network.find('/');
-    const std::string base = canonical_ip(network.substr(0, slash));
-    if (slash == std::string::npos) {
-        return base == address;
-    }
-    const int length = std::atoi(network.c_str() + slash + 1);
-    unsigned char a[16] = {};
-    unsigned char b[16] = {};
-    const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
-    if ((base.find(':') == std::string::npos) != (family == AF_INET) ||
-        ::inet_pton(family, address.c_str(), a) != 1 || ::inet_pton(family, base.c_str(), b) != 1) {
-        return false;
-    }
-    for (int bit = 0; bit < length && bit < (family == AF_INET ? 32 : 128); ++bit) {
-        const int mask = 0x80 >> (bit % 8);
-        if ((a[bit / 8] & mask) != (b[bit / 8] & mask)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool loopback(const std::string& address) {
-    return address.rfind("127.", 0) == 0 || address == "::1";
-}
-
 } // namespace
-
-bool rule_blocks(const FirewallRule& rule, const std::string& address, std::uint16_t port) {
-    if (std::none_of(rule.ports.begin(), rule.ports.end(),
-                     [&](const PortRange& range) { return range.contains(port); })) {
-        return false;
-    }
-    if (rule.hook == "forward") {
-        return false; // local traffic never goes through forward
-    }
-    const std::string wanted = canonical_ip(address);
-    const bool any = wanted.empty() || is_wildcard_address(wanted);
-    if (!rule.address.empty() && !any && !address_in(wanted, rule.address)) {
-        return false;
-    }
-    if (!rule.address.empty() && any && !address_in("127.0.0.1", rule.address) &&
-        !address_in("::1", rule.address)) {
-        return false; // a rule for some other address: loopback clients still get through
-    }
-    const std::string& interface =
-        rule.in_interface.empty() ? rule.out_interface : rule.in_interface;
-    if (!interface.empty() && interface != "lo" && (any || loopback(wanted))) {
-        return false; // filters another interface; loopback clients are not affected
-    }
-    if ((rule.family == "ip" && wanted.find(':') != std::string::npos) ||
-        (rule.family == "ip6" && !any && wanted.find(':') == std::string::npos)) {
-        return false;
-    }
-    return true;
-}
 
 FirewallInspection inspect_firewall(std::chrono::milliseconds timeout) {
     FirewallInspection inspection;

@@ -32,11 +32,13 @@ struct FirewallInspection {
     std::vector<std::string> inspected; // "nftables", "iptables", ...
 };
 
-// Runs the tools (each with `timeout`) in this process's network namespace.
+// Runs the tools (each with `timeout`) in this process's network namespace. On Windows, whose
+// firewall does not filter loopback traffic, nothing is run: `skipped` says why.
 FirewallInspection inspect_firewall(std::chrono::milliseconds timeout);
 
-// Parsers for the tools' output (exposed for tests). Rules with negations ("!=", "!") or
-// matches they do not understand on the port/interface/address are left out.
+// Parsers for the tools' output (exposed for tests; Linux only, the tools exist nowhere else).
+// Rules with negations ("!=", "!") or matches they do not understand on the port/interface/address
+// are left out.
 std::vector<FirewallRule> parse_nft_ruleset(const std::string& json);
 std::vector<FirewallRule> parse_iptables_save(const std::string& text, const std::string& source);
 

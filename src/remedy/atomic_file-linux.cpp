@@ -108,22 +108,8 @@ void fsync_directory(const std::filesystem::path& dir) {
 
 } // namespace
 
-std::string FileWriteFailure::what() const {
-    switch (step) {
-    case Step::create:
-        return "create";
-    case Step::owner:
-        return "set the owner of";
-    case Step::mode:
-        return "set the mode of";
-    case Step::write:
-        return "write";
-    case Step::sync:
-        return "fsync";
-    case Step::rename:
-        return "replace";
-    }
-    return "write";
+std::string FileWriteFailure::reason() const {
+    return std::strerror(error);
 }
 
 StagedFile::StagedFile(std::filesystem::path destination, const std::string& content,
@@ -204,17 +190,18 @@ std::string read_whole_file(const std::filesystem::path& path) {
 FileLock::FileLock(const std::filesystem::path& path) {
     std::error_code ignored;
     std::filesystem::create_directories(path.parent_path(), ignored);
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_fd < 0) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
         throw file_error("lock", path, errno);
     }
-    while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
+    m_handle = fd;
+    while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
     }
 }
 
 FileLock::~FileLock() {
-    if (m_fd >= 0) {
-        ::close(m_fd);
+    if (m_handle >= 0) {
+        ::close(static_cast<int>(m_handle));
     }
 }
 

@@ -4,6 +4,7 @@
 // manifest) and the hosts-file editor (remedy/safe_edit.hpp).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,7 +20,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 // The whole file; throws golaunch::Error naming it when it cannot be read.
 std::string read_whole_file(const std::filesystem::path& path);
 
-// An exclusive advisory lock (flock) on `path` (created if missing), held until destruction.
+// An exclusive lock (flock on Linux, LockFileEx on Windows) on `path` (created if missing), held
+// until destruction.
 class FileLock {
   public:
     explicit FileLock(const std::filesystem::path& path);
@@ -28,13 +30,13 @@ class FileLock {
     FileLock& operator=(const FileLock&) = delete;
 
   private:
-    int m_fd = -1;
+    std::intptr_t m_handle = -1; // the fd (Linux) or the HANDLE (Windows)
 };
 
 // The lower level, for callers that decide themselves what a failure means.
 
 // One failed step: what was being done ("create", "set the owner of", "write", "replace"...),
-// to which file, and the errno.
+// to which file, and the errno (Linux) or Win32 error code (Windows; see reason()).
 struct FileWriteFailure {
     enum class Step { create, owner, mode, write, sync, rename };
     Step step = Step::create;
@@ -42,6 +44,7 @@ struct FileWriteFailure {
     int error = 0;
 
     std::string what() const;
+    std::string reason() const; // strerror(error), or the Win32 message
 };
 
 struct FileOwner {

@@ -184,7 +184,8 @@ HolderKind classify_holder(const ProcessInfo& holder, const std::vector<Instance
     if (started_by_golaunch(holder)) {
         return HolderKind::live_golaunch;
     }
-    const std::string manifest = std::filesystem::absolute(manifest_path).lexically_normal();
+    const std::string manifest =
+        std::filesystem::absolute(manifest_path).lexically_normal().string();
     for (const auto& record : records) {
         if (record.pid != holder.golaunch_pid || record.manifest != manifest) {
             continue;

@@ -1,7 +1,5 @@
 #include "support/golaunch_run.hpp"
 
-#include <sys/wait.h>
-
 #include <sstream>
 
 namespace golaunch::test {
@@ -55,10 +53,6 @@ std::optional<nlohmann::json> GolaunchRun::wait_for_event(const std::string& nam
         },
         timeout);
     return found;
-}
-
-int exit_code_of(int wait_status) {
-    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
 }
 
 } // namespace golaunch::test
