@@ -5,6 +5,7 @@
 #include "preflight/preflight.hpp"
 #include "preflight/report.hpp"
 #include "remedy/fixer.hpp"
+#include "remedy/instance_lock.hpp"
 #include "util/color.hpp"
 #include "util/error.hpp"
 
@@ -80,6 +81,10 @@ std::vector<Finding> unaddressed_errors(const std::vector<Finding>& findings,
 
 int run_fix(const FixCommandOptions& options) {
     const auto args = load_manifest_args(options.positionals);
+    // Not while a run holds the lock: fix could move ports or stop processes under it.
+    const auto lock = options.dry_run ? nullptr
+                                      : lock_instance_or_refuse(args.manifest.root_dir,
+                                                                args.manifest.path, nullptr);
     const auto order = dependency_order(args.manifest, args.services);
     const auto before = check_view(args, order, options);
     FixRequest request{args.manifest, args.overrides, before};

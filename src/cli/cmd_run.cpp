@@ -5,6 +5,7 @@
 #include "preflight/preflight.hpp"
 #include "preflight/report.hpp"
 #include "remedy/atomic_file.hpp"
+#include "remedy/instance_lock.hpp"
 #include "remedy/state_file.hpp"
 #include "supervise/reporter.hpp"
 #include "supervise/supervisor.hpp"
@@ -110,6 +111,17 @@ int run_run(const RunCommandOptions& options) {
     Reporter reporter(options.json ? OutputMode::json : OutputMode::text, should_use_color(stdout),
                       options.quiet, options.verbose);
     reporter.set_services(order);
+    // One run per project directory: a second one refuses here, before touching anything.
+    std::optional<LockOwner> stale_lock;
+    const auto lock =
+        lock_instance_or_refuse(args.manifest.root_dir, args.manifest.path, &stale_lock);
+    if (stale_lock) {
+        reporter.event("lock_recovered", "",
+                       {{"pid", stale_lock->instance.pid},
+                        {"started_at", stale_lock->instance.started_at},
+                        {"command", stale_lock->command}},
+                       stale_lock_message(*stale_lock), 1);
+    }
     PreflightOptions preflight_options;
     preflight_options.apply_policy = true;
     preflight_options.hosts_file = options.hosts_file;

@@ -13,6 +13,7 @@ enum class ExitCode : int {
     usage = 2,
     preflight_failed = 3,
     startup_timeout = 4,
+    already_running = 5, // another golaunch holds .golaunch/lock
     interrupted = 130,
 };
 

@@ -434,12 +434,22 @@ TEST(CliFix, LeavesThisProjectAloneWhenItAlreadyRunsUnderALiveGolaunch) {
                   std::string::npos)
             << check.output();
     }
+    {
+        GolaunchRun dry(dir, {"fix", manifest.string(), "--no-network", "--force", "--dry-run"});
+        EXPECT_EQ(run_to_exit(dry), 3);
+        EXPECT_NE(dry.output().find("skipped: left alone: port " + std::to_string(port) +
+                                    " (web.http) is held by this project, already running under "
+                                    "golaunch pid " +
+                                    std::to_string(running.pid())),
+                  std::string::npos)
+            << dry.output();
+    }
+    // A real fix refuses while the run holds .golaunch/lock (exit 5), naming it.
     GolaunchRun fix(dir, {"fix", manifest.string(), "--no-network", "--force"});
-    EXPECT_EQ(run_to_exit(fix), 3);
-    EXPECT_NE(fix.output().find("skipped: left alone: port " + std::to_string(port) +
-                                " (web.http) is held by this project, already running under "
-                                "golaunch pid " +
-                                std::to_string(running.pid())),
+    EXPECT_EQ(run_to_exit(fix), 5);
+    EXPECT_NE(fix.output().find("another golaunch is already running in "), std::string::npos)
+        << fix.output();
+    EXPECT_NE(fix.output().find("golaunch pid " + std::to_string(running.pid()) + " (since "),
               std::string::npos)
         << fix.output();
     EXPECT_FALSE(std::filesystem::exists(dir.path() / ".golaunch" / "ports.toml"));
