@@ -6,4 +6,8 @@ std::filesystem::path system_hosts_path() {
     return "/etc/hosts";
 }
 
+std::string hosts_edit_hint(const std::filesystem::path& hosts_file) {
+    return "run it as root: sudo golaunch fix --hosts-file " + hosts_file.string();
+}
+
 } // namespace golaunch

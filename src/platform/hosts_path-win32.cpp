@@ -11,4 +11,10 @@ std::filesystem::path system_hosts_path() {
     return system_root / "System32" / "drivers" / "etc" / "hosts";
 }
 
+std::string hosts_edit_hint(const std::filesystem::path& hosts_file) {
+    return "run it from a terminal opened with \"Run as administrator\": golaunch fix "
+           "--hosts-file " +
+           hosts_file.string();
+}
+
 } // namespace golaunch

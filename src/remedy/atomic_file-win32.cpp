@@ -53,8 +53,8 @@ class FileHandle {
     HANDLE m_handle;
 };
 
-HANDLE open_for_write(const std::filesystem::path& path, DWORD disposition) {
-    return ::CreateFileW(path.wstring().c_str(), GENERIC_WRITE, 0, nullptr, disposition,
+HANDLE open_for_write(const std::filesystem::path& path, DWORD disposition, DWORD share = 0) {
+    return ::CreateFileW(path.wstring().c_str(), GENERIC_WRITE, share, nullptr, disposition,
                          FILE_ATTRIBUTE_NORMAL, nullptr);
 }
 
@@ -150,7 +150,9 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
 
 std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
                                                    const std::string& content) {
-    const FileHandle file(open_for_write(path, TRUNCATE_EXISTING));
+    // Others may hold the file open (that is why we are here): share with them.
+    const FileHandle file(
+        open_for_write(path, TRUNCATE_EXISTING, FILE_SHARE_READ | FILE_SHARE_WRITE));
     if (!file.valid()) {
         return FileWriteFailure{FileWriteFailure::Step::create, path,
                                 static_cast<int>(::GetLastError())};

@@ -2,6 +2,7 @@
 
 #include "manifest/names.hpp"
 #include "platform/hosts_file.hpp"
+#include "platform/hosts_path.hpp"
 #include "remedy/safe_edit.hpp"
 #include "util/error.hpp"
 
@@ -220,8 +221,7 @@ HostsBlockPlan plan_hosts_block(std::string_view content, const std::string& pro
 
 HostsEdit apply_hosts_block(const std::filesystem::path& hosts_file, const std::string& project,
                             const std::vector<HostEntry>& entries, bool dry_run) {
-    const std::string hint =
-        "run it as root: sudo golaunch fix --hosts-file " + hosts_file.string();
+    const std::string hint = hosts_edit_hint(hosts_file);
     HostsBlockPlan plan;
     const auto result = edit_file_safely(
         hosts_file,

@@ -1,21 +1,25 @@
 #include "util/time_text.hpp"
 
 #include <cstdio>
-#include <ctime>
 
 namespace golaunch {
 
+// Calendar arithmetic from <chrono> (no gmtime_r, which Windows lacks).
 std::string iso8601_utc(std::chrono::system_clock::time_point time, bool with_milliseconds) {
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-    const auto seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[40];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    using namespace std::chrono;
+    const auto ms = floor<milliseconds>(time);
+    const auto day = floor<days>(ms);
+    const year_month_day date{day};
+    const hh_mm_ss clock{ms - day};
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(clock.hours().count()),
+                  static_cast<int>(clock.minutes().count()),
+                  static_cast<int>(clock.seconds().count()));
     std::string out = text;
     if (with_milliseconds) {
-        std::snprintf(text, sizeof text, ".%03lld", static_cast<long long>(ms % 1000));
+        std::snprintf(text, sizeof text, ".%03d", static_cast<int>(clock.subseconds().count()));
         out += text;
     }
     return out + "Z";

@@ -1,0 +1,88 @@
+// The hosts-block remedy through safe_edit-win32: backup once, CRLF kept, idempotent, a refusal
+// leaves the file intact, a file held open by another program is rewritten in place.
+#include "remedy/hosts_block.hpp"
+
+#include "support/test_support.hpp"
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <windows.h>
+
+namespace golaunch {
+namespace {
+
+using test::files_in;
+using test::read_file;
+
+std::vector<HostEntry> api_entry() {
+    return {{"api.shop.test", "127.0.0.1", {}}};
+}
+
+TEST(HostsBlockWin32, AddsABlockKeepsCrlfAndBacksUpTheOriginalOnce) {
+    test::TempDir dir;
+    const std::string original = "127.0.0.1 localhost\r\n::1 localhost\r\n";
+    const auto hosts = dir.write("hosts", original);
+    const auto edit = apply_hosts_block(hosts, "shop", api_entry(), false);
+    EXPECT_TRUE(edit.changed);
+    EXPECT_TRUE(edit.backup_created);
+    EXPECT_FALSE(edit.in_place);
+    EXPECT_EQ(read_file(hosts), original + "# BEGIN golaunch shop\r\n127.0.0.1 api.shop.test\r\n"
+                                           "# END golaunch shop\r\n");
+    EXPECT_EQ(read_file(edit.backup), original);
+    EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"hosts", "hosts.golaunch.bak"}));
+
+    const auto again = apply_hosts_block(hosts, "shop", api_entry(), false);
+    EXPECT_FALSE(again.changed);
+    const auto removed = apply_hosts_block(hosts, "shop", {}, false);
+    EXPECT_TRUE(removed.changed);
+    EXPECT_FALSE(removed.backup_created) << "the first backup is never overwritten";
+    EXPECT_EQ(read_file(hosts), original);
+    EXPECT_EQ(read_file(edit.backup), original);
+}
+
+TEST(HostsBlockWin32, DryRunWritesNothing) {
+    test::TempDir dir;
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    const auto edit = apply_hosts_block(hosts, "shop", api_entry(), true);
+    EXPECT_TRUE(edit.changed);
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n");
+    EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"hosts"}));
+}
+
+TEST(HostsBlockWin32, AReadOnlyFileIsRefusedWithTheHintAndLeftIntact) {
+    test::TempDir dir;
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    ASSERT_TRUE(::SetFileAttributesW(hosts.wstring().c_str(), FILE_ATTRIBUTE_READONLY));
+    try {
+        apply_hosts_block(hosts, "shop", api_entry(), false);
+        ADD_FAILURE() << "expected a refusal";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find(hosts.filename().string()), std::string::npos)
+            << error.what();
+        EXPECT_NE(error.hint().find("golaunch fix"), std::string::npos) << error.hint();
+    }
+    ::SetFileAttributesW(hosts.wstring().c_str(), FILE_ATTRIBUTE_NORMAL);
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n");
+    EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"hosts"}));
+}
+
+TEST(HostsBlockWin32, AFileHeldOpenWithoutShareDeleteIsRewrittenInPlace) {
+    test::TempDir dir;
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    // Another program (a DNS cache, an editor) holds the file: rename over it is refused.
+    const HANDLE holder =
+        ::CreateFileW(hosts.wstring().c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                      nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    ASSERT_NE(holder, INVALID_HANDLE_VALUE);
+    const auto edit = apply_hosts_block(hosts, "shop", api_entry(), false);
+    ::CloseHandle(holder);
+    EXPECT_TRUE(edit.in_place);
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n# BEGIN golaunch shop\n127.0.0.1 "
+                                "api.shop.test\n# END golaunch shop\n");
+    EXPECT_EQ(read_file(edit.backup), "127.0.0.1 localhost\n");
+    EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"hosts", "hosts.golaunch.bak"}));
+}
+
+} // namespace
+} // namespace golaunch
