@@ -1,7 +1,9 @@
 #include "manifest/toml_guard.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <string>
 
 namespace golaunch {
 
@@ -52,14 +54,100 @@ bool is_skipped_after_backslash(char32_t c) {
 
 enum class State { normal, comment, basic, literal, multiline_basic, multiline_literal };
 
-// toml++ reads a quote as the start of a string only where a key or value begins. Elsewhere,
-// e.g. in `2./"""x`, it is part of a bare token that toml++ scans to its end (asking the
-// whitespace test of each code point) before it fails. A quote right after one of these is
-// certainly a string; after anything else (including `a."b"` dotted keys) the scanner treats
-// the string's text like text between tokens.
-bool opens_string_after(char previous) {
-    constexpr std::string_view k_openers = " \t\r\n=[{,";
-    return k_openers.find(previous) != std::string_view::npos;
+// Where the text between tokens stands, as far as a quote's meaning goes: toml++ reads a quote
+// as a string where a key or value begins; inside a bare token (`x = 1C="3"`, `2./"""x`) it is
+// part of the token, which toml++ scans to its end, asking the whitespace test of each code
+// point, before it fails. Brackets are tracked: '[' array, '{' inline table, 'h' table header.
+class TokenContext {
+  public:
+    // One code point of the text between tokens (not a quote or '#'); 0x7F for non-ASCII.
+    void see(char c);
+    // Whether a quote here certainly opens a string (else the scanner checks its text too).
+    bool quote_opens_string() const { return m_expect == Expect::key || m_expect == Expect::value; }
+    void after_string() { m_expect = m_expect == Expect::value ? Expect::after_value : m_expect; }
+
+  private:
+    enum class Expect { key, value, after_value, bare };
+
+    char top() const { return m_open.empty() ? '\0' : m_open.back(); }
+    void close(char bracket);
+    void see_in_key(char c);
+
+    Expect m_expect = Expect::key;
+    std::string m_open;
+};
+
+bool is_bare_key_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+}
+
+void TokenContext::close(char bracket) {
+    if (top() != bracket) {
+        m_expect = Expect::bare; // not TOML; toml++ stops here
+        return;
+    }
+    m_open.pop_back();
+    m_expect = bracket == 'h' && top() == 'h' ? Expect::key : Expect::after_value; // [[a]]
+}
+
+void TokenContext::see_in_key(char c) {
+    if (c == '=') {
+        m_expect = Expect::value;
+    } else if (c == '[') {
+        m_open.push_back('h');
+    } else if (c == ']' || c == '}') {
+        close(c == ']' ? 'h' : '{');
+    } else if (!is_bare_key_char(c)) {
+        m_expect = Expect::bare;
+    }
+}
+
+void TokenContext::see(char c) {
+    const bool space = c == ' ' || c == '\t' || c == '\r';
+    if (c == '\n') {
+        if (top() == '\0' || top() == 'h') {
+            m_open.clear();
+            m_expect = Expect::key;
+        } else if (m_expect == Expect::bare) {
+            m_expect = Expect::after_value;
+        }
+        return;
+    }
+    if (m_expect == Expect::bare) {
+        if (!space && c != ',' && c != ']' && c != '}') {
+            return;
+        }
+        m_expect = Expect::after_value;
+    }
+    if (space) {
+        return;
+    }
+    switch (m_expect) {
+    case Expect::key:
+        see_in_key(c);
+        break;
+    case Expect::value:
+        if (c == '[' || c == '{') {
+            m_open.push_back(c);
+            m_expect = c == '{' ? Expect::key : Expect::value;
+        } else if (c == ']') {
+            close('[');
+        } else {
+            m_expect = Expect::bare;
+        }
+        break;
+    case Expect::after_value:
+        if (c == ',' && (top() == '[' || top() == '{')) {
+            m_expect = top() == '{' ? Expect::key : Expect::value;
+        } else if (c == ']' || c == '}') {
+            close(c == '}' ? '{' : top() == 'h' ? 'h' : '[');
+        } else {
+            m_expect = Expect::bare;
+        }
+        break;
+    case Expect::bare:
+        break;
+    }
 }
 
 class Scanner {
@@ -82,6 +170,8 @@ class Scanner {
     }
     // A closing """ or ''' may carry up to two more quotes that belong to the string.
     void close_multiline(char quote);
+    // Back between tokens after a string (or a comment) that ended at `c`.
+    void end_string(char c);
     std::optional<TomlHazard> hazard_here(bool in_string) const;
     std::optional<TomlHazard> after_backslash();
     std::optional<TomlHazard> normal();
@@ -92,7 +182,7 @@ class Scanner {
     int m_column = 1;
     State m_state = State::normal;
     bool m_valid = true;
-    char m_previous = '\n';       // the last code point stepped over, when ASCII; else 0x7F
+    TokenContext m_context;
     bool m_unsure_string = false; // in a string that toml++ may read as a bare token
 };
 
@@ -104,7 +194,6 @@ bool Scanner::step() {
         return false;
     }
     m_at += current.size;
-    m_previous = current.value < 0x80 ? static_cast<char>(current.value) : '\x7F';
     if (current.value == '\n') {
         ++m_line;
         m_column = 1;
@@ -119,7 +208,18 @@ void Scanner::close_multiline(char quote) {
     for (int extra = 0; extra < 2 && !at_end() && m_text[m_at] == quote; ++extra) {
         step();
     }
+    end_string('"');
+}
+
+void Scanner::end_string(char c) {
+    if (m_state != State::comment && !m_unsure_string) {
+        m_context.after_string();
+    }
+    if (c == '\n') {
+        m_context.see('\n');
+    }
     m_state = State::normal;
+    m_unsure_string = false;
 }
 
 std::optional<TomlHazard> Scanner::hazard_here(bool in_string) const {
@@ -150,7 +250,10 @@ std::optional<TomlHazard> Scanner::after_backslash() {
 }
 
 std::optional<TomlHazard> Scanner::normal() {
-    m_unsure_string = !opens_string_after(m_previous);
+    const char c = m_text[m_at];
+    if (c == '"' || c == '\'') {
+        m_unsure_string = !m_context.quote_opens_string();
+    }
     if (looking_at("\"\"\"")) {
         skip(3);
         m_state = State::multiline_basic;
@@ -165,6 +268,7 @@ std::optional<TomlHazard> Scanner::normal() {
     } else if (auto hazard = hazard_here(false)) {
         return hazard;
     } else {
+        m_context.see(static_cast<unsigned char>(c) < 0x80 ? c : '\x7F');
         step();
     }
     return std::nullopt;
@@ -187,9 +291,14 @@ std::optional<TomlHazard> Scanner::run() {
             }
             continue;
         case State::comment:
+            if (line_end) {
+                end_string(c);
+            }
+            break;
         case State::literal:
-            m_state =
-                line_end || (m_state == State::literal && c == '\'') ? State::normal : m_state;
+            if (line_end || c == '\'') {
+                end_string(c);
+            }
             break;
         case State::basic:
             if (c == '\\') {
@@ -198,7 +307,7 @@ std::optional<TomlHazard> Scanner::run() {
                     return hazard;
                 }
             } else if (line_end || c == '"') {
-                m_state = State::normal;
+                end_string(c);
             }
             break;
         case State::multiline_basic:

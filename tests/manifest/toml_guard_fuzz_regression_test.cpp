@@ -50,18 +50,30 @@ TEST(TomlGuardFuzzRegression, QuotesInsideABareTokenAreNoString) {
                                          "      |               ^");
 }
 
-// A quoted dotted-key segment: the scanner cannot tell it from a bare token, so it errs on the
-// side of an error for these code points (plain ASCII and other code points load).
-TEST(TomlGuardFuzzRegression, QuotedDottedKeySegment) {
-    const Manifest manifest = parse_manifest("[services.api]\n"
-                                             "shell = \"true\"\n"
-                                             "env.\"K\" = \"\xF0\x9F\x98\x80\"\n",
+// The fuzzer's third crash (crash-882abb047627162fe6cfab213f1175c17c7d437a), verbatim: the value
+// starts `1pgortC=`, a bare token, so the quote after its '=' opens no string.
+TEST(TomlGuardFuzzRegression, EqualsInsideABareTokenOpensNoString) {
+    const Error error = manifest_error("A=1pgortC=\"3hirtporportC=tC=\xCE\x91");
+    EXPECT_EQ(std::string(error.what()), "app.toml:1:29: error: unexpected character U+0391\n"
+                                         "    1 | A=1pgortC=\"3hirtporportC=tC=\xCE\x91\n"
+                                         "      |                             ^");
+}
+
+// Quotes where keys and values begin are strings, however compactly written: their text loads.
+TEST(TomlGuardFuzzRegression, QuotedKeysAndCompactValuesLoad) {
+    const Manifest manifest = parse_manifest("[services.\"api\"]\n"
+                                             "shell=\"\xC3\xA9\"\n"
+                                             "env.\"K\xC3\xA9\" = \"v\"\n"
+                                             "args=[\"\xC3\xA9\",'\xC3\xA9', # \xC3\xA9\n"
+                                             "  \"x\" ,\"\xC3\xA9\"]\n",
                                              "app.toml", "/work/shop");
-    EXPECT_EQ(manifest.services.at(0).env.at("K"), "\xF0\x9F\x98\x80");
-    const Error error = manifest_error("[services.api]\n"
-                                       "shell = \"true\"\n"
-                                       "env.\"K\xC3\xA9\" = \"v\"\n");
-    EXPECT_NE(std::string(error.what()).find("app.toml:3:7: error: unexpected character U+00E9"),
+    ASSERT_EQ(manifest.services.size(), 1U);
+    EXPECT_EQ(manifest.services[0].shell, "\xC3\xA9");
+    EXPECT_EQ(manifest.services[0].env.at("K\xC3\xA9"), "v");
+    EXPECT_EQ(manifest.services[0].args.size(), 4U);
+    // A quoted key in a table header reaches the loader's own checks.
+    const Error error = manifest_error("[services.\"\xC3\xA9\"]\nshell = \"true\"\n");
+    EXPECT_NE(std::string(error.what()).find("app.toml:1:11: error: invalid service name"),
               std::string::npos)
         << error.what();
 }
