@@ -112,7 +112,7 @@ int run_cli(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands({}).size() > 0) {
+        if (argc > 1 && argv[1][0] != '-' && !app.get_subcommands({}).empty()) {
             std::vector<std::string> names;
             bool known = false;
             for (const auto* sub : app.get_subcommands({})) {
