@@ -8,8 +8,6 @@
 #include <algorithm>
 #include <cctype>
 
-extern char** environ;
-
 namespace golaunch {
 
 namespace {
@@ -43,7 +41,7 @@ std::string upper_identifier(const std::string& name) {
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
                                       const std::vector<std::string>& env,
                                       const std::string& service) {
-    if (program.find('/') != std::string::npos) {
+    if (names_a_path(program)) {
         const std::filesystem::path path(program);
         return path.is_absolute() ? path : (cwd / path).lexically_normal();
     }
@@ -61,20 +59,12 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
 } // namespace
 
 std::filesystem::path built_binary_path(const Manifest& manifest, const std::string& service) {
-    return manifest.root_dir / ".golaunch" / "bin" / service;
-}
-
-std::vector<std::string> current_environment() {
-    std::vector<std::string> env;
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-        env.emplace_back(*entry);
-    }
-    return env;
+    return manifest.root_dir / ".golaunch" / "bin" / (service + executable_suffix());
 }
 
 ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                          const PortAssignments& ports, const std::vector<std::string>& base_env,
-                         pid_t golaunch_pid) {
+                         int golaunch_pid) {
     ServicePlan plan;
     plan.service = service.name;
     const auto& own_ports = ports.at(service.name);
@@ -123,9 +113,8 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
         plan.run.executable = built_binary_path(manifest, service.name);
         plan.run.args = std::move(args);
     } else if (!service.shell.empty()) {
-        plan.run.executable = "/bin/sh";
-        plan.run.args = {"-c", interpolate(service.shell, service.name, ports), service.name};
-        plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
+        plan_shell(plan.run, interpolate(service.shell, service.name, ports), service.name, args,
+                   env);
     } else {
         plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports),
                                               cwd, env, service.name);

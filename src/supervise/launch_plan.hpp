@@ -4,9 +4,8 @@
 #pragma once
 
 #include "manifest/manifest.hpp"
+#include "supervise/launch_platform.hpp"
 #include "supervise/launcher.hpp"
-
-#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -21,7 +20,8 @@ struct ServicePlan {
     std::vector<std::uint16_t> ports; // assigned numbers, declaration order
 };
 
-// Where go services are built: <manifest dir>/.golaunch/bin/<service>. A stable path, so a
+// Where go services are built: <manifest dir>/.golaunch/bin/<service> (+ ".exe" on Windows).
+// A stable path, so a
 // firewall asks once, not on every run as with `go run`'s temporary executables.
 std::filesystem::path built_binary_path(const Manifest& manifest, const std::string& service);
 
@@ -29,9 +29,6 @@ std::filesystem::path built_binary_path(const Manifest& manifest, const std::str
 // Throws golaunch::Error (naming the service) when the program cannot be found.
 ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                          const PortAssignments& ports, const std::vector<std::string>& base_env,
-                         pid_t golaunch_pid);
-
-// This process's environment as "KEY=VALUE" strings.
-std::vector<std::string> current_environment();
+                         int golaunch_pid);
 
 } // namespace golaunch

@@ -7,7 +7,6 @@
 #pragma GCC diagnostic ignored "-Wrestrict"
 
 #include "util/error.hpp"
-#include "util/strings.hpp"
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -90,31 +89,8 @@ std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
                         : "");
     }
     launched->pid = launched->process.id();
+    launched->tree = ProcessTree(launched->pid, nullptr);
     return launched;
-}
-
-std::filesystem::path find_program(const std::string& program,
-                                   const std::vector<std::string>& env) {
-    if (program.find('/') != std::string::npos) {
-        return program;
-    }
-    std::string path_value;
-    for (const auto& assignment : env) {
-        if (starts_with(assignment, "PATH=")) {
-            path_value = assignment.substr(5);
-        }
-    }
-    if (path_value.empty()) {
-        path_value = "/usr/local/bin:/usr/bin:/bin";
-    }
-    for (const auto& dir : split(path_value, ':')) {
-        const std::filesystem::path candidate =
-            std::filesystem::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
-            return candidate;
-        }
-    }
-    return {};
 }
 
 } // namespace golaunch

@@ -124,7 +124,7 @@ OrphanGuard::~OrphanGuard() {
     }
 }
 
-void OrphanGuard::send(char op, pid_t pgid) {
+void OrphanGuard::send(char op, int pgid) {
     char line[32];
     const int length = std::snprintf(line, sizeof line, "%c%d\n", op, static_cast<int>(pgid));
     // A short write to a pipe of < PIPE_BUF bytes cannot happen; a failed one means the guard
@@ -133,11 +133,11 @@ void OrphanGuard::send(char op, pid_t pgid) {
         ::write(m_pipe.get(), line, static_cast<std::size_t>(length));
 }
 
-void OrphanGuard::watch_group(pid_t pgid) {
+void OrphanGuard::watch_group(int pgid) {
     send('+', pgid);
 }
 
-void OrphanGuard::forget_group(pid_t pgid) {
+void OrphanGuard::forget_group(int pgid) {
     send('-', pgid);
 }
 
@@ -145,7 +145,7 @@ void become_child_subreaper() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
-void reap_orphans(const std::vector<pid_t>& owned) {
+void reap_orphans(const std::vector<int>& owned) {
     for (const pid_t pid : zombie_children_of(::getpid())) {
         if (std::find(owned.begin(), owned.end(), pid) == owned.end()) {
             int status = 0;

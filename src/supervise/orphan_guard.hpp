@@ -3,11 +3,11 @@
 // crash or kill -9, the kernel closes it either way), the guard sends SIGTERM to every group
 // still alive, waits a grace period, then SIGKILL. Together with PR_SET_PDEATHSIG and
 // PR_SET_CHILD_SUBREAPER this leaves no service or grandchild behind.
+// Windows (orphan_guard-win32): the kill-on-close Job Object of every service is the guard
+// (the kernel closes golaunch's handle however it ends), so this class does nothing there.
 #pragma once
 
 #include "util/unique_fd.hpp"
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <vector>
@@ -22,14 +22,14 @@ class OrphanGuard {
     OrphanGuard(const OrphanGuard&) = delete;
     OrphanGuard& operator=(const OrphanGuard&) = delete;
 
-    void watch_group(pid_t pgid);
-    void forget_group(pid_t pgid);
-    pid_t pid() const { return m_pid; }
+    void watch_group(int pgid);
+    void forget_group(int pgid);
+    int pid() const { return m_pid; } // -1 when there is no guard process
 
   private:
-    void send(char op, pid_t pgid);
+    void send(char op, int pgid);
 
-    pid_t m_pid = -1;
+    int m_pid = -1;
     UniqueFd m_pipe;
 };
 
@@ -40,6 +40,6 @@ void become_child_subreaper();
 // for): as child subreaper these are the orphans we adopted (a `go run` binary or a shell's
 // child that outlived its parent), which otherwise keep their process group alive for ever.
 // `owned` must list every child whose status someone still waits for.
-void reap_orphans(const std::vector<pid_t>& owned);
+void reap_orphans(const std::vector<int>& owned);
 
 } // namespace golaunch

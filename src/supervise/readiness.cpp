@@ -60,6 +60,11 @@ bool ReadinessProbe::poll() {
     }
     for (const auto& entry : entries) {
         PortListener listener = m_known[entry.inode];
+        // inode 0 on a listener: the OS does not name its owner (Wine reports owner pid 0).
+        // Preflight found the port free before the run, so a listener there now is the
+        // service's. Linux never reports a listening socket without its inode.
+        listener.owner_unknown = entry.inode == 0;
+        listener.ours = listener.ours || listener.owner_unknown;
         listener.address = entry.local_address;
         listener.family = entry.family;
         m_listeners[entry.local_port].push_back(listener);

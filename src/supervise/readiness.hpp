@@ -6,8 +6,6 @@
 #include "platform/process_info.hpp"
 #include "platform/socket_table.hpp"
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,7 +17,8 @@ struct PortListener {
     std::string address; // as the table shows it
     AddressFamily family = AddressFamily::ipv4;
     std::vector<pid_t> owners;
-    bool ours = false; // owned by the service's process tree
+    bool ours = false;          // owned by the service's process tree
+    bool owner_unknown = false; // the OS does not say who owns it (Wine); counted as ours
 };
 
 class ReadinessProbe {

@@ -6,8 +6,6 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 namespace golaunch {
@@ -51,7 +49,8 @@ void Supervisor::Impl::plan_all() {
     for (const auto& name : m_order) {
         auto entry = std::make_unique<Service>(m_io);
         entry->spec = m_manifest.find_service(name);
-        entry->plan = plan_service(m_manifest, *entry->spec, m_ports, base_env, ::getpid());
+        entry->plan =
+            plan_service(m_manifest, *entry->spec, m_ports, base_env, current_process_id());
         entry->restarts = std::make_unique<RestartTracker>(
             entry->spec->restart, entry->spec->max_restarts, entry->spec->backoff);
         m_services.emplace(name, std::move(entry));
@@ -86,13 +85,11 @@ void Supervisor::Impl::watch_signals() {
             return; // a completion queued before cancel() must not re-arm the wait
         }
         if (m_stopping) {
-            m_reporter.warn("", std::string("second ") + (signo == SIGINT ? "Ctrl-C" : "SIGTERM") +
-                                    ": killing every service now");
+            m_reporter.warn("",
+                            "second " + stop_signal_name(signo) + ": killing every service now");
             kill_everything();
         } else {
-            shutdown(128 + signo, signo == SIGINT   ? "interrupted (Ctrl-C)"
-                                  : signo == SIGHUP ? "the terminal closed (SIGHUP)"
-                                                    : "received SIGTERM");
+            shutdown(128 + signo, stop_signal_reason(signo));
         }
         watch_signals();
     });
@@ -108,11 +105,11 @@ void Supervisor::Impl::watch_sigchld() {
     });
 }
 
-std::vector<pid_t> Supervisor::Impl::owned_pids() const {
-    std::vector<pid_t> pids;
+std::vector<int> Supervisor::Impl::owned_pids() const {
+    std::vector<int> pids;
     for (const auto& [name, entry] : m_services) {
         if (entry->process_running) {
-            pids.push_back(entry->pgid);
+            pids.push_back(entry->tree.id());
         }
     }
     if (m_guard) {

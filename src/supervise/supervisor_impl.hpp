@@ -10,17 +10,16 @@
 #include "supervise/line_reader.hpp"
 #include "supervise/listen_tracker.hpp"
 #include "supervise/orphan_guard.hpp"
+#include "supervise/process_tree.hpp"
 #include "supervise/readiness.hpp"
 #include "supervise/reporter.hpp"
 #include "supervise/restart_policy.hpp"
+#include "supervise/stop_signals.hpp"
 #include "supervise/supervisor.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <deque>
@@ -34,7 +33,7 @@ namespace golaunch {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-// built: waiting for its dependencies; backoff: waiting to be restarted; stopping: SIGTERM sent
+// built: waiting for its dependencies; backoff: waiting to be restarted; stopping: asked to stop
 // (shutdown or startup timeout); exited: finished for good (clean exit, or stopped at
 // shutdown); failed: will not run again (gave up, failed with restart = "no", or its
 // dependency did).
@@ -59,7 +58,7 @@ struct Supervisor::Impl {
         State state = State::pending;
         std::unique_ptr<LaunchedProcess> process; // the service, or its `go build` while building
         bool process_running = false;
-        pid_t pgid = 0;
+        ProcessTree tree; // its process group / Job Object (empty: none yet, or gone)
         std::vector<std::shared_ptr<LineReader>> readers;
         asio::steady_timer poll_timer;
         asio::steady_timer timeout_timer;
@@ -83,8 +82,10 @@ struct Supervisor::Impl {
 
     Impl(const Manifest& manifest, PortAssignments ports, RunOptions options, Reporter& reporter)
         : m_manifest(manifest), m_ports(std::move(ports)), m_options(std::move(options)),
-          m_reporter(reporter), m_signals(m_io, SIGINT, SIGTERM, SIGHUP), m_sigchld(m_io, SIGCHLD),
-          m_drain_timer(m_io) {}
+          m_reporter(reporter), m_signals(m_io), m_sigchld(m_io), m_drain_timer(m_io) {
+        add_stop_signals(m_signals);
+        add_child_exit_signal(m_sigchld);
+    }
 
     int run();
 
@@ -119,6 +120,7 @@ struct Supervisor::Impl {
     void tell_waiting_dependents(const Service& service, const std::string& why);
     void finish_if_nothing_left();
     void stop_group(Service& service);
+    void send_stop_request(Service& service, const ProcessTree& tree);
     std::vector<std::string> diagnose_timeout(Service& service);
     // shutdown
     void shutdown(int exit_code, const std::string& reason);
@@ -131,7 +133,7 @@ struct Supervisor::Impl {
     void attach_output(Service& service, const std::string& label);
     void watch_signals();
     void watch_sigchld();
-    std::vector<pid_t> owned_pids() const;
+    std::vector<int> owned_pids() const;
     Service& service(const std::string& name) { return *m_services.at(name); }
 
     const Manifest& m_manifest;

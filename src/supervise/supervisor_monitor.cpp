@@ -82,7 +82,7 @@ bool Supervisor::Impl::attach_monitoring(Service& entry) {
         return false;
     }
     try {
-        entry.next_session->attach(entry.pgid);
+        entry.next_session->attach(entry.tree.id());
         entry.session = std::move(entry.next_session);
         return true;
     } catch (const Error& error) {

@@ -29,7 +29,7 @@ void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
     const State previous = entry.state;
     const std::string& name = entry.spec->name;
     m_reporter.event("exited", name,
-                     {{"status", describe_exit(native_status)}, {"pid", entry.pgid}},
+                     {{"status", describe_exit(native_status)}, {"pid", entry.tree.id()}},
                      m_stopping ? describe_exit(native_status) : "", 0);
     if (m_stopping) {
         entry.state = State::exited;
@@ -47,11 +47,11 @@ void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
                (previous == State::starting && !entry.plan.ports.empty())) {
         kind = ExitKind::failed;
         reason += previous == State::starting ? " before it was ready" : "";
-        m_reporter.error(name, "pid " + std::to_string(entry.pgid) + " " + reason);
+        m_reporter.error(name, "pid " + std::to_string(entry.tree.id()) + " " + reason);
     } else {
         m_reporter.info(name, "finished (" + reason + ")");
     }
-    if (!entry.timed_out && process_group_alive(entry.pgid)) {
+    if (!entry.timed_out && entry.tree.alive()) {
         stop_group(entry); // what it left in its group (a grandchild) goes before any restart
     }
     after_exit(entry, kind, reason);
@@ -131,14 +131,15 @@ void Supervisor::Impl::schedule_restart(Service& entry, const RestartDecision& d
 }
 
 // The old process group must be empty before the new one starts (it may hold the ports):
-// remnants got SIGTERM at exit and SIGKILL after stop_grace; wait for them, bounded.
+// remnants got SIGTERM at exit and SIGKILL after stop_grace (Windows: CTRL_BREAK,
+// TerminateJobObject); wait for them, bounded.
 void Supervisor::Impl::restart_when_group_gone(Service& entry, int tries) {
     if (m_stopping || entry.state != State::backoff) {
         return;
     }
     const int max_tries = static_cast<int>(entry.spec->stop_grace.count() / 20) + 100;
     reap_orphans(owned_pids());
-    if (process_group_alive(entry.pgid) && tries < max_tries) {
+    if (entry.tree.alive() && tries < max_tries) {
         entry.restart_timer.expires_after(std::chrono::milliseconds(20));
         entry.restart_timer.async_wait([this, &entry, tries](const boost::system::error_code& ec) {
             if (!ec) {
@@ -147,12 +148,13 @@ void Supervisor::Impl::restart_when_group_gone(Service& entry, int tries) {
         });
         return;
     }
-    if (process_group_alive(entry.pgid)) {
-        m_reporter.warn(entry.spec->name, "process group " + std::to_string(entry.pgid) +
-                                              " survived SIGKILL; starting again anyway");
-    } else if (entry.pgid > 0) {
-        m_guard->forget_group(entry.pgid);
-        entry.pgid = 0; // never signal a group id the kernel may hand to someone else
+    if (entry.tree.alive()) {
+        m_reporter.warn(entry.spec->name, std::string(tree_kind_name()) + " " +
+                                              std::to_string(entry.tree.id()) + " survived " +
+                                              kill_name() + "; starting again anyway");
+    } else if (!entry.tree.empty()) {
+        m_guard->forget_group(entry.tree.id());
+        entry.tree = {}; // never signal a group id the kernel may hand to someone else
     }
     entry.grace_timer.cancel();
     entry.state = State::built;
@@ -168,9 +170,9 @@ void Supervisor::Impl::fail_for_good(Service& entry, ExitKind kind) {
                                                        : static_cast<int>(ExitCode::service_failed);
     m_failure_code = std::max(m_failure_code, code);
     reap_orphans(owned_pids());
-    if (entry.pgid > 0 && !process_group_alive(entry.pgid)) {
-        m_guard->forget_group(entry.pgid);
-        entry.pgid = 0;
+    if (!entry.tree.empty() && !entry.tree.alive()) {
+        m_guard->forget_group(entry.tree.id());
+        entry.tree = {};
     }
     abandon_dependents(entry);
     if (m_options.stop_when_ready && !m_all_ready_reported) {
@@ -237,26 +239,24 @@ void Supervisor::Impl::finish_if_nothing_left() {
 }
 
 void Supervisor::Impl::stop_group(Service& entry) {
-    const pid_t pgid = entry.pgid;
+    const ProcessTree tree = entry.tree;
     reap_orphans(owned_pids()); // a grandchild that outlived the service, now ours
-    if (!process_group_alive(pgid)) {
+    if (!tree.alive()) {
         return;
     }
     entry.term_sent = true;
-    m_reporter.debug(entry.spec->name, "SIGTERM to process group " + std::to_string(pgid));
-    ::kill(-pgid, SIGTERM);
-    ::kill(-pgid, SIGCONT);
+    send_stop_request(entry, tree);
     entry.grace_timer.expires_after(entry.spec->stop_grace);
-    entry.grace_timer.async_wait([this, &entry, pgid](const boost::system::error_code& ec) {
+    entry.grace_timer.async_wait([this, &entry, tree](const boost::system::error_code& ec) {
         if (ec) {
             return;
         }
         reap_orphans(owned_pids());
-        if (process_group_alive(pgid)) {
-            m_reporter.warn(entry.spec->name, "still running " +
-                                                  format_duration(entry.spec->stop_grace) +
-                                                  " after SIGTERM (stop_grace): sending SIGKILL");
-            ::kill(-pgid, SIGKILL);
+        if (tree.alive()) {
+            m_reporter.warn(entry.spec->name,
+                            "still running " + format_duration(entry.spec->stop_grace) + " after " +
+                                stop_request_name() + " (stop_grace): sending " + kill_name());
+            tree.kill();
         }
     });
 }

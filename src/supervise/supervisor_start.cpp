@@ -44,8 +44,8 @@ void Supervisor::Impl::build_next() {
         entry.started = Clock::now();
         entry.process = launch_process(m_io, *entry.plan.build);
         entry.process_running = true;
-        entry.pgid = entry.process->pid;
-        m_guard->watch_group(entry.pgid);
+        entry.tree = entry.process->tree;
+        m_guard->watch_group(entry.tree.id());
         attach_output(entry, name);
         entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
             on_build_exit(entry, entry.process->process.native_exit_code());
@@ -71,7 +71,7 @@ void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
         shutdown(static_cast<int>(ExitCode::service_failed), "a build failed");
         return;
     }
-    m_guard->forget_group(entry.pgid);
+    m_guard->forget_group(entry.tree.id());
     entry.state = State::built;
     entry.readers.clear();
     // Not destroyed inside its own completion handler: released once the handler returned.
@@ -148,8 +148,8 @@ void Supervisor::Impl::start_service(Service& entry) {
     entry.timed_out = false;
     entry.term_sent = false;
     entry.process_running = true;
-    entry.pgid = entry.process->pid;
-    m_guard->watch_group(entry.pgid);
+    entry.tree = entry.process->tree;
+    m_guard->watch_group(entry.tree.id());
     entry.bind_calls = 0;
     entry.last_bind_failure.clear();
     const bool monitored = attach_monitoring(entry);
@@ -157,8 +157,8 @@ void Supervisor::Impl::start_service(Service& entry) {
     std::vector<std::string> argv{entry.plan.run.executable.string()};
     argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
     m_reporter.event("started", name,
-                     {{"pid", entry.pgid}, {"command", argv}, {"ports", entry.plan.ports}},
-                     "started pid " + std::to_string(entry.pgid) + ": " + shell_join(argv));
+                     {{"pid", entry.tree.id()}, {"command", argv}, {"ports", entry.plan.ports}},
+                     "started pid " + std::to_string(entry.tree.id()) + ": " + shell_join(argv));
     entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
         on_service_exit(entry, entry.process->process.native_exit_code());
     });
@@ -167,7 +167,7 @@ void Supervisor::Impl::start_service(Service& entry) {
         return;
     }
     entry.probe =
-        std::make_unique<ReadinessProbe>(system_socket_table(), entry.pgid, entry.plan.ports);
+        std::make_unique<ReadinessProbe>(system_socket_table(), entry.tree.id(), entry.plan.ports);
     entry.timeout_timer.expires_after(entry.spec->startup_timeout);
     entry.timeout_timer.async_wait(
         [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {
@@ -228,7 +228,7 @@ void Supervisor::Impl::on_ready(Service& entry) {
     char took_text[32];
     std::snprintf(took_text, sizeof took_text, "%.1fms", took);
     auto fields = readiness_fields(entry);
-    fields.update({{"ready_ms", took}, {"listening", where}, {"pid", entry.pgid}});
+    fields.update({{"ready_ms", took}, {"listening", where}, {"pid", entry.tree.id()}});
     m_reporter.event("ready", entry.spec->name, fields,
                      where.empty() ? "running (no ports declared) after " + std::string(took_text)
                                    : "ready in " + std::string(took_text) + ", listening on " +
@@ -243,7 +243,7 @@ std::vector<std::string> Supervisor::Impl::diagnose_timeout(Service& entry) {
     facts.declared_ports = entry.plan.ports;
     try {
         const auto& table = system_socket_table();
-        facts.processes = read_tree_activity(entry.pgid, entry.pgid, table);
+        facts.processes = read_tree_activity(entry.tree.id(), entry.tree.id(), table);
         SocketQuery query;
         query.listening_only = true;
         for (const auto& socket : table.query(query)) {
@@ -264,7 +264,8 @@ std::vector<std::string> Supervisor::Impl::diagnose_timeout(Service& entry) {
 }
 
 // Not ready in time: say what the process is doing (startup_diagnosis), then stop its process
-// group (SIGTERM, stop_grace, SIGKILL). Its exit is a failure the restart policy handles.
+// group (SIGTERM, stop_grace, SIGKILL; Windows: CTRL_BREAK, TerminateJobObject). Its exit is a
+// failure the restart policy handles.
 void Supervisor::Impl::on_startup_timeout(Service& entry) {
     if (entry.state != State::starting || m_stopping) {
         return;

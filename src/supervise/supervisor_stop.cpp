@@ -24,7 +24,9 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
         entry.timeout_timer.cancel();
         entry.restart_timer.cancel();
         if (entry.state == State::building && entry.process_running) {
-            ::kill(-entry.pgid, SIGTERM); // an unfinished build is not worth waiting for
+            if (!entry.tree.request_stop()) { // an unfinished build is not worth waiting for
+                entry.tree.kill();
+            }
         }
     }
     stop_what_can_stop();
@@ -43,11 +45,12 @@ bool Supervisor::Impl::dependents_stopped(const Service& entry) const {
 }
 
 // Dependents stop before what they depend on: SIGTERM to a service's process group once every
-// service that depends on it has exited; SIGKILL to the group after its stop_grace.
+// service that depends on it has exited; SIGKILL to the group after its stop_grace (Windows:
+// CTRL_BREAK to its console process group, TerminateJobObject on its job).
 void Supervisor::Impl::stop_what_can_stop() {
     for (auto it = m_order.rbegin(); it != m_order.rend(); ++it) {
         Service& entry = service(*it);
-        if (entry.term_sent || entry.state == State::building || !process_group_alive(entry.pgid) ||
+        if (entry.term_sent || entry.state == State::building || !entry.tree.alive() ||
             entry.state == State::pending || entry.state == State::built) {
             continue;
         }
@@ -56,17 +59,15 @@ void Supervisor::Impl::stop_what_can_stop() {
         }
         entry.term_sent = true;
         entry.state = entry.process_running ? State::stopping : entry.state;
-        m_reporter.debug(entry.spec->name,
-                         "SIGTERM to process group " + std::to_string(entry.pgid));
-        ::kill(-entry.pgid, SIGTERM);
-        ::kill(-entry.pgid, SIGCONT);
+        send_stop_request(entry, entry.tree);
         entry.grace_timer.expires_after(entry.spec->stop_grace);
         entry.grace_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
-            if (!ec && process_group_alive(entry.pgid)) {
-                m_reporter.warn(entry.spec->name,
-                                "still running " + format_duration(entry.spec->stop_grace) +
-                                    " after SIGTERM (stop_grace): sending SIGKILL");
-                ::kill(-entry.pgid, SIGKILL);
+            if (!ec && entry.tree.alive()) {
+                m_reporter.warn(entry.spec->name, "still running " +
+                                                      format_duration(entry.spec->stop_grace) +
+                                                      " after " + stop_request_name() +
+                                                      " (stop_grace): sending " + kill_name());
+                entry.tree.kill();
             }
         });
     }
@@ -83,14 +84,14 @@ void Supervisor::Impl::check_drained() {
     bool drained = true;
     for (const auto& name : m_order) {
         const Service& entry = service(name);
-        drained = drained && !entry.process_running && !process_group_alive(entry.pgid);
+        drained = drained && !entry.process_running && !entry.tree.alive();
     }
     if (drained && !m_drained) {
         m_drained = true;
         for (const auto& name : m_order) {
             service(name).grace_timer.cancel();
-            if (service(name).pgid > 0) {
-                m_guard->forget_group(service(name).pgid);
+            if (!service(name).tree.empty()) {
+                m_guard->forget_group(service(name).tree.id());
             }
         }
         m_signals.cancel();
@@ -124,11 +125,22 @@ void Supervisor::Impl::check_drained() {
     });
 }
 
+// SIGTERM (Windows: CTRL_BREAK) to the tree; when it cannot be delivered, no use waiting.
+void Supervisor::Impl::send_stop_request(Service& entry, const ProcessTree& tree) {
+    m_reporter.debug(entry.spec->name, std::string(stop_request_name()) + " to " +
+                                           tree_kind_name() + " " + std::to_string(tree.id()));
+    if (!tree.request_stop() && tree.alive()) {
+        m_reporter.warn(entry.spec->name, std::string("cannot send ") + stop_request_name() +
+                                              ": sending " + kill_name() + " now");
+        tree.kill();
+    }
+}
+
 void Supervisor::Impl::kill_everything() {
     for (const auto& name : m_order) {
         const Service& entry = service(name);
-        if (process_group_alive(entry.pgid)) {
-            ::kill(-entry.pgid, SIGKILL);
+        if (entry.tree.alive()) {
+            entry.tree.kill();
         }
     }
 }

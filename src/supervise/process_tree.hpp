@@ -1,0 +1,42 @@
+// Everything golaunch started for one service, as one unit. Linux: the process group the
+// service leads (its pgid is its pid; `go run`'s grandchildren stay in it). Windows: the Job
+// Object the service was put in while still suspended, so every descendant is in it too, and
+// closing the job's last handle (golaunch's exit, even a crash) kills them all.
+// Stopping takes two steps where the platform has them: request_stop() asks (SIGTERM to the
+// group; CTRL_BREAK to the console process group), kill() ends everything (SIGKILL to the
+// group; TerminateJobObject).
+#pragma once
+
+#include <memory>
+
+namespace golaunch {
+
+class ProcessTree {
+  public:
+    ProcessTree() = default;
+    // `id`: the leader's pid (also the group id on Linux). `job`: Windows' Job Object handle,
+    // shared by every copy (the last copy closes it, which kills what still runs); null on Linux.
+    ProcessTree(int id, std::shared_ptr<void> job) : m_id(id), m_job(std::move(job)) {}
+
+    int id() const { return m_id; }
+    bool empty() const { return m_id <= 0; }
+    // True while any process of the tree exists (on Linux zombies count: they hold the group).
+    bool alive() const;
+    // Asks every process of the tree to stop. False when that could not be delivered (the
+    // caller then escalates to kill() without waiting).
+    bool request_stop() const;
+    // Ends every process of the tree now.
+    void kill() const;
+
+  private:
+    int m_id = 0;
+    std::shared_ptr<void> m_job;
+};
+
+// For the log: how a stop is asked for ("SIGTERM"), how it is forced ("SIGKILL"), and what a
+// tree is called ("process group").
+const char* stop_request_name();
+const char* kill_name();
+const char* tree_kind_name();
+
+} // namespace golaunch
