@@ -27,39 +27,35 @@ def strip(source):
 
 
 def file_scope_names(path):
-    """Names declared at depth 0 of an anonymous namespace, or `static` at file scope."""
+    """(private, public): names declared at the top of an anonymous namespace or `static` at
+    file scope, and names declared at the top of a named namespace."""
     text = strip(open(path, encoding="utf-8", errors="replace").read())
-    names = set()
+    private, public = set(), set()
     depth = 0
-    anonymous_depths = []  # brace depth inside each open anonymous namespace
+    namespaces = [(0, False)]  # (brace depth inside, anonymous) of each open namespace
     statement = ""
     for char in text:
+        if char in "{;":
+            top_depth, anonymous = namespaces[-1]
+            if depth == top_depth:
+                is_static = re.match(r"\s*static\b", statement) is not None
+                record(statement, private if anonymous or is_static else public)
         if char == "{":
-            opens_anonymous = re.search(r"\bnamespace\s*$", statement) is not None
-            if depth_is_scope(depth, anonymous_depths, statement):
-                record(statement, names)
+            opened = re.search(r"\bnamespace\s*([A-Za-z_][\w:]*)?\s*$", statement)
             depth += 1
-            if opens_anonymous:
-                anonymous_depths.append(depth)
+            if opened:
+                namespaces.append((depth, opened.group(1) is None))
             statement = ""
         elif char == "}":
-            if anonymous_depths and anonymous_depths[-1] == depth:
-                anonymous_depths.pop()
+            if len(namespaces) > 1 and namespaces[-1][0] == depth:
+                namespaces.pop()
             depth -= 1
             statement = ""
         elif char == ";":
-            if depth_is_scope(depth, anonymous_depths, statement):
-                record(statement, names)
             statement = ""
         else:
             statement += char
-    return names
-
-
-def depth_is_scope(depth, anonymous_depths, statement):
-    in_anonymous = bool(anonymous_depths) and anonymous_depths[-1] == depth
-    at_file_scope_static = re.match(r"\s*static\b", statement) is not None
-    return in_anonymous or at_file_scope_static
+    return private, public
 
 
 def record(statement, names):
@@ -75,16 +71,20 @@ def record(statement, names):
 
 
 def main():
-    seen = {}
-    for path in sys.argv[1:]:
-        names = file_scope_names(path)
-        if any(name in seen for name in names):
-            clashes = sorted(name for name in names if name in seen)
+    """A file is compiled on its own when one of its private names is also a name of an earlier
+    file (private or public), or a public name of a later one: in one unity translation unit the
+    private declaration would clash with, or hide, the other."""
+    files = [(path, *file_scope_names(path)) for path in sys.argv[1:]]
+    for index, (path, private, _) in enumerate(files):
+        clashes = set()
+        for other_index, (_, other_private, other_public) in enumerate(files):
+            if other_index < index:
+                clashes |= private & (other_private | other_public)
+            elif other_index > index:
+                clashes |= private & other_public
+        if clashes:
             print(path)
-            print(f"unity_clashes: {path}: {', '.join(clashes)}", file=sys.stderr)
-            continue
-        for name in names:
-            seen[name] = path
+            print(f"unity_clashes: {path}: {', '.join(sorted(clashes))}", file=sys.stderr)
 
 
 if __name__ == "__main__":
