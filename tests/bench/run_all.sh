@@ -220,12 +220,12 @@ for number, mode in (("5a", "notify"), ("5b", "off")):
 # 6. time to ready
 if all(k in r for k in ("startup_direct", "startup_notify", "startup_off")):
     direct, rounds = float(r["startup_direct"][0]), r["startup_direct"][1]
-    notify, notify_own = (float(v) for v in r["startup_notify"])
-    off, off_own = (float(v) for v in r["startup_off"])
+    notify, notify_starting = (float(v) for v in r["startup_notify"])
+    off, off_starting = (float(v) for v in r["startup_off"])
     row("6", "time to ready: spawn -> ready event (median of %s rounds, same port, rotating order)"
         % rounds,
-        "`--monitor notify` %s (its own start->ready %s); `--monitor off` %s"
-        % (ms(notify), ms(notify_own), ms(off)),
+        "`--monitor notify` %s (of which spawn -> \"starting\", i.e. preflight and set-up: %s); "
+        "`--monitor off` %s (%s)" % (ms(notify), ms(notify_starting), ms(off), ms(off_starting)),
         "binary started directly -> its \"listening on\": %s" % ms(direct),
         "notify **+%s** (%.2fx), off +%s (%.2fx)" % (ms(notify - direct), notify / direct,
                                                      ms(off - direct), off / direct),
