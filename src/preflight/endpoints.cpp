@@ -89,7 +89,7 @@ std::string address_for_port(const std::string& text, std::uint16_t port) {
             continue;
         }
         if (auto address = address_before(text, at - 1)) {
-            if (*address == "" || *address == "[]") {
+            if (address->empty() || *address == "[]") {
                 continue;
             }
             return *address;
