@@ -2,8 +2,6 @@
 
 #include "util/strings.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 
 namespace golaunch {
@@ -54,19 +52,6 @@ std::vector<PortRange> parse_reserved_ports(std::string_view text) {
     return ranges;
 }
 
-std::string canonical_ip(const std::string& address) {
-    char text[INET6_ADDRSTRLEN] = {};
-    in_addr v4{};
-    in6_addr v6{};
-    if (::inet_pton(AF_INET, address.c_str(), &v4) == 1) {
-        return ::inet_ntop(AF_INET, &v4, text, sizeof text) ? text : "";
-    }
-    if (::inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
-        return ::inet_ntop(AF_INET6, &v6, text, sizeof text) ? text : "";
-    }
-    return "";
-}
-
 bool NetConfig::is_local_address(const std::string& address) const {
     const std::string wanted = canonical_ip(address);
     if (wanted.empty()) {
@@ -81,7 +66,7 @@ bool NetConfig::is_local_address(const std::string& address) const {
         }
     }
     // The whole of 127.0.0.0/8 is bindable once lo has 127.0.0.1/8 (the route is local).
-    return wanted.rfind("127.", 0) == 0 && has_address("lo", "127.0.0.1");
+    return wanted.rfind("127.", 0) == 0 && has_address(loopback_interface, "127.0.0.1");
 }
 
 bool NetConfig::has_address(const std::string& name, const std::string& address) const {

@@ -1,8 +1,13 @@
 // Network facts of this machine that decide whether a bind can work: privileged port limit,
 // ephemeral and reserved ranges, IPv6 state, local addresses, CAP_NET_BIND_SERVICE.
 // Linux: read from /proc/sys and getifaddrs, cheap, no subprocesses.
+// Windows: GetAdaptersAddresses, netsh (dynamic port range, excluded port ranges) and the
+// portproxy registry key; no privileged ports.
 #pragma once
 
+#include "platform/excluded_ports.hpp"
+#include "platform/port_range.hpp"
+#include "platform/portproxy.hpp"
 #include "platform/socket_table.hpp"
 
 #include <cstdint>
@@ -13,13 +18,6 @@
 
 namespace golaunch {
 
-struct PortRange {
-    std::uint16_t first = 0;
-    std::uint16_t last = 0; // inclusive
-    bool contains(std::uint16_t port) const { return port >= first && port <= last; }
-    bool operator==(const PortRange&) const = default;
-};
-
 struct InterfaceAddress {
     std::string interface; // "lo", "eth0"
     AddressFamily family = AddressFamily::ipv4;
@@ -28,13 +26,22 @@ struct InterfaceAddress {
 
 struct NetConfig {
     std::optional<int> unprivileged_port_start; // net.ipv4.ip_unprivileged_port_start
-    std::optional<PortRange> local_port_range;  // net.ipv4.ip_local_port_range
-    std::vector<PortRange> reserved_ports;      // net.ipv4.ip_local_reserved_ports
-    std::optional<bool> ipv6_disabled_all;      // net.ipv6.conf.all.disable_ipv6
-    std::optional<bool> ipv6_disabled_lo;       // net.ipv6.conf.lo.disable_ipv6
-    bool ipv6_supported = false;                // /proc/net/if_inet6 exists (kernel has IPv6)
-    std::vector<InterfaceAddress> addresses;    // every address on every interface
-    bool can_bind_privileged = false;           // CAP_NET_BIND_SERVICE in the effective set
+    // net.ipv4.ip_local_port_range; Windows: `netsh int ipv4 show dynamicport tcp`
+    std::optional<PortRange> local_port_range;
+    std::vector<PortRange> reserved_ports;   // net.ipv4.ip_local_reserved_ports
+    std::optional<bool> ipv6_disabled_all;   // net.ipv6.conf.all.disable_ipv6
+    std::optional<bool> ipv6_disabled_lo;    // net.ipv6.conf.lo.disable_ipv6
+    bool ipv6_supported = false;             // /proc/net/if_inet6 exists (kernel has IPv6)
+    std::vector<InterfaceAddress> addresses; // every address on every interface
+    bool can_bind_privileged = false;        // CAP_NET_BIND_SERVICE in the effective set
+    std::string loopback_interface = "lo";   // Windows: "Loopback Pseudo-Interface 1"
+    // Windows only (empty on Linux): `netsh interface ipv4|ipv6 show excludedportrange
+    // protocol=tcp` (a bind there fails with WSAEACCES 10013 and no owner in the table) and
+    // the portproxy rules (the IP Helper service listens on their ports).
+    std::vector<ExcludedPortRange> excluded_ranges;
+    std::vector<PortProxyRule> port_proxies;
+    std::vector<std::string> unread; // facts that could not be read, and why
+    bool windows_rules = false;      // read on Windows: netsh wording, no sysctl
 
     // True when `address` (a literal IP; wildcards count) is on some interface.
     bool is_local_address(const std::string& address) const;

@@ -209,4 +209,12 @@ bool process_alive(pid_t pid) {
     return stat && stat->state != 'Z';
 }
 
+std::string kill_command_text(const std::vector<pid_t>& pids) {
+    std::string text = "kill";
+    for (const pid_t pid : pids) {
+        text += " " + std::to_string(pid);
+    }
+    return text;
+}
+
 } // namespace golaunch

@@ -32,6 +32,13 @@ struct ProcessInfo {
     pid_t golaunch_pid = 0;
 };
 
+// Windows: pid 4, "System", owns the sockets of http.sys, the kernel HTTP server that IIS,
+// WinRM, SSDP, WCF, Web Deploy... register URLs with. Its ProcessInfo is named k_http_sys_owner.
+inline constexpr pid_t k_windows_system_pid = 4;
+inline constexpr const char* k_http_sys_owner =
+    "http.sys (kernel HTTP server: IIS, WinRM, SSDP...; `netsh http show servicestate` lists "
+    "the URLs it serves and the process that registered each)";
+
 // Environment variable names of that mark.
 inline constexpr const char* k_service_env = "GOLAUNCH_SERVICE";
 inline constexpr const char* k_instance_env = "GOLAUNCH_PID";
@@ -66,5 +73,8 @@ bool process_group_alive(pid_t pgid);
 
 // True when `pid` exists and is not a zombie.
 bool process_alive(pid_t pid);
+
+// The command a person types to stop `pids` ("42 43"): "kill 42 43" / "taskkill /PID 42 /PID 43".
+std::string kill_command_text(const std::vector<pid_t>& pids);
 
 } // namespace golaunch

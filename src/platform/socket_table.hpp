@@ -1,4 +1,5 @@
-// The OS socket table: every TCP/UDP socket with its inode (Linux: NETLINK_SOCK_DIAG).
+// The OS socket table: every TCP/UDP socket with its inode (Linux: NETLINK_SOCK_DIAG) or its
+// owner pid (Windows: GetExtendedTcpTable / GetExtendedUdpTable).
 #pragma once
 
 #include <cstdint>
@@ -38,9 +39,13 @@ struct SocketEntry {
     std::uint16_t local_port = 0;
     std::string remote_address;
     std::uint16_t remote_port = 0;
-    std::uint64_t inode = 0; // 0 for TIME_WAIT and other orphaned sockets
+    // Linux: the socket inode. Windows has none: a stable key, owner pid << 32 | a hash of the
+    // endpoints. 0 for TIME_WAIT and other orphaned sockets (and, under Wine, for every socket:
+    // it reports owner pid 0).
+    std::uint64_t inode = 0;
     std::uint32_t uid = 0;
-    bool v6only = false; // IPv6 socket that does not also accept IPv4
+    std::uint32_t owner_pid = 0; // Windows: from the table (0 = unknown); Linux: 0, see inode
+    bool v6only = false;         // IPv6 socket that does not also accept IPv4 (Linux only)
 };
 
 struct SocketQuery {

@@ -47,7 +47,7 @@ bool ipv6_unavailable_for(const NetConfig& config, const std::string& address) {
     if (ipv6_off(config)) {
         return true;
     }
-    return canonical == "::1" && !config.has_address("lo", "::1");
+    return canonical == "::1" && !config.has_address(config.loopback_interface, "::1");
 }
 
 std::vector<Finding> check_ipv6(const CheckContext& context) {
@@ -77,8 +77,9 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
             config.ipv6_supported ? k_enable_remedy : "bind IPv4 addresses (127.0.0.1) only";
         findings.push_back(std::move(finding));
     }
-    const bool lo_has_v4 = config.has_address("lo", "127.0.0.1");
-    if (config.ipv6_supported && lo_has_v4 && !config.has_address("lo", "::1")) {
+    const bool lo_has_v4 = config.has_address(config.loopback_interface, "127.0.0.1");
+    if (config.ipv6_supported && lo_has_v4 &&
+        !config.has_address(config.loopback_interface, "::1")) {
         Finding finding;
         finding.id = "ipv6-loopback-missing";
         finding.severity = Severity::warning;
@@ -89,7 +90,7 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
         finding.evidence = sysctl_evidence(config);
         finding.evidence.push_back("lo addresses:");
         for (const auto& local : config.addresses) {
-            if (local.interface == "lo") {
+            if (local.interface == config.loopback_interface) {
                 finding.evidence.back() += " " + local.address;
             }
         }

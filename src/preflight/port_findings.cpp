@@ -3,6 +3,8 @@
 #include "preflight/port_owners.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+
 namespace golaunch {
 
 namespace {
@@ -86,6 +88,20 @@ std::string holder_pids(const PortConflict& conflict) {
     return join(pids, " ");
 }
 
+bool held_by_http_sys(const PortConflict& conflict) {
+    return std::any_of(conflict.holders.begin(), conflict.holders.end(), [](const auto& holder) {
+        return holder.info.pid == k_windows_system_pid && holder.info.name == k_http_sys_owner;
+    });
+}
+
+// http.sys (pid 4) cannot be killed: the service that registered the URL is the one to stop.
+std::string http_sys_remedy(std::uint16_t port) {
+    return "`netsh http show servicestate` names the process that registered a URL on port " +
+           std::to_string(port) +
+           "; stop that service (IIS: `net stop was`, WinRM: `net stop winrm`, SSDP: `net stop "
+           "ssdpsrv`, as Administrator), or pick another port";
+}
+
 std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service,
                         bool apply_policy) {
     if (conflict.all_stale_ours()) {
@@ -94,11 +110,17 @@ std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service
     }
     const std::string pids = holder_pids(conflict);
     std::string stop;
-    if (pids.empty()) {
+    if (held_by_http_sys(conflict)) {
+        stop = http_sys_remedy(conflict.port);
+    } else if (pids.empty()) {
         stop = "find the owner with `sudo golaunch who " + std::to_string(conflict.port) +
                "` and stop it";
     } else {
-        stop = "stop pid " + pids + " (`kill " + pids + "`)";
+        std::vector<pid_t> numbers;
+        for (const auto& holder : conflict.holders) {
+            numbers.push_back(holder.info.pid);
+        }
+        stop = "stop pid " + pids + " (`" + kill_command_text(numbers) + "`)";
     }
     const std::string move = "`golaunch fix` moves it to the next free port "
                              "(.golaunch/ports.toml)";

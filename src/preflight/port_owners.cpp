@@ -1,5 +1,6 @@
 #include "preflight/port_owners.hpp"
 
+#include "platform/local_time.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -27,8 +28,15 @@ std::string exe_basename(const std::string& exe) {
         path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0) {
         path.resize(path.size() - deleted.size());
     }
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+    const auto slash = path.find_last_of("/\\");
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    constexpr std::string_view windows_suffix = ".exe";
+    if (name.size() > windows_suffix.size() &&
+        name.compare(name.size() - windows_suffix.size(), windows_suffix.size(), windows_suffix) ==
+            0) {
+        name.resize(name.size() - windows_suffix.size()); // golaunch.exe is golaunch too
+    }
+    return name;
 }
 
 std::string one_line(const std::string& text) {
@@ -116,10 +124,8 @@ std::string owner_command(const ProcessInfo& info) {
 std::string format_start_time(std::chrono::system_clock::time_point time, bool always_date) {
     const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
     const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    std::tm today{};
-    ::localtime_r(&seconds, &local);
-    ::localtime_r(&now, &today);
+    const std::tm local = local_calendar_time(seconds);
+    const std::tm today = local_calendar_time(now);
     const bool same_day = local.tm_year == today.tm_year && local.tm_yday == today.tm_yday;
     char text[32];
     std::strftime(text, sizeof text, (always_date || !same_day) ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",

@@ -1,6 +1,7 @@
 #include "preflight/port_rules_check.hpp"
 
 #include "preflight/ipv6_check.hpp"
+#include "preflight/port_exclusion_check.hpp"
 #include "preflight/port_owners.hpp"
 
 #include <map>
@@ -12,11 +13,6 @@ namespace {
 
 std::string port_text(std::uint16_t port) {
     return std::to_string(port);
-}
-
-std::string range_text(const PortRange& range) {
-    return range.first == range.last ? port_text(range.first)
-                                     : port_text(range.first) + "-" + port_text(range.last);
 }
 
 std::string where_text(const DeclaredEndpoint& endpoint) {
@@ -57,6 +53,39 @@ void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
     findings.push_back(std::move(finding));
 }
 
+Finding ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& config) {
+    const PortRange& range = *config.local_port_range;
+    auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
+    finding.message = "port " + port_text(endpoint.port) + " is inside the ephemeral range " +
+                      range_text(range) +
+                      " (net.ipv4.ip_local_port_range): any outgoing connection may take "
+                      "it at random, and the service then fails to start with "
+                      "\"address already in use\"";
+    finding.evidence = {"net.ipv4.ip_local_port_range = " + port_text(range.first) + " " +
+                        port_text(range.last)};
+    finding.remedy = "pick a port below " + port_text(range.first) +
+                     "; or reserve it: `sudo sysctl -w net.ipv4.ip_local_reserved_ports=" +
+                     port_text(endpoint.port) + "` (add it to the existing list, if any)";
+    return finding;
+}
+
+Finding windows_ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& config) {
+    const PortRange& range = *config.local_port_range;
+    auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
+    finding.message = "port " + port_text(endpoint.port) + " is inside the dynamic port range " +
+                      range_text(range) +
+                      ": any outgoing connection may take it at random (the service then fails "
+                      "with WSAEADDRINUSE 10048), and winnat/Hyper-V reserve their excluded "
+                      "ranges from it";
+    finding.evidence = {"netsh interface ipv4 show dynamicport tcp: start port " +
+                        port_text(range.first) + ", " +
+                        std::to_string(range.last - range.first + 1) + " ports"};
+    finding.remedy = "pick a port below " + port_text(range.first) +
+                     "; or, as Administrator, move the range to the Windows default: `netsh int "
+                     "ipv4 set dynamic tcp start=49152 num=16384`";
+    return finding;
+}
+
 void check_ranges(const DeclaredEndpoint& endpoint, const NetConfig& config,
                   std::vector<Finding>& findings) {
     const PortRange* reserved = nullptr;
@@ -77,19 +106,8 @@ void check_ranges(const DeclaredEndpoint& endpoint, const NetConfig& config,
         return; // reserved ports are exempt from the ephemeral range
     }
     if (config.local_port_range && config.local_port_range->contains(endpoint.port)) {
-        const PortRange& range = *config.local_port_range;
-        auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
-        finding.message = "port " + port_text(endpoint.port) + " is inside the ephemeral range " +
-                          range_text(range) +
-                          " (net.ipv4.ip_local_port_range): any outgoing connection may take "
-                          "it at random, and the service then fails to start with "
-                          "\"address already in use\"";
-        finding.evidence = {"net.ipv4.ip_local_port_range = " + port_text(range.first) + " " +
-                            port_text(range.last)};
-        finding.remedy = "pick a port below " + port_text(range.first) +
-                         "; or reserve it: `sudo sysctl -w net.ipv4.ip_local_reserved_ports=" +
-                         port_text(endpoint.port) + "` (add it to the existing list, if any)";
-        findings.push_back(std::move(finding));
+        findings.push_back(config.windows_rules ? windows_ephemeral_finding(endpoint, config)
+                                                : ephemeral_finding(endpoint, config));
     }
 }
 
@@ -224,6 +242,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
         check_ranges(endpoint, config, findings);
         check_local_address(endpoint, config, findings);
         check_shadowing(endpoint, context.table, findings);
+        check_port_exclusions(endpoint, config, findings);
     }
     check_duplicates(context.endpoints, findings);
     return findings;

@@ -1,10 +1,14 @@
 // What a failed bind()/listen() means, said at once: who holds the port (EADDRINUSE), why a
 // privileged port is refused and the ways out (EACCES), an address on no interface
-// (EADDRNOTAVAIL).
+// (EADDRNOTAVAIL). On Windows the hook reports Winsock codes: WSAEACCES 10013 with no owner
+// and the port in an excluded range is winnat/Hyper-V's reservation; 10013 with an owner is
+// that owner's exclusive bind; WSAEADDRINUSE 10048 names the owner; WSAEADDRNOTAVAIL 10049.
 #pragma once
 
 #include "monitor/bind_event.hpp"
+#include "platform/net_config.hpp"
 #include "platform/socket_table.hpp"
+#include "preflight/port_owners.hpp"
 
 #include <string>
 #include <vector>
@@ -13,10 +17,33 @@ namespace golaunch {
 
 struct BindDiagnosis {
     std::string message;            // one sentence
-    std::vector<std::string> facts; // evidence lines (owners, sysctl values)
+    std::vector<std::string> facts; // evidence lines (owners, sysctl values, excluded ranges)
     std::string remedy;
 };
 
+// Reads the port's holders and the machine's NetConfig, then explains.
 BindDiagnosis diagnose_bind_failure(const BindEvent& event, const SocketTable& table);
+
+// The explanation from facts already read (pure: unit-tested on every platform). `users` are
+// the sockets on the event's port with their owners. A code of 10000 or more is a Winsock
+// error (WSABASEERR), anything below an errno.
+BindDiagnosis diagnose_bind_error(const BindEvent& event, const std::vector<PortUser>& users,
+                                  const NetConfig& config);
+
+// True for a Winsock error code (WSABASEERR 10000 and up).
+bool is_winsock_error(int code);
+
+// "WSAEACCES" / "WSAEADDRINUSE"... ("WSA error 10065" for others).
+std::string winsock_error_name(int code);
+
+// The Windows text of the common bind/listen errors ("" for others).
+std::string winsock_error_text(int code);
+
+namespace detail {
+// Internal to bind_diagnosis*.cpp.
+BindDiagnosis diagnose_winsock(const BindEvent& event, const std::vector<PortUser>& users,
+                               const NetConfig& config);
+std::vector<std::string> holder_facts(const BindEvent& event, const std::vector<PortUser>& users);
+} // namespace detail
 
 } // namespace golaunch
