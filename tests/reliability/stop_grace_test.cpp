@@ -1,0 +1,106 @@
+// A service that ignores SIGTERM is killed after its stop_grace: not before it, and not much
+// later. Measured from outside, by polling the service's pid, for both ways golaunch can end:
+// Ctrl-C (the supervisor's grace timer) and kill -9 (the orphan guard's grace).
+#include "reliability/reliability_manifest.hpp"
+#include "support/golaunch_run.hpp"
+#include "support/process_set.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto k_grace = 400ms;
+// How late the SIGKILL may come: one 20 ms drain tick, a busy 2-core box, process exit.
+constexpr auto k_margin = 400ms;
+constexpr int k_rounds = 3;
+
+pid_t read_pidfile(const std::filesystem::path& file) {
+    pid_t pid = 0;
+    eventually(
+        [&] {
+            std::ifstream(file) >> pid;
+            return pid > 0;
+        },
+        5s);
+    return pid;
+}
+
+// Sends `signo` to golaunch once `stubborn` (ignoring SIGTERM) and `web` are ready; returns how
+// long the stubborn service lived after the signal (polled every millisecond, bounded).
+std::chrono::milliseconds stubborn_lifetime(int signo) {
+    // On Ctrl-C each service has its own grace: web's long one must not delay stubborn's
+    // SIGKILL. The orphan guard (kill -9) waits for the longest grace of all services before
+    // its SIGKILL (orphan_guard-linux.cpp), so there both have the same grace.
+    const std::string web_grace = signo == SIGINT ? "5s" : "400ms";
+    TempDir dir;
+    const auto ports = pick_free_ports(2);
+    const auto pidfile = dir.path() / "stubborn.pid";
+    const auto manifest = dir.write(
+        "app.toml",
+        "version = 1\n[defaults]\nrestart = \"no\"\n" +
+            http_service("web", ports[0], "", "stop_grace = \"" + web_grace + "\"\n") +
+            http_service("stubborn", ports[1], ", \"-ignore-term\"" + path_arg("-pidfile", pidfile),
+                         "stop_grace = \"400ms\"\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    if (!run.wait_for_event("all_ready", "", 15s)) {
+        ADD_FAILURE() << run.output();
+        return {};
+    }
+    const pid_t stubborn = read_pidfile(pidfile);
+    ProcessSet processes;
+    processes.add_tree(run.pid());
+    if (!processes.add(stubborn)) {
+        ADD_FAILURE() << "the stubborn service is not running";
+        return {};
+    }
+    const auto sent = Clock::now();
+    run.signal(signo);
+    const auto left = processes.wait_all_gone(k_grace + 5s);
+    const auto lived = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
+    EXPECT_TRUE(left.empty()) << describe(left);
+    const auto status = run.wait_for_exit(5s);
+    EXPECT_TRUE(status.has_value());
+    if (signo == SIGINT && status) {
+        EXPECT_EQ(exit_code_of(*status), 130);
+        EXPECT_NE(run.output().find("still running 400ms after SIGTERM (stop_grace): sending "
+                                    "SIGKILL"),
+                  std::string::npos)
+            << run.output();
+    }
+    return lived;
+}
+
+void check_grace(int signo) {
+    for (int round = 1; round <= k_rounds; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        const auto lived = stubborn_lifetime(signo);
+        if (::testing::Test::HasFailure()) {
+            return;
+        }
+        std::printf("[ reliability ] signal %d: SIGTERM-ignoring service lived %lld ms "
+                    "(stop_grace 400 ms)\n",
+                    signo, static_cast<long long>(lived.count()));
+        EXPECT_GE(lived, k_grace) << "killed before its stop_grace";
+        EXPECT_LE(lived, k_grace + k_margin) << "killed too long after its stop_grace";
+    }
+}
+
+TEST(Reliability, ServiceIgnoringSigtermIsKilledAfterItsGraceOnCtrlC) {
+    check_grace(SIGINT);
+}
+
+TEST(Reliability, ServiceIgnoringSigtermIsKilledAfterItsGraceByTheGuardOnKillNine) {
+    check_grace(SIGKILL);
+}
+
+} // namespace
+} // namespace golaunch::test
