@@ -40,6 +40,9 @@ void print_error(const std::string& message, const std::string& hint, bool locat
 int run_cli(int argc, char** argv) {
     CLI::App app{"golaunch: launch and supervise Go services for local development"};
     app.set_version_flag("--version", GOLAUNCH_VERSION);
+    // Options are --long and -s on every platform. CLI11's Windows default would read an argument
+    // starting with '/' (a path from Git Bash, MSYS or a script) as a "/option".
+    app.allow_windows_style_options(false);
     app.require_subcommand(1);
 
     RunCommandOptions run_options;
