@@ -80,10 +80,13 @@ void sleep_ms(long ms) {
             alive.push_back(pgid);
         }
     }
+    // Done with a group once nothing in it runs. Its zombies do not count: golaunch, their
+    // reaper, is gone, and whoever adopts them may reap them late (seen: ~2 s), which would
+    // hold the guard for the whole grace and end in a pointless SIGKILL.
     for (long waited = 0; !alive.empty() && waited < grace_ms; waited += 20) {
         sleep_ms(20);
         alive.erase(std::remove_if(alive.begin(), alive.end(),
-                                   [](pid_t g) { return !process_group_alive(g); }),
+                                   [](pid_t g) { return members_of_process_group(g).empty(); }),
                     alive.end());
     }
     for (pid_t pgid : alive) {
