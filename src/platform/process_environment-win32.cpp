@@ -13,6 +13,7 @@ namespace golaunch {
 namespace {
 
 constexpr std::size_t k_peb_process_parameters = 0x20;
+constexpr std::size_t k_parameters_command_line = 0x70; // UNICODE_STRING
 constexpr std::size_t k_parameters_environment = 0x80;
 constexpr std::size_t k_parameters_environment_size = 0x3f0;
 constexpr std::size_t k_max_environment = 1u << 20; // 1 MiB: far beyond any real block
@@ -36,19 +37,45 @@ std::vector<std::string> split_block(const std::wstring& block) {
     return entries;
 }
 
-} // namespace
-
-std::optional<std::vector<std::string>> read_process_environment(HANDLE process) {
+// The remote address of the process's RTL_USER_PROCESS_PARAMETERS, or nullptr.
+const char* process_parameters(HANDLE process) {
     PROCESS_BASIC_INFORMATION basic{};
     ULONG length = 0;
     if (::NtQueryInformationProcess(process, ProcessBasicInformation, &basic, sizeof basic,
                                     &length) < 0 ||
         basic.PebBaseAddress == nullptr) {
-        return std::nullopt;
+        return nullptr;
     }
     const auto* peb = reinterpret_cast<const char*>(basic.PebBaseAddress);
     const char* parameters = nullptr;
-    if (!read_remote(process, peb + k_peb_process_parameters, parameters) || !parameters) {
+    if (!read_remote(process, peb + k_peb_process_parameters, parameters)) {
+        return nullptr;
+    }
+    return parameters;
+}
+
+} // namespace
+
+std::optional<std::wstring> read_process_command_line(HANDLE process) {
+    const char* parameters = process_parameters(process);
+    UNICODE_STRING line{};
+    if (parameters == nullptr ||
+        !read_remote(process, parameters + k_parameters_command_line, line) ||
+        line.Buffer == nullptr || line.Length == 0) {
+        return std::nullopt;
+    }
+    std::wstring text(line.Length / sizeof(wchar_t), L'\0');
+    SIZE_T done = 0;
+    if (!::ReadProcessMemory(process, line.Buffer, text.data(), line.Length, &done) ||
+        done != line.Length) {
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<std::vector<std::string>> read_process_environment(HANDLE process) {
+    const char* parameters = process_parameters(process);
+    if (parameters == nullptr) {
         return std::nullopt;
     }
     const wchar_t* environment = nullptr;

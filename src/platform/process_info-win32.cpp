@@ -1,5 +1,6 @@
 // Process facts on Windows: exe (QueryFullProcessImageNameW), command line
-// (NtQueryInformationProcess ProcessCommandLineInformation, Windows 8.1+), start time
+// (NtQueryInformationProcess ProcessCommandLineInformation, Windows 8.1+, else read from the
+// PEB), start time
 // (GetProcessTimes), user (OpenProcessToken + LookupAccountSidW), parent and children (a
 // Toolhelp32 snapshot), the golaunch mark (its environment, read from its PEB). No uid.
 // Pid 4 ("System") owns the sockets of http.sys, the kernel HTTP server, and is named so.
@@ -103,8 +104,8 @@ std::vector<std::string> split_command_line(const std::wstring& line) {
     return argv;
 }
 
-// Empty when the process may not be read or the system is older than Windows 8.1.
-std::vector<std::string> command_line(HANDLE process) {
+// Windows 8.1 and later (not Wine 8): empty when unavailable.
+std::vector<std::string> queried_command_line(HANDLE process) {
     std::vector<char> buffer(8192);
     for (int attempt = 0; attempt < 3; ++attempt) {
         ULONG needed = 0;
@@ -124,6 +125,17 @@ std::vector<std::string> command_line(HANDLE process) {
         buffer.resize(needed);
     }
     return {};
+}
+
+// Empty when the process may not be read.
+std::vector<std::string> command_line(HANDLE process) {
+    auto argv = queried_command_line(process);
+    if (argv.empty()) {
+        if (const auto line = read_process_command_line(process)) {
+            argv = split_command_line(*line);
+        }
+    }
+    return argv;
 }
 
 std::string token_user(HANDLE process) {
