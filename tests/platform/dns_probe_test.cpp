@@ -127,6 +127,10 @@ TEST(DnsProbe, NxdomainWalksTheSearchListInGoOrder) {
 }
 
 TEST(DnsProbe, NothingListeningIsRefusedAtOnce) {
+    if (test::running_under_wine()) {
+        GTEST_SKIP() << "Wine does not report an ICMP port-unreachable on a connected UDP socket "
+                        "(Windows gives WSAECONNRESET): the refusal cannot be seen under Wine";
+    }
     const auto port = test::pick_free_port(); // free for TCP; nobody we know binds it for UDP
     test::TempDir dir;
     const auto conf = read_resolv_conf(dir.write("resolv.conf", "nameserver 127.0.0.1\n"));

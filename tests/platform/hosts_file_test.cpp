@@ -82,9 +82,5 @@ TEST(HostsFile, ReadsARealFileAndReportsAMissingOne) {
     EXPECT_NE(error.find("No such file"), std::string::npos) << error;
 }
 
-TEST(HostsFile, SystemPathIsEtcHosts) {
-    EXPECT_EQ(system_hosts_path(), std::filesystem::path("/etc/hosts"));
-}
-
 } // namespace
 } // namespace golaunch

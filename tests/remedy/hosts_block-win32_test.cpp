@@ -54,6 +54,14 @@ TEST(HostsBlockWin32, AReadOnlyFileIsRefusedWithTheHintAndLeftIntact) {
     test::TempDir dir;
     const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
     ASSERT_TRUE(::SetFileAttributesW(hosts.wstring().c_str(), FILE_ATTRIBUTE_READONLY));
+    const HANDLE probe = ::CreateFileW(hosts.wstring().c_str(), GENERIC_WRITE, FILE_SHARE_READ,
+                                       nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (probe != INVALID_HANDLE_VALUE) {
+        ::CloseHandle(probe);
+        ::SetFileAttributesW(hosts.wstring().c_str(), FILE_ATTRIBUTE_NORMAL);
+        GTEST_SKIP() << "the read-only attribute is not enforced here (Wine maps it to the Unix "
+                        "mode bits, which root ignores): no refusal can be produced";
+    }
     try {
         apply_hosts_block(hosts, "shop", api_entry(), false);
         ADD_FAILURE() << "expected a refusal";

@@ -204,4 +204,8 @@ bool pid_running(pid_t pid) {
     return paren != std::string::npos && paren + 2 < content.size() && content[paren + 2] != 'Z';
 }
 
+bool running_under_wine() {
+    return false;
+}
+
 } // namespace golaunch::test

@@ -317,4 +317,9 @@ bool pid_running(pid_t pid) {
     return running;
 }
 
+bool running_under_wine() {
+    const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 } // namespace golaunch::test

@@ -129,4 +129,8 @@ std::vector<std::string> files_in(const std::filesystem::path& dir);
 // A pid gone or a zombie (not ours to reap) counts as not running.
 bool pid_running(pid_t pid);
 
+// True in a Windows build running under Wine (ntdll exports wine_get_version); false on Linux
+// and on real Windows. For skips that name what Wine cannot show.
+bool running_under_wine();
+
 } // namespace golaunch::test
