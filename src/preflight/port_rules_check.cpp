@@ -3,6 +3,7 @@
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
 #include "preflight/port_owners.hpp"
+#include "preflight/wildcard_bind_check.hpp"
 
 #include <map>
 #include <set>
@@ -243,6 +244,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
         check_local_address(endpoint, config, findings);
         check_shadowing(endpoint, context.table, findings);
         check_port_exclusions(endpoint, config, findings);
+        check_wildcard_bind(endpoint, config, findings);
     }
     check_duplicates(context.endpoints, findings);
     return findings;
