@@ -1,5 +1,6 @@
 // The UDP side of the resolution probe on Linux: connected datagram sockets and poll(2).
 #include "platform/dns_exchange.hpp"
+#include "platform/socket_address.hpp"
 
 #include "platform/dns_message.hpp"
 #include "util/unique_fd.hpp"
@@ -23,18 +24,8 @@ struct Query {
 
 UniqueFd connected_socket(const std::string& address, std::uint16_t port) {
     sockaddr_storage storage{};
-    socklen_t length = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        length = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        length = sizeof *v6;
-    } else {
+    const auto length = static_cast<socklen_t>(make_socket_address(address, port, storage));
+    if (length == 0) {
         return {};
     }
     UniqueFd fd(::socket(storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));

@@ -2,6 +2,7 @@
 // non-blocking, awaited with select(). An ICMP port-unreachable shows as WSAECONNRESET (or
 // WSAECONNREFUSED under Wine) on the next recv: the server refused.
 #include "platform/dns_exchange.hpp"
+#include "platform/socket_address.hpp"
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -64,18 +65,8 @@ bool refused(int error) {
 
 Socket connected_socket(const std::string& address, std::uint16_t port) {
     sockaddr_storage storage{};
-    int length = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        length = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        length = sizeof *v6;
-    } else {
+    const int length = make_socket_address(address, port, storage);
+    if (length == 0) {
         return {};
     }
     Socket socket(::socket(storage.ss_family, SOCK_DGRAM, IPPROTO_UDP));

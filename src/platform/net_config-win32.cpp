@@ -96,19 +96,6 @@ std::optional<std::string> netsh(const std::vector<std::string>& args, NetConfig
 
 } // namespace
 
-std::string canonical_ip(const std::string& address) {
-    char text[INET6_ADDRSTRLEN] = {};
-    in_addr v4{};
-    in6_addr v6{};
-    if (::inet_pton(AF_INET, address.c_str(), &v4) == 1) {
-        return ::inet_ntop(AF_INET, &v4, text, sizeof text) ? text : "";
-    }
-    if (::inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
-        return ::inet_ntop(AF_INET6, &v6, text, sizeof text) ? text : "";
-    }
-    return "";
-}
-
 NetConfig read_net_config() {
     NetConfig config;
     config.windows_rules = true;
