@@ -1,5 +1,8 @@
 #include "support/process_set.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include "platform/process_info.hpp"
 
 #include <unistd.h>
@@ -61,11 +64,34 @@ std::vector<TrackedProcess> ProcessSet::wait_all_gone(std::chrono::milliseconds 
     return running;
 }
 
+// "; state S, wchan pipe_read, parent 1, fds: pipe:[123] ..." for a process that stayed.
+static std::string state_of(pid_t pid) {
+    const std::string dir = "/proc/" + std::to_string(pid);
+    const auto line_of = [&](const std::string& file, const std::string& key) {
+        std::ifstream in(dir + "/" + file);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (key.empty() || line.rfind(key, 0) == 0) {
+                return line;
+            }
+        }
+        return std::string();
+    };
+    std::string text = "; " + line_of("status", "State:") + ", " + line_of("status", "PPid:") +
+                       ", wchan " + line_of("wchan", "") + ", fds:";
+    std::error_code error;
+    for (const auto& fd : std::filesystem::directory_iterator(dir + "/fd", error)) {
+        text += " " + fd.path().filename().string() + "->" +
+                std::filesystem::read_symlink(fd.path(), error).string();
+    }
+    return text;
+}
+
 std::string describe(const std::vector<TrackedProcess>& processes) {
     std::string out;
     for (const auto& process : processes) {
         out += (out.empty() ? "" : ", ") + std::string("pid ") + std::to_string(process.pid) +
-               " (" + process.command + ")";
+               " (" + process.command + ")" + state_of(process.pid);
     }
     return out;
 }
