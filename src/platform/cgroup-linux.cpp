@@ -127,10 +127,12 @@ RunCgroup::RunCgroup(const CgroupSupport& support, std::string_view project_id)
     if (!support.usable) {
         throw Error("cannot contain services in cgroups: " + support.reason);
     }
-    if (project_id.empty() || sanitize_cgroup_name(project_id) != project_id ||
-        project_id.find('-') != std::string_view::npos) {
+    const bool alphanumeric = std::all_of(project_id.begin(), project_id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+    if (project_id.empty() || project_id.size() > 64 || !alphanumeric) {
         throw Error("invalid cgroup project id '" + std::string(project_id) +
-                    "' (letters and digits only)");
+                    "' (1 to 64 letters and digits)");
     }
     const std::string name =
         "golaunch-" + std::string(project_id) + "-" + std::to_string(::getpid());

@@ -105,7 +105,8 @@ struct CleanedRun {
     bool removed = false; // the run dir and its service dirs are gone
 };
 
-// One golaunch run's subtree. Throws Error (with the probe's reason) when it cannot be made.
+// One golaunch run's subtree. `project_id`: 1 to 64 letters and digits (a short hash of the
+// manifest's absolute path). Throws Error (with the probe's reason) when it cannot be made.
 // If the directory exists already, a dead golaunch that had our pid left it: it is cleaned
 // (clean_leftover_run) first and what it held is in replaced().
 class RunCgroup {

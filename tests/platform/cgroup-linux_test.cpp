@@ -6,6 +6,7 @@
 
 #include "platform/process_info.hpp"
 #include "support/test_support.hpp"
+#include "util/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -141,7 +142,15 @@ class Cgroup : public ::testing::Test {
         const std::string group = dir + "/svc-" + service;
         ::mkdir(group.c_str(), 0755);
         const UniqueFd procs(::open((group + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-        return procs.valid() ? spawn(procs.get(), argv) : -1;
+        const int pid = procs.valid() ? spawn(procs.get(), argv) : -1;
+        // The child joins after the fork: wait until the group lists it.
+        test::eventually(
+            [&] {
+                const auto text = "\n" + test::read_file(group + "/cgroup.procs");
+                return text.find("\n" + std::to_string(pid) + "\n") != std::string::npos;
+            },
+            2000ms);
+        return pid;
     }
 
     CgroupSupport m_support;
@@ -174,6 +183,44 @@ TEST(CgroupText, FindsTheCgroup2MountHoldingOurGroup) {
     EXPECT_EQ(sanitize_cgroup_name("web/api:1 é"), "web_api_1___");
     EXPECT_EQ(sanitize_cgroup_name("ok-name_1.2"), "ok-name_1.2");
     EXPECT_EQ(sanitize_cgroup_name(std::string(300, 'a')).size(), 200u);
+}
+
+TEST(CgroupText, ARunCannotBeMadeWithoutSupportOrWithABadProjectId) {
+    CgroupSupport none;
+    none.reason = "no cgroup2 mount in /proc/self/mountinfo";
+    try {
+        RunCgroup run(none, "abc");
+        ADD_FAILURE() << "made a run without cgroup support";
+    } catch (const Error& error) {
+        EXPECT_STREQ(
+            error.what(),
+            "cannot contain services in cgroups: no cgroup2 mount in /proc/self/mountinfo");
+    }
+    CgroupSupport fake;
+    fake.usable = true;
+    fake.own_dir = "/nonexistent";
+    try {
+        RunCgroup run(fake, "a-b");
+        ADD_FAILURE() << "accepted a project id with a dash";
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.what(), "invalid cgroup project id 'a-b' (1 to 64 letters and digits)");
+    }
+}
+
+TEST_F(Cgroup, ARunDirLeftByAnEarlierProcessWithOurPidIsCleanedFirst) {
+    m_run.reset(); // its dir is gone; make it again by hand, as a dead golaunch left it
+    const std::string stale = make_run_dir(m_project, ::getpid());
+    const int sleeper = sleeper_in(stale, "web");
+    ASSERT_GT(sleeper, 0);
+    m_run = std::make_unique<RunCgroup>(m_support, m_project);
+    ASSERT_TRUE(m_run->replaced().has_value());
+    ASSERT_EQ(m_run->replaced()->run.services.size(), 1u);
+    EXPECT_EQ(m_run->replaced()->run.services[0].name, "web");
+    EXPECT_EQ(m_run->replaced()->run.services[0].pids, std::vector<int>{sleeper});
+    const int status = reap(sleeper);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+    EXPECT_TRUE(exists(m_run->dir()));
+    EXPECT_FALSE(exists(m_run->dir() + "/svc-web"));
 }
 
 TEST_F(Cgroup, ProbeFindsOurGroupAndTheRunDirIsBelowIt) {
