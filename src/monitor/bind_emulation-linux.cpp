@@ -1,12 +1,16 @@
 #include "monitor/bind_emulation-linux.hpp"
 
+#include "monitor/capability_scope.hpp"
 #include "util/unique_fd.hpp"
 
 #include <arpa/inet.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -16,18 +20,40 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace golaunch {
 
 namespace {
 
 constexpr unsigned k_bind_service_bit = 1U << CAP_NET_BIND_SERVICE; // in capability word 0
+constexpr int k_max_user_ns_depth = 33; // the kernel nests user namespaces 32 deep at most
 
-// Reads "Tgid:" and "CapEff:" from /proc/TID/status (a thread id works as well as a pid).
+// Reads "Tgid:", "Uid:" (the effective one) and "CapEff:" from /proc/TID/status (a thread id
+// works as well as a pid), and the thread's user namespace. /proc shows the uid as seen from
+// golaunch's own user namespace, as NS_GET_OWNER_UID does: the two compare.
 struct TaskFacts {
     pid_t tgid = 0;
-    bool can_bind_service = false;
+    CapabilityHolder holder;
 };
+
+std::optional<NamespaceId> namespace_id(int fd) {
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+        return std::nullopt;
+    }
+    return NamespaceId{static_cast<std::uint64_t>(info.st_dev),
+                       static_cast<std::uint64_t>(info.st_ino)};
+}
+
+std::optional<NamespaceId> namespace_id(const char* path) {
+    struct stat info {};
+    if (::stat(path, &info) != 0) {
+        return std::nullopt;
+    }
+    return NamespaceId{static_cast<std::uint64_t>(info.st_dev),
+                       static_cast<std::uint64_t>(info.st_ino)};
+}
 
 std::optional<TaskFacts> read_task_facts(pid_t tid) {
     char path[64];
@@ -36,40 +62,81 @@ std::optional<TaskFacts> read_task_facts(pid_t tid) {
     std::string line;
     TaskFacts facts;
     bool have_caps = false;
+    bool have_uid = false;
     while (std::getline(in, line)) {
         if (line.rfind("Tgid:", 0) == 0) {
             facts.tgid = static_cast<pid_t>(std::stol(line.substr(5)));
+        } else if (line.rfind("Uid:", 0) == 0) {
+            unsigned long real = 0;
+            unsigned long effective = 0;
+            have_uid = std::sscanf(line.c_str() + 4, "%lu %lu", &real, &effective) == 2;
+            facts.holder.euid = static_cast<std::uint32_t>(effective);
         } else if (line.rfind("CapEff:", 0) == 0) {
             const unsigned long long caps = std::stoull(line.substr(7), nullptr, 16);
-            facts.can_bind_service = (caps & k_bind_service_bit) != 0;
+            facts.holder.has_in_own_ns = (caps & k_bind_service_bit) != 0;
             have_caps = true;
         }
     }
-    if (facts.tgid <= 0 || !have_caps) {
+    std::snprintf(path, sizeof path, "/proc/%d/ns/user", tid);
+    const auto user_ns = namespace_id(path);
+    if (facts.tgid <= 0 || !have_caps || !have_uid || !user_ns) {
         return std::nullopt;
     }
+    facts.holder.user_ns = *user_ns;
     return facts;
 }
 
-// Per-thread capabilities: while alive, this thread's effective CAP_NET_BIND_SERVICE matches
-// the target's, so a bind to a privileged port fails here exactly when it would there.
+// The user namespace that owns the socket's network namespace, then its ancestors as far as
+// golaunch may follow them (NS_GET_PARENT refuses beyond its own user namespace). Empty when
+// the socket's namespace cannot be learnt: no one then holds anything over it.
+std::vector<UserNamespaceStep> socket_owner_chain(int socket) {
+    std::vector<UserNamespaceStep> chain;
+    UniqueFd net_ns(::ioctl(socket, SIOCGSKNS));
+    if (!net_ns.valid()) {
+        return chain;
+    }
+    UniqueFd user_ns(::ioctl(net_ns.get(), NS_GET_USERNS));
+    while (user_ns.valid() && chain.size() < k_max_user_ns_depth) {
+        const auto id = namespace_id(user_ns.get());
+        uid_t owner = 0;
+        if (!id || ::ioctl(user_ns.get(), NS_GET_OWNER_UID, &owner) != 0) {
+            break;
+        }
+        chain.push_back({*id, static_cast<std::uint32_t>(owner)});
+        user_ns = UniqueFd(::ioctl(user_ns.get(), NS_GET_PARENT));
+    }
+    return chain;
+}
+
+// This thread's own credentials, after any capset: the emulating thread.
+std::optional<CapabilityHolder> this_thread(bool has_in_own_ns) {
+    const auto user_ns = namespace_id("/proc/thread-self/ns/user");
+    if (!user_ns) {
+        return std::nullopt;
+    }
+    return CapabilityHolder{*user_ns, static_cast<std::uint32_t>(::geteuid()), has_in_own_ns};
+}
+
+// Per-thread capabilities: while alive, this thread's effective CAP_NET_BIND_SERVICE is set as
+// asked where the permitted set allows it. effective() says what it is now.
 class BindServiceCapability {
   public:
-    explicit BindServiceCapability(bool target_has) {
+    explicit BindServiceCapability(bool wanted) {
         if (::syscall(SYS_capget, &m_header, m_saved) != 0) {
             return;
         }
-        const bool we_have = (m_saved[0].effective & k_bind_service_bit) != 0;
-        if (we_have == target_has) {
+        m_effective = (m_saved[0].effective & k_bind_service_bit) != 0;
+        if (m_effective == wanted) {
             return;
         }
         __user_cap_data_struct changed[2] = {m_saved[0], m_saved[1]};
-        if (target_has) {
+        if (wanted) {
             changed[0].effective |= k_bind_service_bit; // only works if permitted
         } else {
             changed[0].effective &= ~k_bind_service_bit;
         }
         m_changed = ::syscall(SYS_capset, &m_header, changed) == 0;
+        m_effective = m_changed ? wanted : m_effective;
     }
     ~BindServiceCapability() {
         if (m_changed) {
@@ -79,10 +146,35 @@ class BindServiceCapability {
     BindServiceCapability(const BindServiceCapability&) = delete;
     BindServiceCapability& operator=(const BindServiceCapability&) = delete;
 
+    bool effective() const { return m_effective; }
+
   private:
     __user_cap_header_struct m_header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct m_saved[2]{};
     bool m_changed = false;
+    bool m_effective = false;
+};
+
+// Sets this thread up to bind `socket` with exactly the target's right to a privileged port:
+// the target's standing over the socket's network namespace (capability_scope.hpp), and this
+// thread's standing there after the capset, must agree. When they cannot (golaunch lacks the
+// capability the target has, or owns the namespace the target does not), the emulation must
+// not run: the kernel then performs the call as the target itself.
+class EmulatingAs {
+  public:
+    EmulatingAs(int socket, const CapabilityHolder& target)
+        : m_chain(socket_owner_chain(socket)),
+          m_target_holds(holds_capability_over(m_chain, target)), m_capability(m_target_holds) {
+        const auto self = this_thread(m_capability.effective());
+        m_agrees = self && holds_capability_over(m_chain, *self) == m_target_holds;
+    }
+    bool agrees() const { return m_agrees; }
+
+  private:
+    std::vector<UserNamespaceStep> m_chain;
+    bool m_target_holds = false;
+    BindServiceCapability m_capability;
+    bool m_agrees = false;
 };
 
 void describe_address(const sockaddr_storage& address, BindEvent& event) {
@@ -165,7 +257,10 @@ Emulation emulate_bind_call(int listener, const seccomp_notif& request) {
             return result;
         }
         describe_address(address, event);
-        const BindServiceCapability as_target(facts->can_bind_service);
+        const EmulatingAs as_target(socket.get(), facts->holder);
+        if (!as_target.agrees()) {
+            return result; // continue: the kernel decides with the target's own credentials
+        }
         error = ::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), length) == 0
                     ? 0
                     : errno;
@@ -177,7 +272,10 @@ Emulation emulate_bind_call(int listener, const seccomp_notif& request) {
             return result;
         }
     } else {
-        const BindServiceCapability as_target(facts->can_bind_service); // autobind on listen
+        const EmulatingAs as_target(socket.get(), facts->holder); // autobind on listen
+        if (!as_target.agrees()) {
+            return result;
+        }
         error = ::listen(socket.get(), static_cast<int>(request.data.args[1])) == 0 ? 0 : errno;
         sockaddr_storage address{};
         socklen_t length = sizeof address;

@@ -1,6 +1,8 @@
 // Answers one seccomp notification for bind() or listen(): performs the call on a duplicate
 // of the target's socket (pidfd_getfd; the same socket, so the effect is the target's own),
-// with the target's CAP_NET_BIND_SERVICE, and learns the exact result to reply with.
+// with the target's standing over the socket's network namespace (capability_scope.hpp), and
+// learns the exact result to reply with. Where golaunch cannot stand exactly where the target
+// does, the call is not emulated: the kernel performs it as the target.
 #pragma once
 
 #include "monitor/bind_event.hpp"
