@@ -60,12 +60,15 @@ void read_golaunch_mark(int dir_fd, ProcessInfo& info) {
     }
     const std::string_view service_prefix = "GOLAUNCH_SERVICE=";
     const std::string_view pid_prefix = "GOLAUNCH_PID=";
+    const std::string_view project_prefix = "GOLAUNCH_PROJECT=";
     std::string_view rest(environ);
     while (!rest.empty()) {
         const auto end = rest.find('\0');
         const std::string_view entry = rest.substr(0, end);
         if (entry.substr(0, service_prefix.size()) == service_prefix) {
             info.golaunch_service = std::string(entry.substr(service_prefix.size()));
+        } else if (entry.substr(0, project_prefix.size()) == project_prefix) {
+            info.golaunch_project = std::string(entry.substr(project_prefix.size()));
         } else if (entry.substr(0, pid_prefix.size()) == pid_prefix) {
             if (!procfs::parse_number(entry.substr(pid_prefix.size()), info.golaunch_pid)) {
                 info.golaunch_pid = 0;

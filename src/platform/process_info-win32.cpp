@@ -176,9 +176,12 @@ void read_golaunch_mark(HANDLE process, ProcessInfo& info) {
     }
     const std::string service_prefix = std::string(k_service_env) + "=";
     const std::string pid_prefix = std::string(k_instance_env) + "=";
+    const std::string project_prefix = std::string(k_project_env) + "=";
     for (const auto& entry : *environment) {
         if (entry.rfind(service_prefix, 0) == 0) {
             info.golaunch_service = entry.substr(service_prefix.size());
+        } else if (entry.rfind(project_prefix, 0) == 0) {
+            info.golaunch_project = entry.substr(project_prefix.size());
         } else if (entry.rfind(pid_prefix, 0) == 0) {
             try {
                 info.golaunch_pid = static_cast<pid_t>(std::stoll(entry.substr(pid_prefix.size())));

@@ -26,10 +26,12 @@ struct ProcessInfo {
     std::chrono::system_clock::time_point start_time;
     char state = '?'; // R, S, D, Z, T, ...
     // From /proc/PID/environ (readable for our own uid or as root): golaunch marks every
-    // process it starts with GOLAUNCH_SERVICE=<service> and GOLAUNCH_PID=<golaunch pid>,
-    // inherited by grandchildren too. Empty when unmarked or unreadable.
+    // process it starts with GOLAUNCH_SERVICE=<service>, GOLAUNCH_PID=<golaunch pid> and
+    // GOLAUNCH_PROJECT=<project id of the manifest> (manifest/project_id.hpp), inherited by
+    // grandchildren too. Empty when unmarked or unreadable.
     std::string golaunch_service;
     pid_t golaunch_pid = 0;
+    std::string golaunch_project;
 };
 
 // Windows: pid 4, "System", owns the sockets of http.sys, the kernel HTTP server that IIS,
@@ -42,6 +44,7 @@ inline constexpr const char* k_http_sys_owner =
 // Environment variable names of that mark.
 inline constexpr const char* k_service_env = "GOLAUNCH_SERVICE";
 inline constexpr const char* k_instance_env = "GOLAUNCH_PID";
+inline constexpr const char* k_project_env = "GOLAUNCH_PROJECT";
 
 // Reads /proc/PID. nullopt when the process does not exist (or vanished while reading).
 std::optional<ProcessInfo> read_process_info(pid_t pid);

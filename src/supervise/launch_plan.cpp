@@ -2,6 +2,7 @@
 
 #include "manifest/env_file.hpp"
 #include "manifest/interpolate.hpp"
+#include "manifest/project_id.hpp"
 #include "platform/process_info.hpp"
 #include "util/error.hpp"
 
@@ -90,6 +91,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     }
     set_env(env, k_service_env, service.name);
     set_env(env, k_instance_env, std::to_string(golaunch_pid));
+    set_env(env, k_project_env, project_id(manifest.path));
 
     const std::filesystem::path cwd = (manifest.root_dir / service.dir).lexically_normal();
     plan.run.cwd = cwd;
