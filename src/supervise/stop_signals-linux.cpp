@@ -15,7 +15,7 @@ void add_child_exit_signal(boost::asio::signal_set& signals) {
 }
 
 std::string stop_signal_name(int signo) {
-    return signo == SIGINT ? "Ctrl-C" : "SIGTERM";
+    return signo == SIGINT ? "Ctrl-C" : signo == SIGHUP ? "SIGHUP" : "SIGTERM";
 }
 
 std::string stop_signal_reason(int signo) {
