@@ -7,12 +7,15 @@
 #include "remedy/atomic_file.hpp"
 #include "remedy/instance_lock.hpp"
 #include "remedy/state_file.hpp"
+#include "supervise/containment.hpp"
 #include "supervise/reporter.hpp"
 #include "supervise/supervisor.hpp"
 #include "util/color.hpp"
 #include "util/error.hpp"
 
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace golaunch {
 
@@ -122,6 +125,13 @@ int run_run(const RunCommandOptions& options) {
                         {"command", stale_lock->command}},
                        stale_lock_message(*stale_lock), 1);
     }
+    // What an earlier run left in its cgroups when it was killed together with its orphan
+    // guard: stopped before the ports are checked (they may hold them).
+    Duration longest_grace{0};
+    for (const auto& name : order) {
+        longest_grace = std::max(longest_grace, args.manifest.find_service(name)->stop_grace);
+    }
+    stop_leftovers(args.manifest, longest_grace, reporter);
     PreflightOptions preflight_options;
     preflight_options.apply_policy = true;
     preflight_options.hosts_file = options.hosts_file;

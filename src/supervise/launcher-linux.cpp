@@ -25,6 +25,7 @@ struct ChildSetup {
     std::vector<const char*> envp;
     pid_t parent = ::getpid();
     ChildHook* hook = nullptr;
+    int cgroup_procs = -1; // the service cgroup's cgroup.procs, or -1
 
     bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const bp2::filesystem::path&,
                              const char* const*) {
@@ -46,6 +47,11 @@ struct ChildSetup {
         }
         if (::getppid() != parent) {
             ::_exit(127); // golaunch died before prctl took effect
+        }
+        // Into the service's cgroup before anything else runs: what this process starts is
+        // born there, and setsid or a double fork cannot take it out.
+        if (cgroup_procs >= 0 && !join_cgroup_in_child(cgroup_procs)) {
+            return {errno, bp2::system_category()};
         }
         sigset_t all;
         ::sigemptyset(&all);
@@ -71,6 +77,7 @@ std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
     auto launched = std::make_unique<LaunchedProcess>(io);
     ChildSetup setup;
     setup.hook = spec.child_hook;
+    setup.cgroup_procs = spec.cgroup != nullptr ? spec.cgroup->procs_fd() : -1;
     for (const auto& assignment : spec.env) {
         setup.envp.push_back(assignment.c_str());
     }
@@ -89,7 +96,7 @@ std::unique_ptr<LaunchedProcess> launch_process(boost::asio::io_context& io,
                         : "");
     }
     launched->pid = launched->process.id();
-    launched->tree = ProcessTree(launched->pid, nullptr);
+    launched->tree = ProcessTree(launched->pid, spec.cgroup); // no cgroup: the process group
     return launched;
 }
 

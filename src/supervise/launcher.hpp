@@ -5,6 +5,7 @@
 #pragma once
 
 #include "monitor/bind_monitor.hpp"
+#include "platform/cgroup.hpp"
 #include "supervise/boost_process.hpp"
 #include "supervise/process_tree.hpp"
 #include <boost/asio/io_context.hpp>
@@ -23,6 +24,10 @@ struct LaunchSpec {
     std::vector<std::string> env;     // complete environment, "KEY=VALUE"
     std::filesystem::path cwd;
     ChildHook* child_hook = nullptr; // runs last before exec / resume (the bind monitor)
+    // Linux: the service's cgroup, which the child joins itself before exec (so nothing it
+    // starts is ever outside it); the launched tree is then that cgroup. Windows ignores it
+    // (the Job Object holds the tree).
+    const ServiceCgroup* cgroup = nullptr;
     // Windows only: the command line, verbatim, instead of one built from `args` by the C
     // runtime's quoting rules (cmd.exe /s /c "..." has rules of its own). Linux ignores it.
     std::string raw_command_line;

@@ -28,6 +28,7 @@ void LineReader::read_more() {
                     self->m_on_line(self->m_partial);
                     self->m_partial.clear();
                 }
+                self->m_finished = true;
                 if (self->m_on_eof) {
                     self->m_on_eof();
                 }

@@ -19,6 +19,8 @@ class LineReader : public std::enable_shared_from_this<LineReader> {
     LineReader(boost::asio::readable_pipe pipe, LineHandler on_line, EofHandler on_eof);
     void start();
     void close();
+    // The pipe has ended (end of file, an error, or close()) and on_eof has run.
+    bool finished() const { return m_finished; }
 
     // Lines longer than this are handed over in pieces.
     static constexpr std::size_t k_max_line = 64 * 1024;
@@ -32,6 +34,7 @@ class LineReader : public std::enable_shared_from_this<LineReader> {
     EofHandler m_on_eof;
     std::array<char, 16 * 1024> m_buffer{};
     std::string m_partial;
+    bool m_finished = false;
 };
 
 } // namespace golaunch

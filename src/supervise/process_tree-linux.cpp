@@ -1,25 +1,48 @@
 #include "supervise/process_tree.hpp"
 
+#include "platform/cgroup.hpp"
 #include "platform/process_info.hpp"
 
 #include <signal.h>
 
+#include <algorithm>
+
 namespace golaunch {
 
 bool ProcessTree::alive() const {
+    if (m_cgroup != nullptr) {
+        return m_cgroup->populated();
+    }
     return process_group_alive(m_id);
 }
 
+bool ProcessTree::contains(int pid) const {
+    if (m_cgroup == nullptr) {
+        return false;
+    }
+    const auto pids = m_cgroup->pids();
+    return std::find(pids.begin(), pids.end(), pid) != pids.end();
+}
+
 bool ProcessTree::request_stop() const {
+    if (m_cgroup != nullptr) {
+        const int signalled = m_cgroup->signal_all(SIGTERM);
+        m_cgroup->signal_all(SIGCONT); // a stopped process acts on SIGTERM only once continued
+        return signalled > 0 || !m_cgroup->populated();
+    }
     if (m_id <= 1) {
         return false;
     }
     const bool sent = ::kill(-m_id, SIGTERM) == 0;
-    ::kill(-m_id, SIGCONT); // a stopped process acts on SIGTERM only once continued
+    ::kill(-m_id, SIGCONT);
     return sent;
 }
 
 void ProcessTree::kill() const {
+    if (m_cgroup != nullptr) {
+        m_cgroup->kill();
+        return;
+    }
     if (m_id > 1) {
         ::kill(-m_id, SIGKILL);
     }
@@ -35,6 +58,10 @@ const char* kill_name() {
 
 const char* tree_kind_name() {
     return "process group";
+}
+
+bool trees_hold_all_descendants() {
+    return false;
 }
 
 } // namespace golaunch

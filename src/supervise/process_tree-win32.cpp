@@ -20,6 +20,10 @@ bool ProcessTree::alive() const {
 
 // The service was created with CREATE_NEW_PROCESS_GROUP: its pid is the console process group
 // id, and CTRL_BREAK (unlike CTRL_C) can be sent to one group. Go sees it as os.Interrupt.
+bool ProcessTree::contains(int) const {
+    return false; // the Job Object has no cheap membership test; it is not needed on Windows
+}
+
 bool ProcessTree::request_stop() const {
     if (!m_job || m_id <= 0) {
         return false;
@@ -43,6 +47,10 @@ const char* kill_name() {
 
 const char* tree_kind_name() {
     return "job";
+}
+
+bool trees_hold_all_descendants() {
+    return true;
 }
 
 } // namespace golaunch

@@ -5,10 +5,14 @@
 namespace golaunch {
 
 ReadinessProbe::ReadinessProbe(const SocketTable& table, pid_t service_pid,
-                               std::vector<std::uint16_t> ports)
-    : m_table(table), m_service_pid(service_pid), m_ports(std::move(ports)) {}
+                               std::vector<std::uint16_t> ports, std::function<bool(pid_t)> member)
+    : m_table(table), m_service_pid(service_pid), m_ports(std::move(ports)),
+      m_member(std::move(member)) {}
 
 bool ReadinessProbe::owned_by_service(pid_t pid) const {
+    if (m_member && m_member(pid)) {
+        return true;
+    }
     // The service leads its own process group; `go run`-style children stay in it unless they
     // call setsid, and those are still found through the parent chain.
     for (int depth = 0; depth < 64 && pid > 1; ++depth) {

@@ -7,6 +7,7 @@
 #include "platform/socket_table.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,7 +24,10 @@ struct PortListener {
 
 class ReadinessProbe {
   public:
-    ReadinessProbe(const SocketTable& table, pid_t service_pid, std::vector<std::uint16_t> ports);
+    // `member`: whether a pid belongs to the service by membership (its cgroup), which a
+    // daemon that left the process group and the parent chain still does.
+    ReadinessProbe(const SocketTable& table, pid_t service_pid, std::vector<std::uint16_t> ports,
+                   std::function<bool(pid_t)> member = {});
 
     // Re-reads the table. True once every port has a listener owned by the service's tree.
     bool poll();
@@ -40,6 +44,7 @@ class ReadinessProbe {
     const SocketTable& m_table;
     pid_t m_service_pid;
     std::vector<std::uint16_t> m_ports;
+    std::function<bool(pid_t)> m_member;
     std::map<std::uint64_t, PortListener> m_known; // inode -> what we learnt about it
     std::map<std::uint16_t, std::vector<PortListener>> m_listeners;
 };

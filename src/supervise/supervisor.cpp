@@ -3,6 +3,7 @@
 #include "manifest/dependency_order.hpp"
 #include "supervise/supervisor_impl.hpp"
 
+#include "util/duration.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -25,18 +26,21 @@ int Supervisor::Impl::run() {
     m_reporter.set_services(m_order);
     plan_all();
 
-    Duration longest_grace{0};
     for (const auto& name : m_order) {
-        longest_grace = std::max(longest_grace, service(name).spec->stop_grace);
+        m_longest_grace = std::max(m_longest_grace, service(name).spec->stop_grace);
     }
+    setup_containment();
     choose_monitor(); // before SIGCHLD is watched: it forks a probe child and waits for it
     become_child_subreaper();
-    m_guard = std::make_unique<OrphanGuard>(longest_grace);
+    start_guard();
     watch_signals();
     watch_sigchld();
 
     m_reporter.event("starting", "",
-                     {{"manifest", m_manifest.path.string()}, {"services", m_order}},
+                     {{"manifest", m_manifest.path.string()},
+                      {"services", m_order},
+                      {"guard_pid", m_guard->pid()},
+                      {"containment", m_cgroup_watcher ? "cgroup" : tree_kind_name()}},
                      "starting " + join(m_order, ", ") + " from " + m_manifest.path.string());
     asio::post(m_io, [this] { build_next(); });
     m_io.run();
@@ -57,10 +61,136 @@ void Supervisor::Impl::plan_all() {
     }
 }
 
+// ---------------------------------------------------------------- containment
+
+// A cgroup per service, each watched through one inotify fd; without cgroups, said once.
+void Supervisor::Impl::setup_containment() {
+    m_containment = contain_run(m_manifest);
+    if (m_containment.cgroups) {
+        try {
+            m_cgroup_watcher = std::make_unique<CgroupWatcher>();
+            for (const auto& name : m_order) {
+                Service& entry = service(name);
+                entry.cgroup = &m_containment.cgroups->add_service(name);
+                m_watched[m_cgroup_watcher->add(entry.cgroup->events_path())] = name;
+            }
+        } catch (const Error& error) {
+            m_containment.fallback = error.what();
+            m_watched.clear();
+            m_cgroup_watcher.reset();
+            for (const auto& name : m_order) {
+                service(name).cgroup = nullptr;
+            }
+            m_containment.cgroups.reset();
+        }
+    }
+    for (const auto& name : m_order) {
+        Service& entry = service(name);
+        entry.plan.run.cgroup = entry.cgroup;
+        if (entry.plan.build) {
+            entry.plan.build->cgroup = entry.cgroup;
+        }
+    }
+    if (!m_containment.fallback.empty()) {
+        m_reporter.event(
+            "containment", "", {{"kind", tree_kind_name()}, {"reason", m_containment.fallback}},
+            std::string("services are kept together by ") + tree_kind_name() + " only (" +
+                m_containment.fallback + "): a process that calls setsid can escape its service",
+            1);
+        return;
+    }
+    if (m_cgroup_watcher) {
+        m_reporter.debug("", "each service runs in a cgroup of its own under " +
+                                 m_containment.cgroups->dir());
+        m_tree_watch = std::make_unique<ReadableWatch>(m_io, m_cgroup_watcher->fd(),
+                                                       [this] { on_trees_changed(); });
+        m_tree_watch->arm();
+    }
+}
+
+void Supervisor::Impl::on_trees_changed() {
+    for (const int id : m_cgroup_watcher->read_changes()) {
+        const auto found = m_watched.find(id);
+        if (found != m_watched.end() && !service(found->second).tree.alive()) {
+            on_tree_emptied(service(found->second));
+        }
+    }
+    if (!m_drained) {
+        m_tree_watch->arm();
+    }
+}
+
+// The kernel says a service's cgroup has no process left.
+void Supervisor::Impl::on_tree_emptied(Service& entry) {
+    if (m_stopping) {
+        check_drained();
+        return;
+    }
+    if (entry.daemonized && !entry.process_running) {
+        entry.daemonized = false;
+        entry.poll_timer.cancel();
+        entry.timeout_timer.cancel();
+        const bool timed_out = entry.timed_out;
+        const std::string reason =
+            timed_out ? "not ready after " + format_duration(entry.spec->startup_timeout) +
+                            " (startup_timeout)"
+                      : "every process of its cgroup exited (it had daemonized)";
+        m_reporter.event("exited", entry.spec->name,
+                         {{"status", "cgroup empty"}, {"pid", entry.tree.id()}}, "", 0);
+        if (!timed_out) {
+            m_reporter.error(entry.spec->name, reason);
+        }
+        after_exit(entry, timed_out ? ExitKind::startup_timeout : ExitKind::failed, reason);
+    }
+}
+
+bool Supervisor::Impl::running(const Service& entry) const {
+    return entry.process_running || (entry.daemonized && entry.tree.alive());
+}
+
+// ---------------------------------------------------------------- the orphan guard
+
+void Supervisor::Impl::start_guard() {
+    m_guard = std::make_unique<OrphanGuard>(
+        m_longest_grace, m_containment.cgroups ? m_containment.cgroups->dir() : std::string());
+    if (m_guard->pidfd() >= 0) {
+        m_guard_watch =
+            std::make_unique<ReadableWatch>(m_io, m_guard->pidfd(), [this] { on_guard_died(); });
+        m_guard_watch->arm();
+    }
+}
+
+// The guard is what stops the services if golaunch is killed: one that died (killed by
+// someone, out of memory) is replaced at once, and told every group it must know.
+void Supervisor::Impl::on_guard_died() {
+    if (m_drained) {
+        return;
+    }
+    const int old_pid = m_guard->pid();
+    m_guard_watch.reset();
+    m_guard.reset(); // reaps it
+    start_guard();
+    for (const auto& name : m_order) {
+        const Service& entry = service(name);
+        if (!entry.tree.empty() && !entry.tree.contained() &&
+            (entry.process_running || entry.tree.alive())) {
+            m_guard->watch_group(entry.tree.id());
+        }
+    }
+    m_reporter.event("guard_restarted", "", {{"old_pid", old_pid}, {"pid", m_guard->pid()}},
+                     "the orphan guard (pid " + std::to_string(old_pid) +
+                         ") died; started a new one (pid " + std::to_string(m_guard->pid()) +
+                         "), which stops the services if golaunch is killed",
+                     1);
+}
+
 // ---------------------------------------------------------------- plumbing
 
+// The readers of earlier runs stay in `readers` until their pipes close: a daemon that escaped
+// an earlier run may hold them open, and the end of the run must close them too.
 void Supervisor::Impl::attach_output(Service& entry, const std::string& label) {
-    entry.readers.clear();
+    std::erase_if(entry.readers,
+                  [](const std::shared_ptr<LineReader>& reader) { return reader->finished(); });
     for (auto* pipe : {&entry.process->out, &entry.process->err}) {
         const std::string stream = pipe == &entry.process->out ? "stdout" : "stderr";
         ++m_open_readers;
@@ -91,7 +221,11 @@ void Supervisor::Impl::watch_signals() {
         } else {
             shutdown(128 + signo, stop_signal_reason(signo));
         }
-        watch_signals();
+        // shutdown() may have drained at once (nothing was running: a service in its restart
+        // backoff): a wait armed now would keep the loop alive for ever.
+        if (!m_drained) {
+            watch_signals();
+        }
     });
 }
 
@@ -101,7 +235,9 @@ void Supervisor::Impl::watch_sigchld() {
             return; // a completion queued before cancel() must not re-arm the wait
         }
         reap_orphans(owned_pids());
-        watch_sigchld();
+        if (!m_drained) {
+            watch_sigchld();
+        }
     });
 }
 

@@ -1,16 +1,19 @@
-// Internal to the supervisor: the state its three source files share.
-// supervisor.cpp (run, plumbing), supervisor_start.cpp (build, start, readiness),
-// supervisor_restart.cpp (exits, restart policy, startup timeouts), supervisor_stop.cpp
+// Internal to the supervisor: the state its source files share.
+// supervisor.cpp (run, plumbing, containment and the orphan guard), supervisor_start.cpp
+// (build, start, readiness, startup timeouts), supervisor_monitor.cpp (the bind monitor),
+// supervisor_restart.cpp (exits, daemonized services, restart policy), supervisor_stop.cpp
 // (shutdown).
 #pragma once
 
 #include "manifest/manifest.hpp"
 #include "monitor/bind_monitor.hpp"
+#include "supervise/containment.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
 #include "supervise/listen_tracker.hpp"
 #include "supervise/orphan_guard.hpp"
 #include "supervise/process_tree.hpp"
+#include "supervise/readable_watch.hpp"
 #include "supervise/readiness.hpp"
 #include "supervise/reporter.hpp"
 #include "supervise/restart_policy.hpp"
@@ -78,6 +81,10 @@ struct Supervisor::Impl {
         Clock::time_point started;
         std::deque<std::string> recent;
         bool term_sent = false;
+        const ServiceCgroup* cgroup = nullptr; // its cgroup for the whole run, or none
+        // Its main process exited 0 while its cgroup still ran: the cgroup is the service now
+        // (systemd's Type=forking), until it empties.
+        bool daemonized = false;
     };
 
     Impl(const Manifest& manifest, PortAssignments ports, RunOptions options, Reporter& reporter)
@@ -109,6 +116,7 @@ struct Supervisor::Impl {
     nlohmann::json readiness_fields(const Service& service) const;
     void on_startup_timeout(Service& service);
     void on_service_exit(Service& service, int native_status);
+    void on_daemonized(Service& service);
 
     // restart policy (supervisor_restart.cpp)
     void after_exit(Service& service, ExitKind kind, const std::string& reason);
@@ -129,6 +137,15 @@ struct Supervisor::Impl {
     void check_drained();
     void kill_everything();
 
+    // containment and the orphan guard (supervisor.cpp)
+    void setup_containment();
+    void on_trees_changed();
+    void on_tree_emptied(Service& service);
+    void start_guard();
+    void on_guard_died();
+    // Its main process runs, or (daemonized) its cgroup does.
+    bool running(const Service& service) const;
+
     // plumbing
     void attach_output(Service& service, const std::string& label);
     void watch_signals();
@@ -144,8 +161,15 @@ struct Supervisor::Impl {
     asio::signal_set m_signals;
     asio::signal_set m_sigchld;
     asio::steady_timer m_drain_timer;
+    // Declared before m_services: every ProcessTree points into it.
+    RunContainment m_containment;
+    std::unique_ptr<CgroupWatcher> m_cgroup_watcher; // null: trees are process groups / jobs
+    std::map<int, std::string> m_watched;            // cgroup watch id -> service
+    std::unique_ptr<ReadableWatch> m_tree_watch;     // the watcher's fd in the loop
+    std::chrono::milliseconds m_longest_grace{0};
     std::unique_ptr<OrphanGuard> m_guard;
-    std::unique_ptr<BindMonitor> m_monitor; // null: readiness polls the socket table
+    std::unique_ptr<ReadableWatch> m_guard_watch; // its pidfd: the guard died
+    std::unique_ptr<BindMonitor> m_monitor;       // null: readiness polls the socket table
     MonitorKind m_monitor_kind = MonitorKind::poll;
     std::vector<std::string> m_order;
     std::map<std::string, std::unique_ptr<Service>> m_services;

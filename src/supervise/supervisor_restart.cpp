@@ -6,6 +6,7 @@
 // startup timeout, else 1 when one failed for good.
 #include "supervise/supervisor_impl.hpp"
 
+#include "platform/process_info.hpp"
 #include "supervise/exit_status.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -24,9 +25,17 @@ bool depends_on(const ServiceSpec& spec, const std::string& name) {
 
 void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
     entry.process_running = false;
+    const State previous = entry.state;
+    // Exit 0 while its cgroup still runs, before or after ready: it daemonized (`caddy start`,
+    // `setsid -f`). Not the end of the service: its cgroup is the service from now on.
+    if (!m_stopping && !entry.timed_out && entry.tree.contained() && !entry.plan.ports.empty() &&
+        (previous == State::starting || previous == State::ready) &&
+        exited_successfully(native_status) && entry.tree.alive()) {
+        on_daemonized(entry);
+        return;
+    }
     entry.poll_timer.cancel();
     entry.timeout_timer.cancel();
-    const State previous = entry.state;
     const std::string& name = entry.spec->name;
     m_reporter.event("exited", name,
                      {{"status", describe_exit(native_status)}, {"pid", entry.tree.id()}},
@@ -55,6 +64,39 @@ void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
         stop_group(entry); // what it left in its group (a grandchild) goes before any restart
     }
     after_exit(entry, kind, reason);
+}
+
+// Says once what happened, naming what it left running and how to keep it in the foreground,
+// then goes on waiting for its ports (if not ready yet) or serving (if it was).
+void Supervisor::Impl::on_daemonized(Service& entry) {
+    entry.daemonized = true;
+    const std::string& name = entry.spec->name;
+    const auto pids = entry.cgroup != nullptr ? entry.cgroup->pids() : std::vector<int>{};
+    std::vector<std::string> left;
+    bool caddy = false;
+    for (const int pid : pids) {
+        const auto info = read_process_info(pid);
+        const std::string what =
+            info ? shell_join(info->cmdline.empty() ? std::vector<std::string>{info->name}
+                                                    : info->cmdline)
+                 : std::string("?");
+        caddy = caddy || (info && info->name.find("caddy") != std::string::npos);
+        left.push_back("pid " + std::to_string(pid) + " (" + what + ")");
+    }
+    const std::string foreground =
+        caddy ? "`caddy run` instead of `caddy start` keeps it in the foreground"
+              : "to get its output and exit status, run it in the foreground (most servers "
+                "have a `run` command or a --foreground/--no-daemon flag for that)";
+    m_reporter.event("daemonized", name,
+                     {{"pid", entry.tree.id()},
+                      {"pids", pids},
+                      {"state", entry.state == State::ready ? "ready" : "starting"}},
+                     "pid " + std::to_string(entry.tree.id()) + " exited 0 and left " +
+                         (left.empty() ? std::string("processes") : join(left, ", ")) +
+                         " running in its cgroup: it daemonized, and its cgroup is now the "
+                         "service (ready, restarted and stopped as a whole); " +
+                         foreground,
+                     1);
 }
 
 void Supervisor::Impl::after_exit(Service& entry, ExitKind kind, const std::string& reason) {
@@ -149,7 +191,7 @@ void Supervisor::Impl::restart_when_group_gone(Service& entry, int tries) {
         return;
     }
     if (entry.tree.alive()) {
-        m_reporter.warn(entry.spec->name, std::string(tree_kind_name()) + " " +
+        m_reporter.warn(entry.spec->name, std::string(entry.tree.kind_name()) + " " +
                                               std::to_string(entry.tree.id()) + " survived " +
                                               kill_name() + "; starting again anyway");
     } else if (!entry.tree.empty()) {

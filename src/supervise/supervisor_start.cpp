@@ -45,7 +45,9 @@ void Supervisor::Impl::build_next() {
         entry.process = launch_process(m_io, *entry.plan.build);
         entry.process_running = true;
         entry.tree = entry.process->tree;
-        m_guard->watch_group(entry.tree.id());
+        if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
+            m_guard->watch_group(entry.tree.id());
+        }
         attach_output(entry, name);
         entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
             on_build_exit(entry, entry.process->process.native_exit_code());
@@ -73,7 +75,7 @@ void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
     }
     m_guard->forget_group(entry.tree.id());
     entry.state = State::built;
-    entry.readers.clear();
+    std::erase_if(entry.readers, [](const auto& reader) { return reader->finished(); });
     // Not destroyed inside its own completion handler: released once the handler returned.
     asio::post(m_io, [process = std::shared_ptr<LaunchedProcess>(std::move(entry.process))] {});
     m_reporter.event("built", entry.spec->name, {{"build_ms", took}},
@@ -147,9 +149,12 @@ void Supervisor::Impl::start_service(Service& entry) {
     entry.state = State::starting;
     entry.timed_out = false;
     entry.term_sent = false;
+    entry.daemonized = false;
     entry.process_running = true;
     entry.tree = entry.process->tree;
-    m_guard->watch_group(entry.tree.id());
+    if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
+        m_guard->watch_group(entry.tree.id());
+    }
     entry.bind_calls = 0;
     entry.last_bind_failure.clear();
     const bool monitored = attach_monitoring(entry);
@@ -166,8 +171,9 @@ void Supervisor::Impl::start_service(Service& entry) {
         on_ready(entry);
         return;
     }
-    entry.probe =
-        std::make_unique<ReadinessProbe>(system_socket_table(), entry.tree.id(), entry.plan.ports);
+    entry.probe = std::make_unique<ReadinessProbe>(
+        system_socket_table(), entry.tree.id(), entry.plan.ports,
+        [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
     entry.timeout_timer.expires_after(entry.spec->startup_timeout);
     entry.timeout_timer.async_wait(
         [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {

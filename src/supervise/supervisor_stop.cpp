@@ -37,7 +37,7 @@ bool Supervisor::Impl::dependents_stopped(const Service& entry) const {
     for (const auto& [name, other] : m_services) {
         const auto& deps = other->spec->depends_on;
         if (std::find(deps.begin(), deps.end(), entry.spec->name) != deps.end() &&
-            other->process_running && other->state != State::building) {
+            running(*other) && other->state != State::building) {
             return false;
         }
     }
@@ -54,11 +54,11 @@ void Supervisor::Impl::stop_what_can_stop() {
             entry.state == State::pending || entry.state == State::built) {
             continue;
         }
-        if (entry.process_running && !dependents_stopped(entry)) {
+        if (running(entry) && !dependents_stopped(entry)) {
             continue;
         }
         entry.term_sent = true;
-        entry.state = entry.process_running ? State::stopping : entry.state;
+        entry.state = running(entry) ? State::stopping : entry.state;
         send_stop_request(entry, entry.tree);
         entry.grace_timer.expires_after(entry.spec->stop_grace);
         entry.grace_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
@@ -73,9 +73,10 @@ void Supervisor::Impl::stop_what_can_stop() {
     }
 }
 
-// Done when every main process has been waited for and every process group is empty.
-// Grandchildren that outlive their parent are not waited on by anything else, so while
-// stopping the groups are checked every 20 ms (bounded by the grace timers).
+// Done when every main process has been waited for and every tree is empty. A cgroup says when
+// it empties (on_trees_changed calls back here); a process group does not: grandchildren that
+// outlive their parent are waited on by nothing else, so without cgroups the groups are checked
+// every 20 ms while stopping (bounded by the grace timers).
 void Supervisor::Impl::check_drained() {
     reap_orphans(owned_pids());
     if (m_drained) {
@@ -97,26 +98,37 @@ void Supervisor::Impl::check_drained() {
         m_signals.cancel();
         m_sigchld.cancel();
         m_drain_timer.cancel();
+        if (m_tree_watch) {
+            m_tree_watch->cancel();
+        }
+        if (m_guard_watch) {
+            m_guard_watch->cancel();
+        }
         const auto took = elapsed_ms(m_started);
         m_reporter.event("stopped", "", {{"exit_code", m_exit_code}, {"elapsed_ms", took}},
                          "all services stopped");
-        if (m_open_readers > 0) {
-            // Someone outside the groups (a setsid'd grandchild) still holds an output pipe:
-            // read what is already there, then stop listening.
-            m_drain_timer.expires_after(std::chrono::milliseconds(200));
-            m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
-                if (!ec) {
-                    for (const auto& name : m_order) {
-                        for (const auto& reader : service(name).readers) {
-                            reader->close();
-                        }
-                    }
-                }
-            });
+        if (m_open_readers == 0) {
+            asio::post(m_io, [this] { m_io.stop(); });
+            return;
         }
+        // Someone outside the trees (without cgroups: a setsid'd grandchild) still holds an
+        // output pipe: read what is already there, then stop listening, and end the loop
+        // whatever is still pending in it: nothing is left to supervise.
+        m_drain_timer.expires_after(std::chrono::milliseconds(200));
+        m_drain_timer.async_wait([this](const boost::system::error_code&) {
+            for (const auto& name : m_order) {
+                for (const auto& reader : service(name).readers) {
+                    reader->close();
+                }
+            }
+            asio::post(m_io, [this] { m_io.stop(); });
+        });
         return;
     }
     stop_what_can_stop();
+    if (m_cgroup_watcher) {
+        return; // the cgroups' events and the exit handlers call back
+    }
     m_drain_timer.expires_after(std::chrono::milliseconds(20));
     m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {
@@ -128,7 +140,7 @@ void Supervisor::Impl::check_drained() {
 // SIGTERM (Windows: CTRL_BREAK) to the tree; when it cannot be delivered, no use waiting.
 void Supervisor::Impl::send_stop_request(Service& entry, const ProcessTree& tree) {
     m_reporter.debug(entry.spec->name, std::string(stop_request_name()) + " to " +
-                                           tree_kind_name() + " " + std::to_string(tree.id()));
+                                           tree.kind_name() + " " + std::to_string(tree.id()));
     if (!tree.request_stop() && tree.alive()) {
         m_reporter.warn(entry.spec->name, std::string("cannot send ") + stop_request_name() +
                                               ": sending " + kill_name() + " now");

@@ -23,6 +23,9 @@ class ProcessSet {
     bool add(pid_t pid);
     // Records `root` and every live descendant of it.
     void add_tree(pid_t root);
+    // Records every live process that carries golaunch's mark GOLAUNCH_PID=`golaunch_pid` in
+    // its environment: daemons that left the process tree (setsid, double fork) still carry it.
+    void add_marked(pid_t golaunch_pid);
 
     bool contains(pid_t pid) const;
     std::size_t size() const { return m_processes.size(); }
@@ -35,6 +38,10 @@ class ProcessSet {
   private:
     std::vector<TrackedProcess> m_processes;
 };
+
+// SIGKILLs every live process marked GOLAUNCH_PID=`golaunch_pid` (started by a golaunch this
+// test ran): the clean-up of a failed containment test. Returns how many it killed.
+int kill_marked(pid_t golaunch_pid);
 
 // "pid 123 (httpserver -name web), pid 124 (sleep 300)"
 std::string describe(const std::vector<TrackedProcess>& processes);

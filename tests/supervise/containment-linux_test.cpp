@@ -1,0 +1,269 @@
+// A service is everything it starts: the reproductions of "a service is everything it starts"
+// (daemons that call setsid, a child in a process group of its own, a server that daemonizes
+// like `caddy start`), and signals that always end golaunch, whatever a service is doing.
+// Every process of a run is found by golaunch's mark (GOLAUNCH_PID in its environment), which
+// a daemon keeps when it leaves the process tree, and checked by pid and start time.
+#include "support/golaunch_run.hpp"
+#include "support/process_set.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Kills what a failed run left (processes marked with its golaunch pid) at the end of a test.
+class MarkedCleanup {
+  public:
+    explicit MarkedCleanup(pid_t golaunch_pid) : m_pid(golaunch_pid) {}
+    ~MarkedCleanup() { kill_marked(m_pid); }
+    MarkedCleanup(const MarkedCleanup&) = delete;
+    MarkedCleanup& operator=(const MarkedCleanup&) = delete;
+
+  private:
+    pid_t m_pid;
+};
+
+std::string manifest_with(const std::string& service_body,
+                          const std::string& defaults = "stop_grace = \"2s\"\n") {
+    return "version = 1\nname = \"contained\"\n[defaults]\n" + defaults + "[services.svc]\n" +
+           service_body;
+}
+
+// A Python service that starts `sleep 300` in a process group of its own, then becomes the
+// binder fixture listening on `port`.
+std::string own_group_child_then_binder(std::uint16_t port) {
+    return "import os, subprocess; subprocess.Popen(['sleep', '300'], process_group=0); "
+           "os.execv('" +
+           fixture("binder") + "', ['binder', '-addr', '127.0.0.1:" + std::to_string(port) + "'])";
+}
+
+// Ends golaunch with `signo` and expects the exit code for it within `within`, with none of
+// `processes` left running when it has exited.
+void expect_clean_exit(GolaunchRun& run, int signo, const ProcessSet& processes,
+                       std::chrono::milliseconds within) {
+    const auto sent = std::chrono::steady_clock::now();
+    run.signal(signo);
+    const auto status = run.wait_for_exit(within);
+    ASSERT_TRUE(status) << "golaunch did not exit within " << within.count() << " ms of signal "
+                        << signo << ":\n"
+                        << run.output();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - sent);
+    EXPECT_EQ(exit_code_of(*status), 128 + signo) << run.output();
+    const auto left = processes.still_running();
+    EXPECT_TRUE(left.empty()) << "still running after golaunch exited (" << took.count()
+                              << " ms): " << describe(left) << "\n"
+                              << run.output();
+}
+
+// The issue's first reproduction: a shell service that daemonizes python's http.server with
+// `setsid -f`. Each attempt used to leave a listener behind, then golaunch printed "all
+// services stopped" and stayed, deaf to SIGINT and SIGTERM.
+TEST(Containment, SetsidDaemonOfAShellServiceIsTheServiceAndCtrlCStopsIt) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml",
+        manifest_with("shell = \"setsid -f python3 -m http.server ${port} --bind 127.0.0.1\"\n"
+                      "ports = { http = " +
+                      std::to_string(port) + " }\nmax_restarts = 1\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    const auto ready = run.wait_for_event("ready", "svc", 20s);
+    ASSERT_TRUE(ready) << run.output();
+    const auto daemonized = run.wait_for_event("daemonized", "svc", 5s);
+    ASSERT_TRUE(daemonized) << "golaunch says once that it daemonized: " << run.output();
+    EXPECT_TRUE(eventually([&] { return can_connect(port); }, 5s));
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 1u) << "the daemon carries golaunch's mark";
+    for (const auto& event : run.events()) {
+        EXPECT_NE(event.value("event", ""), "restarting")
+            << "a daemonized server is not an exit to restart: " << run.output();
+    }
+    expect_clean_exit(run, SIGINT, processes, 5s);
+    EXPECT_TRUE(eventually([&] { return !can_connect(port); }, 5s));
+}
+
+// A healthy service whose shell starts a `setsid` helper: the helper is part of the service.
+TEST(Containment, SetsidHelperOfAHealthyServiceStopsWithItOnSigterm) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("shell = " +
+                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
+                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
+                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 2u) << "the binder and the setsid'd sleep: " << run.output();
+    expect_clean_exit(run, SIGTERM, processes, 5s);
+}
+
+// A child in a process group of its own (Go's Setpgid, Python's process_group=0).
+TEST(Containment, ChildInItsOwnProcessGroupStopsOnCtrlC) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const std::string script = own_group_child_then_binder(port);
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("cmd = [\"python3\", \"-c\", " + toml_quoted(script) +
+                                  "]\nports = { http = " + std::to_string(port) + " }\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 2u) << run.output();
+    expect_clean_exit(run, SIGINT, processes, 5s);
+}
+
+// ...and after kill -9 of golaunch, its orphan guard stops it.
+TEST(Containment, ChildInItsOwnProcessGroupIsStoppedByTheGuardAfterKillNine) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const std::string script = own_group_child_then_binder(port);
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("cmd = [\"python3\", \"-c\", " + toml_quoted(script) +
+                                  "]\nports = { http = " + std::to_string(port) + " }\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 2u) << run.output();
+    run.signal(SIGKILL);
+    ASSERT_TRUE(run.wait_for_exit(5s));
+    const auto left = processes.wait_all_gone(5s);
+    EXPECT_TRUE(left.empty()) << "left behind after kill -9: " << describe(left);
+}
+
+// Ctrl-C or SIGTERM while a service waits out its restart backoff, with every monitor mode:
+// golaunch printed "all services stopped" and stayed in epoll_wait for ever.
+class SignalDuringBackoff : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(SignalDuringBackoff, EndsGolaunchAtOnce) {
+    const auto& [monitor, signo] = GetParam();
+    TempDir dir;
+    const auto manifest =
+        dir.write("app.toml", manifest_with("shell = \"exit 1\"\n"
+                                            "backoff = { initial = \"4s\", max = \"10s\" }\n"));
+    GolaunchRun run(dir,
+                    {"run", manifest.string(), "--json", "--no-network", "--monitor", monitor});
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_event("restarting", "svc", 15s)) << run.output();
+    ProcessSet processes;
+    expect_clean_exit(run, signo, processes, 3s);
+}
+
+INSTANTIATE_TEST_SUITE_P(Monitors, SignalDuringBackoff,
+                         ::testing::Combine(::testing::Values("auto", "notify", "ptrace", "poll"),
+                                            ::testing::Values(SIGINT, SIGTERM)),
+                         [](const auto& info) {
+                             return std::get<0>(info.param) +
+                                    (std::get<1>(info.param) == SIGINT ? "_sigint" : "_sigterm");
+                         });
+
+// A server that daemonizes like `caddy start`: its main process exits 0 once the detached copy
+// listens. golaunch says once that it daemonized, and from then on the detached copy is the
+// service: ready, and stopped by Ctrl-C.
+TEST(Containment, GoServerThatDaemonizesLikeCaddyStartIsSupervisedAsAWhole) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto pidfile = dir.path() / "daemon.pid";
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("cmd = [" + toml_quoted(fixture("daemonizer")) +
+                                  ", \"-addr\", \"127.0.0.1:" + std::to_string(port) +
+                                  "\", \"-pidfile\", " + toml_quoted(pidfile.string()) +
+                                  "]\nports = { http = " + std::to_string(port) + " }\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    const auto daemonized = run.wait_for_event("daemonized", "svc", 20s);
+    ASSERT_TRUE(daemonized) << run.output();
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 10s)) << run.output();
+    EXPECT_NE(http_get(port).find("hello from daemonizer"), std::string::npos);
+    pid_t daemon = 0;
+    eventually(
+        [&] {
+            std::ifstream(pidfile) >> daemon;
+            return daemon > 0;
+        },
+        5s);
+    ASSERT_GT(daemon, 0);
+    ProcessSet processes;
+    EXPECT_TRUE(processes.add(daemon));
+    processes.add_marked(run.pid());
+    int daemonized_events = 0;
+    for (const auto& event : run.events()) {
+        daemonized_events += event.value("event", "") == "daemonized" ? 1 : 0;
+    }
+    EXPECT_EQ(daemonized_events, 1) << run.output();
+    expect_clean_exit(run, SIGINT, processes, 5s);
+}
+
+// The terminal closing: exit 129, and a second SIGHUP while a service ignores SIGTERM kills at
+// once and says which signal it was.
+TEST(Containment, SighupStopsWith129AndASecondOneKillsNamingSighup) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("cmd = [" + toml_quoted(fixture("httpserver")) +
+                                      ", \"-name\", \"svc\", \"-ignore-term\"]\nports = { http = " +
+                                      std::to_string(port) + " }\n",
+                                  "stop_grace = \"20s\"\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_output("ready in", 10s)) << run.output();
+    run.signal(SIGHUP);
+    ASSERT_TRUE(run.wait_for_output("stopping: the terminal closed (SIGHUP)", 5s)) << run.output();
+    run.signal(SIGHUP);
+    const auto status = run.wait_for_exit(5s);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ(exit_code_of(*status), 129) << run.output();
+    EXPECT_NE(run.output().find("second SIGHUP: killing every service now"), std::string::npos)
+        << run.output();
+}
+
+// The orphan guard is what stops the services when golaunch is killed. If it dies alone,
+// golaunch says so and starts a new one, which then does its job.
+TEST(Containment, ADeadOrphanGuardIsReplacedAndTheNewOneStopsTheServicesAfterKillNine) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("shell = " +
+                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
+                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
+                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const MarkedCleanup cleanup(run.pid());
+    const auto starting = run.wait_for_event("starting", "", 10s);
+    ASSERT_TRUE(starting) << run.output();
+    const pid_t guard = (*starting)["guard_pid"].get<pid_t>();
+    ASSERT_GT(guard, 0) << run.output();
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
+    ASSERT_EQ(::kill(guard, SIGKILL), 0);
+    const auto restarted = run.wait_for_event("guard_restarted", "", 5s);
+    ASSERT_TRUE(restarted) << "golaunch did not notice its guard died: " << run.output();
+    EXPECT_EQ((*restarted)["old_pid"], guard);
+    EXPECT_NE((*restarted)["pid"], guard);
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 2u) << run.output();
+    run.signal(SIGKILL);
+    ASSERT_TRUE(run.wait_for_exit(5s));
+    const auto left = processes.wait_all_gone(5s);
+    EXPECT_TRUE(left.empty()) << "the new guard left: " << describe(left);
+}
+
+} // namespace
+} // namespace golaunch::test
