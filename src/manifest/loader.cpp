@@ -96,6 +96,13 @@ std::vector<ServiceSources> read_services(const TomlDocument& doc, const toml::t
         doc.fail(doc.where(*node), "no services defined", hint);
     }
     const auto entries = entries_in_order(table);
+    if (entries.size() > k_max_services) {
+        doc.fail(doc.where(*entries[k_max_services].key),
+                 "too many services: " + std::to_string(entries.size()) + " (the limit is " +
+                     std::to_string(k_max_services) + ")",
+                 "golaunch supervises at most " + std::to_string(k_max_services) +
+                     " services per manifest; split the project into several manifests");
+    }
     std::vector<ServiceSources> sources;
     for (const auto& entry : entries) {
         ServiceRead read = read_service(doc, *entry.key, *entry.node, manifest.defaults);

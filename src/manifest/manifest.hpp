@@ -81,6 +81,10 @@ struct HostEntry {
     SourceLocation where;
 };
 
+// The most services one manifest may declare (README, Manifest): more is refused with a located
+// error, before any per-service work.
+constexpr std::size_t k_max_services = 10'000;
+
 struct Manifest {
     std::filesystem::path path;     // as given
     std::filesystem::path root_dir; // absolute directory of the manifest
