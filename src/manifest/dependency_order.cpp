@@ -4,7 +4,9 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
-#include <map>
+#include <functional>
+#include <queue>
+#include <unordered_map>
 
 namespace golaunch {
 
@@ -18,7 +20,7 @@ struct Graph {
 
 Graph build_graph(const Manifest& manifest, bool strict) {
     Graph graph;
-    std::map<std::string, std::size_t> index;
+    std::unordered_map<std::string, std::size_t> index;
     for (const auto& service : manifest.services) {
         index.emplace(service.name, graph.names.size());
         graph.names.push_back(service.name);
@@ -40,24 +42,47 @@ Graph build_graph(const Manifest& manifest, bool strict) {
 
 enum class Mark { unvisited, in_progress, done };
 
-// Depth-first search from `node`; fills `cycle` (as indexes) when it finds one.
-bool find_cycle_from(const Graph& graph, std::size_t node, std::vector<Mark>& marks,
-                     std::vector<std::size_t>& stack, std::vector<std::size_t>& cycle) {
-    marks[node] = Mark::in_progress;
-    stack.push_back(node);
-    for (const std::size_t next : graph.edges[node]) {
-        if (marks[next] == Mark::in_progress) {
-            const auto start = std::find(stack.begin(), stack.end(), next);
-            cycle.assign(start, stack.end());
-            return true;
+// Depth-first search over the whole graph (roots in file order, edges in depends_on order),
+// iterative so that a chain of any length fits: an explicit stack of (node, next edge). Returns
+// the first cycle met, as indexes in path order; empty when there is none. Linear.
+std::vector<std::size_t> find_cycle_indexes(const Graph& graph) {
+    struct Frame {
+        std::size_t node;
+        std::size_t next_edge;
+    };
+    std::vector<Mark> marks(graph.names.size(), Mark::unvisited);
+    std::vector<std::size_t> position(graph.names.size(), 0); // in `stack`, while in progress
+    std::vector<Frame> stack;
+    for (std::size_t root = 0; root < graph.names.size(); ++root) {
+        if (marks[root] != Mark::unvisited) {
+            continue;
         }
-        if (marks[next] == Mark::unvisited && find_cycle_from(graph, next, marks, stack, cycle)) {
-            return true;
+        marks[root] = Mark::in_progress;
+        stack.push_back({root, 0});
+        while (!stack.empty()) {
+            Frame& frame = stack.back();
+            const auto& edges = graph.edges[frame.node];
+            if (frame.next_edge == edges.size()) {
+                marks[frame.node] = Mark::done;
+                stack.pop_back();
+                continue;
+            }
+            const std::size_t next = edges[frame.next_edge++];
+            if (marks[next] == Mark::in_progress) {
+                std::vector<std::size_t> cycle;
+                for (std::size_t i = position[next]; i < stack.size(); ++i) {
+                    cycle.push_back(stack[i].node);
+                }
+                return cycle;
+            }
+            if (marks[next] == Mark::unvisited) {
+                marks[next] = Mark::in_progress;
+                position[next] = stack.size();
+                stack.push_back({next, 0}); // `frame` is not used after this
+            }
         }
     }
-    stack.pop_back();
-    marks[node] = Mark::done;
-    return false;
+    return {};
 }
 
 std::vector<std::string> cycle_names(const Graph& graph, std::vector<std::size_t> cycle) {
@@ -71,15 +96,8 @@ std::vector<std::string> cycle_names(const Graph& graph, std::vector<std::size_t
 }
 
 std::vector<std::string> find_cycle(const Graph& graph) {
-    std::vector<Mark> marks(graph.names.size(), Mark::unvisited);
-    std::vector<std::size_t> stack;
-    std::vector<std::size_t> cycle;
-    for (std::size_t node = 0; node < graph.names.size(); ++node) {
-        if (marks[node] == Mark::unvisited && find_cycle_from(graph, node, marks, stack, cycle)) {
-            return cycle_names(graph, cycle);
-        }
-    }
-    return {};
+    const auto cycle = find_cycle_indexes(graph);
+    return cycle.empty() ? std::vector<std::string>{} : cycle_names(graph, cycle);
 }
 
 // Marks the `selected` services and everything they depend on.
@@ -120,26 +138,38 @@ std::vector<std::string> dependency_order(const Manifest& manifest,
         throw usage_error("dependency cycle: " + join(cycle, " -> "));
     }
     const std::vector<bool> wanted = wanted_services(graph, selected);
-    std::vector<bool> started(graph.names.size(), false);
+    // Kahn's algorithm; among the services whose dependencies have all started, the first in
+    // file order starts next (a min-heap of indexes). O((services + edges) log services).
+    const std::size_t count = graph.names.size();
+    std::vector<std::size_t> waiting_on(count, 0);
+    std::vector<std::vector<std::size_t>> dependents(count);
+    for (std::size_t node = 0; node < count; ++node) {
+        if (!wanted[node]) {
+            continue;
+        }
+        waiting_on[node] = graph.edges[node].size();
+        for (const std::size_t dependency : graph.edges[node]) {
+            dependents[dependency].push_back(node);
+        }
+    }
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+    for (std::size_t node = 0; node < count; ++node) {
+        if (wanted[node] && waiting_on[node] == 0) {
+            ready.push(node);
+        }
+    }
     std::vector<std::string> order;
-    // Each round starts the first service in file order whose dependencies have all started.
-    while (true) {
-        std::size_t next = graph.names.size();
-        for (std::size_t node = 0; node < graph.names.size() && next == graph.names.size();
-             ++node) {
-            const auto& edges = graph.edges[node];
-            if (wanted[node] && !started[node] &&
-                std::all_of(edges.begin(), edges.end(),
-                            [&](std::size_t dep) { return started[dep]; })) {
-                next = node;
+    while (!ready.empty()) {
+        const std::size_t next = ready.top();
+        ready.pop();
+        order.push_back(graph.names[next]);
+        for (const std::size_t dependent : dependents[next]) {
+            if (--waiting_on[dependent] == 0) {
+                ready.push(dependent);
             }
         }
-        if (next == graph.names.size()) {
-            return order;
-        }
-        started[next] = true;
-        order.push_back(graph.names[next]);
     }
+    return order;
 }
 
 } // namespace golaunch

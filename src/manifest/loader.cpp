@@ -1,12 +1,15 @@
 #include "manifest/loader.hpp"
 
+#include "manifest/env_file.hpp"
 #include "manifest/manifest_checks.hpp"
 #include "manifest/names.hpp"
 #include "manifest/policy_reader.hpp"
 #include "manifest/service_reader.hpp"
+#include "manifest/source_error.hpp"
 #include "manifest/text_file.hpp"
 #include "manifest/toml_reader.hpp"
 #include "util/error.hpp"
+#include "util/regular_file.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -92,13 +95,49 @@ std::vector<ServiceSources> read_services(const TomlDocument& doc, const toml::t
     if (table.empty()) {
         doc.fail(doc.where(*node), "no services defined", hint);
     }
+    const auto entries = entries_in_order(table);
+    if (entries.size() > k_max_services) {
+        doc.fail(doc.where(*entries[k_max_services].key),
+                 "too many services: " + std::to_string(entries.size()) + " (the limit is " +
+                     std::to_string(k_max_services) + ")",
+                 "golaunch supervises at most " + std::to_string(k_max_services) +
+                     " services per manifest; split the project into several manifests");
+    }
     std::vector<ServiceSources> sources;
-    for (const auto& entry : entries_in_order(table)) {
+    for (const auto& entry : entries) {
         ServiceRead read = read_service(doc, *entry.key, *entry.node, manifest.defaults);
         manifest.services.push_back(std::move(read.spec));
         sources.push_back(std::move(read.sources));
     }
     return sources;
+}
+
+// Every env_file must be a readable regular file of KEY=VALUE lines: found now, located at its
+// `env_file` key, rather than when the service starts (or never, for a FIFO).
+void check_env_files(const Manifest& manifest, std::string_view text) {
+    for (const auto& service : manifest.services) {
+        if (service.env_file.empty()) {
+            continue;
+        }
+        const std::filesystem::path path = manifest.root_dir / service.env_file;
+        const FileContent file = read_regular_file(path);
+        if (!file.ok()) {
+            std::error_code error;
+            const bool missing =
+                !std::filesystem::exists(std::filesystem::symlink_status(path, error));
+            std::string named = "'" + service.env_file + "'";
+            if (std::filesystem::path(service.env_file).is_relative()) {
+                named += " (" + path.lexically_normal().string() + ")";
+            }
+            throw source_error(service.env_file_where, text,
+                               "cannot read env_file " + named + " of service '" + service.name +
+                                   "': " + file.problem,
+                               missing ? "create the file or remove env_file from the manifest"
+                                       : "env_file must name a regular file of KEY=VALUE lines, "
+                                         "at most 16 MiB, relative to the manifest");
+        }
+        (void)parse_env_file(file.bytes, path.string());
+    }
 }
 
 } // namespace
@@ -135,6 +174,7 @@ Manifest load_manifest(const std::filesystem::path& path) {
     const auto root_dir = std::filesystem::absolute(path).parent_path().lexically_normal();
     Manifest manifest = parse_manifest(text, path.string(), root_dir);
     manifest.path = path;
+    check_env_files(manifest, text);
     return manifest;
 }
 

@@ -52,6 +52,7 @@ struct ServiceSpec {
     std::vector<std::string> args;          // appended to the built binary / cmd; may hold ${...}
     std::map<std::string, std::string> env; // may hold ${...}
     std::string env_file;                   // relative to the manifest dir
+    SourceLocation env_file_where;          // the `env_file` key
     std::string dir;             // working directory, relative to the manifest dir ("" = it)
     std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
@@ -79,6 +80,10 @@ struct HostEntry {
     std::string address;
     SourceLocation where;
 };
+
+// The most services one manifest may declare (README, Manifest): more is refused with a located
+// error, before any per-service work.
+constexpr std::size_t k_max_services = 10'000;
 
 struct Manifest {
     std::filesystem::path path;     // as given

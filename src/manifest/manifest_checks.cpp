@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_set>
 
 namespace golaunch {
 
@@ -24,6 +26,10 @@ std::vector<std::string> service_names(const Manifest& manifest, const std::stri
 
 void check_dependencies(const TomlDocument& doc, const Manifest& manifest,
                         const std::vector<ServiceSources>& sources) {
+    std::unordered_set<std::string_view> known; // not find_service: linear per lookup
+    for (const auto& service : manifest.services) {
+        known.insert(service.name);
+    }
     for (std::size_t i = 0; i < manifest.services.size(); ++i) {
         const ServiceSpec& service = manifest.services[i];
         for (std::size_t j = 0; j < service.depends_on.size(); ++j) {
@@ -32,7 +38,7 @@ void check_dependencies(const TomlDocument& doc, const Manifest& manifest,
             if (dependency == service.name) {
                 doc.fail(where, "service '" + service.name + "' depends on itself");
             }
-            if (manifest.find_service(dependency) == nullptr) {
+            if (known.count(dependency) == 0) {
                 const auto others = service_names(manifest, service.name);
                 doc.fail(where, "unknown service '" + dependency + "' in depends_on",
                          did_you_mean(dependency, others, "services: " + join(others, ", ")));

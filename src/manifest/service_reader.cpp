@@ -47,6 +47,7 @@ class ServiceReader {
             read_env(node);
         } else if (name == "env_file") {
             spec.env_file = read_string(m_doc, name, node);
+            spec.env_file_where = m_doc.where(key);
         } else if (name == "dir") {
             spec.dir = read_string(m_doc, name, node);
         } else if (name == "ports") {

@@ -1,11 +1,8 @@
 #include "platform/hosts_file.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include "util/regular_file.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <boost/asio/ip/address.hpp>
 
 namespace golaunch {
 
@@ -124,22 +121,14 @@ std::vector<const HostsLine*> HostsFile::invalid_lines() const {
 }
 
 std::optional<HostsFile> read_hosts_file(const std::filesystem::path& path, std::string* error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    const FileContent file = read_regular_file(path);
+    if (!file.ok()) {
         if (error != nullptr) {
-            *error = std::strerror(errno);
+            *error = file.problem;
         }
         return std::nullopt;
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) {
-        if (error != nullptr) {
-            *error = "read error";
-        }
-        return std::nullopt;
-    }
-    return parse_hosts(content.str());
+    return parse_hosts(file.bytes);
 }
 
 } // namespace golaunch

@@ -2,6 +2,7 @@
 
 #include "remedy/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/regular_file.hpp"
 #include "util/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -50,26 +51,20 @@ class Editor {
         return dir;
     }
 
+    // Never blocks on a FIFO nor floods on a device (util/regular_file.hpp).
     std::string read_target(struct stat& info) const {
-        const UniqueFd fd(::open(m_target.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd.valid() || ::fstat(fd.get(), &info) != 0) {
+        FileContent file = read_regular_file(m_target);
+        if (file.error != 0) {
+            fail("read", m_target, file.error);
+        }
+        if (!file.ok()) {
+            throw Error("cannot read " + m_target.string() + ": " + file.problem + " (" +
+                        m_target.string() + " is unchanged)");
+        }
+        if (::stat(m_target.c_str(), &info) != 0) {
             fail("read", m_target, errno);
         }
-        std::string content;
-        char buffer[65536];
-        while (true) {
-            const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                fail("read", m_target, errno);
-            }
-            if (n == 0) {
-                return content;
-            }
-            content.append(buffer, static_cast<std::size_t>(n));
-        }
+        return std::move(file.bytes);
     }
 
     // Refuse before writing anything: the file and its directory must both be writable.

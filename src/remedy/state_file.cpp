@@ -2,6 +2,7 @@
 
 #include "preflight/port_owners.hpp"
 #include "remedy/atomic_file.hpp"
+#include "util/regular_file.hpp"
 #include "util/time_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -100,7 +101,11 @@ std::vector<InstanceRecord> read_instances(const std::filesystem::path& state_fi
     }
     std::vector<InstanceRecord> records;
     try {
-        const auto document = nlohmann::json::parse(read_whole_file(state_file));
+        const FileContent file = read_regular_file(state_file); // a FIFO here never blocks
+        if (!file.ok()) {
+            throw std::runtime_error(file.problem);
+        }
+        const auto document = nlohmann::json::parse(file.bytes);
         for (const auto& item : document.at("instances")) {
             InstanceRecord record;
             record.pid = item.at("pid").get<pid_t>();

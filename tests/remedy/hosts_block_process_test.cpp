@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
-#include <random>
+#include <cmath>
 
 namespace golaunch {
 namespace {
@@ -41,81 +41,198 @@ Run run(const std::vector<std::string>& argv, const test::TempDir& scratch) {
     return result;
 }
 
-std::string big_hosts_file(std::size_t lines) {
-    std::string text = "# a large hosts file (ad blockers ship 100k-line ones)\r\n"
-                       "127.0.0.1 localhost\r\n";
-    for (std::size_t i = 0; i < lines; ++i) {
-        text += "0.0.0.0\tblocked" + std::to_string(i) + ".ads.example\r\n";
-    }
+// A large hosts file (ad blockers ship 100k-line ones; 40k lines, 1.2 MB, keep every run short
+// under ASan while the write still takes a few ms): built once.
+const std::string& big_hosts_file() {
+    static const std::string text = [] {
+        std::string out = "# a large hosts file (ad blockers ship 100k-line ones)\r\n"
+                          "127.0.0.1 localhost\r\n";
+        for (std::size_t i = 0; i < 40'000; ++i) {
+            out += "0.0.0.0\tblocked" + std::to_string(i) + ".ads.example\r\n";
+        }
+        return out;
+    }();
     return text;
 }
 
+std::string address_of(int variant) {
+    return variant == 0 ? "127.0.0.1" : "127.0.0.2";
+}
+
 std::vector<std::string> writer_argv(const std::filesystem::path& hosts, int variant) {
-    const std::string address = variant % 2 == 0 ? "127.0.0.1" : "127.0.0.2";
-    return {writer(), hosts.string(), "shop", "api.shop.test=" + address,
-            "web.shop.test=" + address};
+    return {writer(), hosts.string(), "shop", "api.shop.test=" + address_of(variant),
+            "web.shop.test=" + address_of(variant)};
 }
 
 std::string expected_after(const std::string& content, int variant) {
-    const std::string address = variant % 2 == 0 ? "127.0.0.1" : "127.0.0.2";
+    const std::string address = address_of(variant);
     return plan_hosts_block(content, "shop",
                             {{"api.shop.test", address, {}}, {"web.shop.test", address, {}}}, "x")
         .content;
 }
 
-TEST(HostsBlockProcess, KillNineAtRandomPointsLeavesTheOldOrTheNewFile) {
+using Micros = std::chrono::microseconds;
+
+Micros since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - start);
+}
+
+ino_t inode_of(const std::filesystem::path& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+// One complete run of the writer as seen from outside, from its start: when its temp file
+// appeared, when the hosts file was replaced (a new inode), when it exited.
+struct RunTiming {
+    Micros temp{-1};
+    Micros replaced{-1};
+    Micros exited{-1};
+    int exit_code = -1;
+};
+
+RunTiming watch_complete_run(const std::vector<std::string>& argv,
+                             const std::filesystem::path& hosts, const std::filesystem::path& temp,
+                             const test::TempDir& scratch) {
+    const ino_t before = inode_of(hosts);
+    RunTiming timing;
+    const auto start = std::chrono::steady_clock::now();
+    test::ChildProcess child(argv, (scratch.path() / "watch.log").string());
+    while (since(start) < 60s) {
+        const Micros now = since(start);
+        if (timing.temp.count() < 0 && std::filesystem::exists(temp)) {
+            timing.temp = now;
+        }
+        if (timing.replaced.count() < 0 && inode_of(hosts) != before) {
+            timing.replaced = now;
+        }
+        if (const auto status = child.wait_for(0ms)) {
+            timing.exited = now;
+            timing.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+            break;
+        }
+        ::usleep(100);
+    }
+    // Both seen between two polls: the window is shorter than a poll.
+    if (timing.temp.count() < 0) {
+        timing.temp = timing.replaced;
+    }
+    return timing;
+}
+
+// Where kills land: before the temp file exists (the old file, nothing staged), between the
+// temp file and the rename (the old file and a half-done temp file), or after the rename.
+enum class Landed { before_write, mid_write, after_rename };
+
+// Kill delays from measured timing: the first two are the sure outcomes (at once, and well after
+// a complete run); the rest bisect towards the write window from both sides, using where each
+// kill landed, and once inside spread over it. A fixed calibration alone would miss a window of a
+// few ms: runs jitter, and the first run (which also writes the backup) is slower.
+class KillPoints {
+  public:
+    explicit KillPoints(Micros complete_run) : m_after(complete_run * 3 / 2), m_high(m_after) {}
+
+    Micros next(int round) {
+        if (round == 0) {
+            return Micros(0);
+        }
+        if (round == 1) {
+            return m_after;
+        }
+        // Golden-ratio steps spread the points over [low, high] once it straddles the window.
+        m_spread = std::fmod(m_spread + 0.618034, 1.0);
+        const double fraction = m_bisecting ? 0.5 : m_spread;
+        return m_low +
+               Micros(static_cast<long>(static_cast<double>((m_high - m_low).count()) * fraction));
+    }
+
+    void landed(Micros delay, Landed where) {
+        if (where == Landed::before_write && delay > m_low && delay < m_high) {
+            m_low = delay;
+        } else if (where == Landed::after_rename && delay < m_high && delay > m_low) {
+            m_high = delay;
+        } else if (where == Landed::mid_write) {
+            m_bisecting = false;
+        }
+    }
+
+  private:
+    Micros m_after;
+    Micros m_low{0};
+    Micros m_high;
+    bool m_bisecting = true;
+    double m_spread = 0.5;
+};
+
+TEST(HostsBlockProcess, KillNineAtMeasuredPointsLeavesTheOldOrTheNewFile) {
     test::TempDir dir;
     test::TempDir scratch;
-    const auto hosts = dir.write("hosts", big_hosts_file(120'000));
+    const auto hosts = dir.write("hosts", big_hosts_file());
+    const auto temp = dir.path() / ".hosts.golaunch.tmp";
 
-    // Calibrate: how long one complete run takes on this machine.
-    const auto start = std::chrono::steady_clock::now();
+    // The three contents the file may hold: as it was, then with the block for either address.
+    const std::string with_b = expected_after(big_hosts_file(), 1);
+    const std::string with_a = expected_after(with_b, 0);
+    ASSERT_TRUE(expected_after(with_a, 1) == with_b);
+
+    // The first complete run also writes the backup; the second, watched, is a typical one.
     ASSERT_EQ(run(writer_argv(hosts, 1), scratch).exit_code, 0);
-    const auto full = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - start);
-    ASSERT_TRUE(read_file(hosts) == expected_after(big_hosts_file(120'000), 1));
+    ASSERT_TRUE(read_file(hosts) == with_b);
+    const RunTiming timing = watch_complete_run(writer_argv(hosts, 0), hosts, temp, scratch);
+    ASSERT_EQ(timing.exit_code, 0);
+    ASSERT_GE(timing.replaced.count(), 0) << "the writer never replaced the file";
+    ASSERT_TRUE(read_file(hosts) == with_a);
 
-    std::mt19937 random(12345);
-    std::uniform_int_distribution<long> delay(0, full.count() * 11 / 10);
+    // Bounded in rounds and in time (under ASan every run is several times slower); the first
+    // two rounds, the sure outcomes, always run.
+    const auto started = std::chrono::steady_clock::now();
+    constexpr int k_rounds = 16;
+    constexpr auto k_budget = 12s;
+    KillPoints points(timing.exited);
     int kept_old = 0;
     int got_new = 0;
     int mid_write = 0;
-    constexpr int k_runs = 60;
-    for (int i = 0; i < k_runs; ++i) {
-        std::filesystem::remove(dir.path() / ".hosts.golaunch.tmp"); // so the count below is exact
+    int runs = 0;
+    for (; runs < k_rounds && (runs < 2 || since(started) < k_budget); ++runs) {
+        std::filesystem::remove(temp); // so the count below is exact
         const auto before = read_file(hosts);
         // Flip the block's addresses from whatever the last run left.
-        const int variant = expected_after(before, i) == before ? i + 1 : i;
-        const auto after = expected_after(before, variant);
-        ASSERT_TRUE(before != after) << "run " << i;
+        ASSERT_TRUE(before == with_a || before == with_b) << "run " << runs;
+        const int variant = before == with_a ? 1 : 0;
+        const std::string& after = variant == 1 ? with_b : with_a;
+        const Micros delay = points.next(runs);
         test::ChildProcess child(writer_argv(hosts, variant),
                                  (scratch.path() / "kill.log").string());
-        ::usleep(static_cast<useconds_t>(delay(random)));
+        ::usleep(static_cast<useconds_t>(delay.count()));
         child.signal(SIGKILL);
-        ASSERT_TRUE(child.wait_for(10s).has_value()) << "run " << i;
-        ASSERT_TRUE(std::filesystem::exists(hosts)) << "run " << i << ": the file is gone";
+        ASSERT_TRUE(child.wait_for(10s).has_value()) << "run " << runs;
+        ASSERT_TRUE(std::filesystem::exists(hosts)) << "run " << runs << ": the file is gone";
         const auto now = read_file(hosts);
-        if (std::filesystem::exists(dir.path() / ".hosts.golaunch.tmp")) {
-            ++mid_write; // killed between writing the temp file and renaming it
-        }
+        const bool staged = std::filesystem::exists(temp);
         if (now == before) {
             ++kept_old;
+            mid_write += staged ? 1 : 0; // killed between writing the temp file and renaming it
+            points.landed(delay, staged ? Landed::mid_write : Landed::before_write);
         } else if (now == after) {
             ++got_new;
+            points.landed(delay, Landed::after_rename);
         } else {
-            FAIL() << "run " << i << ": neither the old nor the new content (" << now.size()
-                   << " bytes, old " << before.size() << ", new " << after.size() << ")";
+            FAIL() << "run " << runs << " (kill at " << delay.count()
+                   << " us): neither the old nor the new content (" << now.size() << " bytes, old "
+                   << before.size() << ", new " << after.size() << ")";
         }
     }
-    std::cout << "[          ] " << k_runs << " runs killed within " << full.count() / 1000
-              << " ms: " << kept_old << " left the old file (" << mid_write
-              << " of them with a half-done temp file), " << got_new << " the new one\n";
-    EXPECT_EQ(kept_old + got_new, k_runs);
-    // The delays spread over a whole run: some kills land before the rename, some after.
+    std::cout << "[          ] one run: temp file at " << timing.temp.count() / 1000
+              << " ms, replaced at " << timing.replaced.count() / 1000 << " ms, exit at "
+              << timing.exited.count() / 1000 << " ms; " << runs << " runs killed: " << kept_old
+              << " left the old file (" << mid_write << " of them with a half-done temp file), "
+              << got_new << " the new one\n";
+    EXPECT_EQ(kept_old + got_new, runs);
+    // Killed at once and after a complete run: both outcomes occur.
     EXPECT_GT(kept_old, 0);
     EXPECT_GT(got_new, 0);
     // The backup still holds the file as it was before the very first change.
-    EXPECT_TRUE(read_file(hosts.string() + ".golaunch.bak") == big_hosts_file(120'000));
+    EXPECT_TRUE(read_file(hosts.string() + ".golaunch.bak") == big_hosts_file());
 }
 
 struct Refusal {
