@@ -1,7 +1,7 @@
 #include "remedy/port_override.hpp"
 
+#include "instance/private_dir.hpp"
 #include "manifest/toml_reader.hpp"
-#include "remedy/atomic_file.hpp"
 #include "util/error.hpp"
 
 #include <algorithm>
@@ -43,11 +43,11 @@ std::filesystem::path port_override_path(const std::filesystem::path& root_dir) 
 }
 
 std::vector<PortOverride> read_port_overrides(const std::filesystem::path& file) {
-    std::error_code error;
-    if (!std::filesystem::exists(file, error)) {
+    const auto content = read_private_file(file);
+    if (!content) {
         return {};
     }
-    const std::string text = read_whole_file(file);
+    const std::string& text = *content;
     const TomlDocument doc(text, file.string());
     const std::string hint = "this file is written by `golaunch fix`: correct the line or delete "
                              "the file to use the manifest's ports";
@@ -133,8 +133,7 @@ std::vector<Finding> apply_port_overrides(Manifest& manifest,
 void write_port_overrides(const std::filesystem::path& file,
                           const std::vector<PortOverride>& overrides) {
     if (overrides.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove(file, ignored);
+        remove_private_file(file);
         return;
     }
     auto sorted = overrides;
@@ -150,7 +149,7 @@ void write_port_overrides(const std::filesystem::path& file,
         }
         text += bare_key(entry.port_name) + " = " + std::to_string(entry.number) + "\n";
     }
-    write_file_atomically(file, text);
+    write_private_file(file, text);
 }
 
 std::vector<PortOverride> with_override(std::vector<PortOverride> overrides,

@@ -1,5 +1,6 @@
 #include "remedy/state_file.hpp"
 
+#include "instance/private_dir.hpp"
 #include "preflight/port_owners.hpp"
 #include "remedy/atomic_file.hpp"
 #include "util/time_text.hpp"
@@ -33,8 +34,7 @@ nlohmann::json to_json(const InstanceRecord& record) {
 void write_records(const std::filesystem::path& state_file,
                    const std::vector<InstanceRecord>& records) {
     if (records.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove(state_file, ignored);
+        remove_private_file(state_file);
         return;
     }
     nlohmann::json instances = nlohmann::json::array();
@@ -45,7 +45,7 @@ void write_records(const std::filesystem::path& state_file,
                                   {"comment", "written by golaunch run; safe to delete when no "
                                               "golaunch runs in this directory"},
                                   {"instances", std::move(instances)}};
-    write_file_atomically(state_file, document.dump(2) + "\n");
+    write_private_file(state_file, document.dump(2) + "\n");
 }
 
 // A record is worth keeping while its instance runs, or while processes it started remain
@@ -94,13 +94,14 @@ bool instance_alive(const InstanceRecord& record) {
 
 std::vector<InstanceRecord> read_instances(const std::filesystem::path& state_file,
                                            std::string* problem) {
-    std::error_code error;
-    if (!std::filesystem::exists(state_file, error)) {
+    // A link (or an unreadable file) throws: it is not "damaged", it must not be used.
+    const auto text = read_private_file(state_file);
+    if (!text) {
         return {};
     }
     std::vector<InstanceRecord> records;
     try {
-        const auto document = nlohmann::json::parse(read_whole_file(state_file));
+        const auto document = nlohmann::json::parse(*text);
         for (const auto& item : document.at("instances")) {
             InstanceRecord record;
             record.pid = item.at("pid").get<pid_t>();
@@ -142,6 +143,7 @@ void forget_instance(const std::filesystem::path& state_file, pid_t pid) {
 }
 
 void prune_instances(const std::filesystem::path& state_file) {
+    refuse_link(state_file);
     if (!std::filesystem::exists(state_file)) {
         return;
     }

@@ -29,7 +29,6 @@ void Supervisor::Impl::build_next() {
             continue;
         }
         entry.state = State::building;
-        std::filesystem::create_directories(built_binary_path(m_manifest, name).parent_path());
         m_reporter.event("build", name,
                          {{"command", shell_join([&] {
                                std::vector<std::string> argv{entry.plan.build->executable.string()};
