@@ -1,6 +1,6 @@
 #include "instance/private_dir.hpp"
 
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
 #include <optional>
 #include <system_error>

@@ -1,8 +1,8 @@
 #include "supervise/supervisor_impl.hpp"
 
+#include "platform/port_owners.hpp"
 #include "platform/process_activity.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/port_owners.hpp"
 #include "supervise/exit_status.hpp"
 #include "supervise/startup_diagnosis.hpp"
 #include "util/error.hpp"

@@ -2,9 +2,10 @@
 // files in a temp dir. The end-to-end refusals of `run` and `fix` are in cli/private_dir_test.
 #include "instance/private_dir.hpp"
 
-#include "remedy/atomic_file.hpp"
-#include "remedy/port_override.hpp"
-#include "remedy/state_file.hpp"
+#include "instance/atomic_file.hpp"
+#include "instance/port_override.hpp"
+#include "instance/state_file.hpp"
+#include "remedy/port_override_edit.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

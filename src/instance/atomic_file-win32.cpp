@@ -3,7 +3,7 @@
 // MOVEFILE_WRITE_THROUGH), a rename within the volume. Windows has no owner/mode bits to copy
 // (StageOptions::owner, mode and copy_xattrs_from are ignored; the new file gets the directory's
 // inherited ACL). FileLock is LockFileEx on the whole file. `error` fields hold Win32 codes.
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
 #include "instance/private_dir.hpp"
 #include "util/error.hpp"

@@ -1,4 +1,4 @@
-#include "remedy/instance_lock.hpp"
+#include "instance/instance_lock.hpp"
 
 #include "instance/private_dir.hpp"
 #include "platform/process_info.hpp"

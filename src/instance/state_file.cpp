@@ -1,8 +1,8 @@
-#include "remedy/state_file.hpp"
+#include "instance/state_file.hpp"
 
+#include "instance/atomic_file.hpp"
 #include "instance/private_dir.hpp"
-#include "preflight/port_owners.hpp"
-#include "remedy/atomic_file.hpp"
+#include "platform/port_owners.hpp"
 #include "util/time_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -55,6 +55,22 @@ bool worth_keeping(const InstanceRecord& record) {
 }
 
 } // namespace
+
+const char* to_string(HolderKind kind) {
+    switch (kind) {
+    case HolderKind::foreign:
+        return "foreign";
+    case HolderKind::this_golaunch:
+        return "this-golaunch";
+    case HolderKind::live_golaunch:
+        return "running-golaunch";
+    case HolderKind::stale_ours:
+        return "stale-ours";
+    case HolderKind::stale_unknown:
+        return "stale-unknown";
+    }
+    return "?";
+}
 
 std::filesystem::path state_file_path(const std::filesystem::path& root_dir) {
     return root_dir / ".golaunch" / "state.json";
