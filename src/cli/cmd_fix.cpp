@@ -1,11 +1,11 @@
 #include "cli/cmd_fix.hpp"
 
 #include "cli/manifest_args.hpp"
+#include "instance/instance_lock.hpp"
 #include "manifest/dependency_order.hpp"
 #include "preflight/preflight.hpp"
 #include "preflight/report.hpp"
 #include "remedy/fixer.hpp"
-#include "remedy/instance_lock.hpp"
 #include "util/color.hpp"
 #include "util/error.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "util/time_text.hpp"
 
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 

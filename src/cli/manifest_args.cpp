@@ -1,6 +1,7 @@
 #include "cli/manifest_args.hpp"
 
 #include "manifest/loader.hpp"
+#include "preflight/override_check.hpp"
 
 #include <filesystem>
 

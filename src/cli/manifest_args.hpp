@@ -1,9 +1,9 @@
 // Splits `[app.toml] [SERVICE...]`, loads the manifest and applies .golaunch/ports.toml.
 #pragma once
 
+#include "instance/port_override.hpp"
 #include "manifest/manifest.hpp"
 #include "preflight/finding.hpp"
-#include "remedy/port_override.hpp"
 
 #include <string>
 #include <vector>

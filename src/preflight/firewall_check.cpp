@@ -1,6 +1,6 @@
 #include "preflight/firewall_check.hpp"
 
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 #include "preflight/port_rules_check.hpp"
 #include "util/strings.hpp"
 

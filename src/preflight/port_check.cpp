@@ -1,8 +1,8 @@
 #include "preflight/port_check.hpp"
 
 #include "platform/port_finder.hpp"
+#include "platform/port_owners.hpp"
 #include "preflight/port_findings.hpp"
-#include "preflight/port_owners.hpp"
 
 #include <algorithm>
 #include <set>
@@ -72,22 +72,6 @@ std::optional<PortSighting> look(const SocketTable& table, const std::string& se
 }
 
 } // namespace
-
-const char* to_string(HolderKind kind) {
-    switch (kind) {
-    case HolderKind::foreign:
-        return "foreign";
-    case HolderKind::this_golaunch:
-        return "this-golaunch";
-    case HolderKind::live_golaunch:
-        return "running-golaunch";
-    case HolderKind::stale_ours:
-        return "stale-ours";
-    case HolderKind::stale_unknown:
-        return "stale-unknown";
-    }
-    return "?";
-}
 
 bool PortConflict::all_stale_ours() const {
     return !holders.empty() && !owner_unknown &&

@@ -2,6 +2,7 @@
 // on_port_conflict.
 #pragma once
 
+#include "instance/state_file.hpp"
 #include "manifest/manifest.hpp"
 #include "platform/process_info.hpp"
 #include "platform/socket_table.hpp"
@@ -16,17 +17,6 @@
 #include <vector>
 
 namespace golaunch {
-
-// Who holds a port, as golaunch sees it (remedy/state_file.hpp classifies).
-enum class HolderKind {
-    foreign,       // not started by golaunch (or its mark is unreadable)
-    this_golaunch, // started by the golaunch asking
-    live_golaunch, // started by another golaunch that still runs: never touched
-    stale_ours,    // left by a recorded instance of this manifest that is gone
-    stale_unknown, // marked by a golaunch that is gone, not recorded for this manifest
-};
-
-const char* to_string(HolderKind kind); // "foreign", "this-golaunch", "running-golaunch", ...
 
 struct PortHolder {
     ProcessInfo info;

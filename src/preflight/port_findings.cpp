@@ -1,6 +1,6 @@
 #include "preflight/port_findings.hpp"
 
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>

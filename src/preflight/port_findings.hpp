@@ -2,9 +2,9 @@
 #pragma once
 
 #include "manifest/manifest.hpp"
+#include "platform/port_owners.hpp"
 #include "preflight/finding.hpp"
 #include "preflight/port_check.hpp"
-#include "preflight/port_owners.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,8 +1,8 @@
 #include "preflight/port_rules_check.hpp"
 
+#include "platform/port_owners.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
-#include "preflight/port_owners.hpp"
 #include "preflight/wildcard_bind_check.hpp"
 
 #include <map>

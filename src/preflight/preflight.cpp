@@ -1,5 +1,7 @@
 #include "preflight/preflight.hpp"
 
+#include "instance/process_stop.hpp"
+#include "instance/state_file.hpp"
 #include "platform/hosts_path.hpp"
 #include "platform/socket_table.hpp"
 #include "preflight/endpoints.hpp"
@@ -8,8 +10,6 @@
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_rules_check.hpp"
-#include "remedy/process_stop.hpp"
-#include "remedy/state_file.hpp"
 
 #include <unistd.h>
 

@@ -1,14 +1,14 @@
 #include "remedy/fixer.hpp"
 
+#include "instance/atomic_file.hpp"
+#include "instance/process_stop.hpp"
+#include "instance/state_file.hpp"
 #include "manifest/loader.hpp"
 #include "platform/port_finder.hpp"
+#include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/port_owners.hpp"
-#include "remedy/atomic_file.hpp"
 #include "remedy/hosts_block.hpp"
 #include "remedy/manifest_port_edit.hpp"
-#include "remedy/process_stop.hpp"
-#include "remedy/state_file.hpp"
 #include "util/error.hpp"
 
 #include <unistd.h>

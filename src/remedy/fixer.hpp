@@ -11,7 +11,7 @@
 
 #include "manifest/manifest.hpp"
 #include "preflight/preflight.hpp"
-#include "remedy/port_override.hpp"
+#include "remedy/port_override_edit.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include "remedy/manifest_port_edit.hpp"
 
+#include "instance/atomic_file.hpp"
 #include "manifest/loader.hpp"
-#include "remedy/atomic_file.hpp"
 #include "util/error.hpp"
 
 #include <cctype>

@@ -1,6 +1,6 @@
 #include "remedy/safe_edit.hpp"
 
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/regular_file.hpp"
 #include "util/unique_fd.hpp"

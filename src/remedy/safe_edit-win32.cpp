@@ -7,7 +7,7 @@
 // bind-mounted /etc/hosts.
 #include "remedy/safe_edit.hpp"
 
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/wide_text.hpp"
 

@@ -1,5 +1,5 @@
 // Editing a system file so that a crash at any instant leaves the old or the new content:
-// lock, read, compute, back up once, then replace it with remedy/atomic_file.hpp's StagedFile
+// lock, read, compute, back up once, then replace it with instance/atomic_file.hpp's StagedFile
 // (temp file in the same directory, fsync, rename, fsync the directory). Mode, owner and
 // extended attributes are kept.
 #pragma once

@@ -7,8 +7,8 @@
 
 #include "monitor/bind_event.hpp"
 #include "platform/net_config.hpp"
+#include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/port_owners.hpp"
 
 #include <string>
 #include <vector>

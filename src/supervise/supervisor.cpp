@@ -1,5 +1,6 @@
 #include "supervise/supervisor.hpp"
 
+#include "instance/private_dir.hpp"
 #include "manifest/dependency_order.hpp"
 #include "supervise/supervisor_impl.hpp"
 
@@ -25,6 +26,7 @@ int Supervisor::Impl::run() {
     m_order = dependency_order(m_manifest, m_options.selected);
     m_reporter.set_services(m_order);
     plan_all();
+    check_build_outputs();
 
     for (const auto& name : m_order) {
         m_longest_grace = std::max(m_longest_grace, service(name).spec->stop_grace);
@@ -182,6 +184,26 @@ void Supervisor::Impl::on_guard_died() {
                          ") died; started a new one (pid " + std::to_string(m_guard->pid()) +
                          "), which stops the services if golaunch is killed",
                      1);
+}
+
+
+// Before anything starts: the binaries `go build -o .golaunch/bin/NAME` writes (or, with
+// --skip-build, that are run), their folder and the build cache are never reached through a
+// link (instance/private_dir.hpp). Go itself would follow one (a dangling bin/NAME is created).
+void Supervisor::Impl::check_build_outputs() {
+    for (const auto& name : m_order) {
+        if (!service(name).plan.build) {
+            continue;
+        }
+        const auto binary = built_binary_path(m_manifest, name);
+        if (m_options.skip_build) {
+            check_private_dirs(binary.parent_path());
+        } else {
+            ensure_private_dir(binary.parent_path());
+            refuse_link(m_manifest.root_dir / ".golaunch" / "go-cache");
+        }
+        refuse_link(binary);
+    }
 }
 
 // ---------------------------------------------------------------- plumbing

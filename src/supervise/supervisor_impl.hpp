@@ -98,6 +98,7 @@ struct Supervisor::Impl {
 
     // phases
     void plan_all();
+    void check_build_outputs();
     void build_next();
     void on_build_exit(Service& service, int native_status);
     void start_ready_services();

@@ -1,8 +1,8 @@
 #include "supervise/supervisor_impl.hpp"
 
+#include "platform/port_owners.hpp"
 #include "platform/process_activity.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/port_owners.hpp"
 #include "supervise/exit_status.hpp"
 #include "supervise/startup_diagnosis.hpp"
 #include "util/error.hpp"
@@ -29,7 +29,6 @@ void Supervisor::Impl::build_next() {
             continue;
         }
         entry.state = State::building;
-        std::filesystem::create_directories(built_binary_path(m_manifest, name).parent_path());
         m_reporter.event("build", name,
                          {{"command", shell_join([&] {
                                std::vector<std::string> argv{entry.plan.build->executable.string()};

@@ -4,8 +4,8 @@
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 
+#include "instance/state_file.hpp"
 #include "platform/process_info.hpp"
-#include "remedy/state_file.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,9 +4,9 @@
 // Wine, which reports 0 for every socket.
 #include "platform/socket_table.hpp"
 
+#include "platform/port_owners.hpp"
 #include "platform/process_info.hpp"
 #include "platform/wine-win32.hpp"
-#include "preflight/port_owners.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // The orchestrator against real situations: a busy port (ours, stale, or somebody else's).
 #include "preflight/preflight.hpp"
 
+#include "instance/state_file.hpp"
 #include "manifest/loader.hpp"
-#include "remedy/state_file.hpp"
 #include "support/dead_instance.hpp"
 #include "support/test_support.hpp"
 

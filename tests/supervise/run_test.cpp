@@ -2,8 +2,8 @@
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 
+#include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/port_owners.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The atomic-replace primitive and FileLock on Windows (MoveFileExW, LockFileEx), on real files.
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
 #include "support/test_support.hpp"
 #include "util/error.hpp"

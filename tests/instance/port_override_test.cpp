@@ -1,4 +1,6 @@
-#include "remedy/port_override.hpp"
+#include "instance/port_override.hpp"
+#include "preflight/override_check.hpp"
+#include "remedy/port_override_edit.hpp"
 
 #include "manifest/loader.hpp"
 #include "support/test_support.hpp"

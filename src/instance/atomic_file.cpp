@@ -1,4 +1,4 @@
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
 namespace golaunch {
 

@@ -1,4 +1,4 @@
-#include "remedy/state_file.hpp"
+#include "instance/state_file.hpp"
 
 #include "support/dead_instance.hpp"
 #include "support/test_support.hpp"

@@ -3,8 +3,9 @@
 // MOVEFILE_WRITE_THROUGH), a rename within the volume. Windows has no owner/mode bits to copy
 // (StageOptions::owner, mode and copy_xattrs_from are ignored; the new file gets the directory's
 // inherited ACL). FileLock is LockFileEx on the whole file. `error` fields hold Win32 codes.
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
+#include "instance/private_dir.hpp"
 #include "util/error.hpp"
 #include "util/wide_text.hpp"
 
@@ -186,14 +187,7 @@ std::string read_whole_file(const std::filesystem::path& path) {
 }
 
 FileLock::FileLock(const std::filesystem::path& path) {
-    std::error_code ignored;
-    std::filesystem::create_directories(path.parent_path(), ignored);
-    const HANDLE file = ::CreateFileW(path.wstring().c_str(), GENERIC_READ | GENERIC_WRITE,
-                                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                      nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (file == INVALID_HANDLE_VALUE) {
-        throw file_error("lock", path, ::GetLastError());
-    }
+    const auto file = reinterpret_cast<HANDLE>(open_private_file(path, "lock"));
     m_handle = reinterpret_cast<std::intptr_t>(file);
     OVERLAPPED whole{};
     if (!::LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &whole)) {

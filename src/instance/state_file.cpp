@@ -1,7 +1,8 @@
-#include "remedy/state_file.hpp"
+#include "instance/state_file.hpp"
 
-#include "preflight/port_owners.hpp"
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
+#include "instance/private_dir.hpp"
+#include "platform/port_owners.hpp"
 #include "util/regular_file.hpp"
 #include "util/time_text.hpp"
 
@@ -34,8 +35,7 @@ nlohmann::json to_json(const InstanceRecord& record) {
 void write_records(const std::filesystem::path& state_file,
                    const std::vector<InstanceRecord>& records) {
     if (records.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove(state_file, ignored);
+        remove_private_file(state_file);
         return;
     }
     nlohmann::json instances = nlohmann::json::array();
@@ -46,7 +46,7 @@ void write_records(const std::filesystem::path& state_file,
                                   {"comment", "written by golaunch run; safe to delete when no "
                                               "golaunch runs in this directory"},
                                   {"instances", std::move(instances)}};
-    write_file_atomically(state_file, document.dump(2) + "\n");
+    write_private_file(state_file, document.dump(2) + "\n");
 }
 
 // A record is worth keeping while its instance runs, or while processes it started remain
@@ -56,6 +56,22 @@ bool worth_keeping(const InstanceRecord& record) {
 }
 
 } // namespace
+
+const char* to_string(HolderKind kind) {
+    switch (kind) {
+    case HolderKind::foreign:
+        return "foreign";
+    case HolderKind::this_golaunch:
+        return "this-golaunch";
+    case HolderKind::live_golaunch:
+        return "running-golaunch";
+    case HolderKind::stale_ours:
+        return "stale-ours";
+    case HolderKind::stale_unknown:
+        return "stale-unknown";
+    }
+    return "?";
+}
 
 std::filesystem::path state_file_path(const std::filesystem::path& root_dir) {
     return root_dir / ".golaunch" / "state.json";
@@ -95,6 +111,9 @@ bool instance_alive(const InstanceRecord& record) {
 
 std::vector<InstanceRecord> read_instances(const std::filesystem::path& state_file,
                                            std::string* problem) {
+    // A link throws: it is not "damaged", it must not be used.
+    check_private_dirs(state_file.parent_path());
+    refuse_link(state_file);
     std::error_code error;
     if (!std::filesystem::exists(state_file, error)) {
         return {};
@@ -147,6 +166,7 @@ void forget_instance(const std::filesystem::path& state_file, pid_t pid) {
 }
 
 void prune_instances(const std::filesystem::path& state_file) {
+    refuse_link(state_file);
     if (!std::filesystem::exists(state_file)) {
         return;
     }

@@ -1,4 +1,4 @@
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 
 #include "support/test_support.hpp"
 

@@ -1,6 +1,6 @@
-#include "remedy/process_stop.hpp"
+#include "instance/process_stop.hpp"
 
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
-#include "remedy/process_stop.hpp"
+#include "instance/process_stop.hpp"
 
-#include "preflight/port_owners.hpp"
-#include "supervise/exit_status.hpp"
+#include "platform/killed_exit_code.hpp"
+#include "platform/port_owners.hpp"
 
 #include <windows.h>
 

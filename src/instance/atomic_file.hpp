@@ -21,7 +21,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 std::string read_whole_file(const std::filesystem::path& path);
 
 // An exclusive lock (flock on Linux, LockFileEx on Windows) on `path` (created if missing), held
-// until destruction.
+// until destruction. `path` is a private file (instance/private_dir.hpp): never through a link.
 class FileLock {
   public:
     explicit FileLock(const std::filesystem::path& path);

@@ -1,5 +1,5 @@
 // The one "temp file, fsync, rename over, fsync the directory" primitive, on real files.
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
 #include "support/test_support.hpp"
 #include "util/error.hpp"

@@ -1,4 +1,4 @@
-#include "remedy/process_stop.hpp"
+#include "instance/process_stop.hpp"
 
 #include "support/test_support.hpp"
 

@@ -1,6 +1,6 @@
 // .golaunch/lock on real files: exclusion between open file descriptions (as between two
 // golaunch processes), the holder's record, a clean release, and a holder killed by SIGKILL.
-#include "remedy/instance_lock.hpp"
+#include "instance/instance_lock.hpp"
 
 #include "support/test_support.hpp"
 #include "util/error.hpp"

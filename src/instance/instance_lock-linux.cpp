@@ -1,5 +1,6 @@
-#include "remedy/instance_lock.hpp"
+#include "instance/instance_lock.hpp"
 
+#include "instance/private_dir.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
@@ -70,18 +71,7 @@ std::optional<LockOwner> read_holder(int fd) {
 } // namespace
 
 LockAttempt try_lock_instance(const std::filesystem::path& lock_file, const LockOwner& me) {
-    std::error_code ignored;
-    std::filesystem::create_directories(lock_file.parent_path(), ignored);
-    UniqueFd fd(::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (!fd.valid()) {
-        const int error = errno;
-        throw Error("cannot open the instance lock " + lock_file.string() + ": " +
-                        std::strerror(error),
-                    ExitCode::service_failed,
-                    error == EACCES || error == EPERM || error == EROFS
-                        ? "check the permissions of " + lock_file.parent_path().string()
-                        : std::string{});
-    }
+    UniqueFd fd(static_cast<int>(open_private_file(lock_file, "open the instance lock")));
     LockAttempt attempt;
     int result = 0;
     while ((result = ::flock(fd.get(), LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {

@@ -1,5 +1,6 @@
-#include "remedy/atomic_file.hpp"
+#include "instance/atomic_file.hpp"
 
+#include "instance/private_dir.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
@@ -188,12 +189,7 @@ std::string read_whole_file(const std::filesystem::path& path) {
 }
 
 FileLock::FileLock(const std::filesystem::path& path) {
-    std::error_code ignored;
-    std::filesystem::create_directories(path.parent_path(), ignored);
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        throw file_error("lock", path, errno);
-    }
+    const int fd = static_cast<int>(open_private_file(path, "lock"));
     m_handle = fd;
     while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
     }

@@ -8,7 +8,6 @@
 #pragma once
 
 #include "platform/process_info.hpp"
-#include "preflight/port_check.hpp"
 
 #include <sys/types.h>
 
@@ -18,6 +17,17 @@
 #include <vector>
 
 namespace golaunch {
+
+// Who holds a port, as golaunch sees it (classify_holder below decides).
+enum class HolderKind {
+    foreign,       // not started by golaunch (or its mark is unreadable)
+    this_golaunch, // started by the golaunch asking
+    live_golaunch, // started by another golaunch that still runs: never touched
+    stale_ours,    // left by a recorded instance of this manifest that is gone
+    stale_unknown, // marked by a golaunch that is gone, not recorded for this manifest
+};
+
+const char* to_string(HolderKind kind); // "foreign", "this-golaunch", "running-golaunch", ...
 
 struct InstanceRecord {
     pid_t pid = 0;

@@ -1,4 +1,4 @@
-#include "preflight/port_owners.hpp"
+#include "platform/port_owners.hpp"
 
 #include "platform/local_time.hpp"
 #include "util/strings.hpp"

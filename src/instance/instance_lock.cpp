@@ -1,5 +1,6 @@
-#include "remedy/instance_lock.hpp"
+#include "instance/instance_lock.hpp"
 
+#include "instance/private_dir.hpp"
 #include "platform/process_info.hpp"
 #include "util/error.hpp"
 
@@ -74,6 +75,8 @@ std::unique_ptr<InstanceLock> lock_instance_or_refuse(const std::filesystem::pat
                                                       const std::filesystem::path& manifest_path,
                                                       std::optional<LockOwner>* stale) {
     const auto file = instance_lock_path(root_dir);
+    // Every link directly in .golaunch/ is refused before anything is opened or written.
+    refuse_links_in(file.parent_path());
     auto attempt = try_lock_instance(file, current_lock_owner(manifest_path));
     if (attempt.lock) {
         if (stale) {

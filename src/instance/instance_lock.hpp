@@ -6,11 +6,11 @@
 // taken therefore names an owner that died without cleaning up: a stale lock, recovered.
 // The file itself is never removed (removing a lock file races with a process opening it).
 //
-// .golaunch/state.json (remedy/state_file.hpp) is a different thing: it remembers instances so
+// .golaunch/state.json (instance/state_file.hpp) is a different thing: it remembers instances so
 // that their leftover services can be recognised; this lock only keeps two instances apart.
 #pragma once
 
-#include "remedy/state_file.hpp"
+#include "instance/state_file.hpp"
 
 #include <cstdint>
 #include <filesystem>

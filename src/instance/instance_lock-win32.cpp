@@ -1,5 +1,6 @@
-#include "remedy/instance_lock.hpp"
+#include "instance/instance_lock.hpp"
 
+#include "instance/private_dir.hpp"
 #include "util/error.hpp"
 
 #include <windows.h>
@@ -64,14 +65,8 @@ Error windows_error(const std::string& what, const std::filesystem::path& file) 
 } // namespace
 
 LockAttempt try_lock_instance(const std::filesystem::path& lock_file, const LockOwner& me) {
-    std::error_code ignored;
-    std::filesystem::create_directories(lock_file.parent_path(), ignored);
-    const HANDLE file = ::CreateFileW(lock_file.c_str(), GENERIC_READ | GENERIC_WRITE,
-                                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                      nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (file == INVALID_HANDLE_VALUE) {
-        throw windows_error("open", lock_file);
-    }
+    const auto file =
+        reinterpret_cast<HANDLE>(open_private_file(lock_file, "open the instance lock"));
     LockAttempt attempt;
     OVERLAPPED range{};
     range.OffsetHigh = k_lock_offset_high;
