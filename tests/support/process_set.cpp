@@ -48,6 +48,9 @@ namespace {
 
 std::vector<pid_t> marked_by(pid_t golaunch_pid) {
     std::vector<pid_t> found;
+    if (golaunch_pid <= 0) {
+        return found; // 0 is "unmarked": every process golaunch did not start
+    }
     std::error_code ignored;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ignored)) {
         const std::string name = entry.path().filename().string();

@@ -40,7 +40,8 @@ class ProcessSet {
 };
 
 // SIGKILLs every live process marked GOLAUNCH_PID=`golaunch_pid` (started by a golaunch this
-// test ran): the clean-up of a failed containment test. Returns how many it killed.
+// test ran): the clean-up of a failed containment test. Returns how many it killed. A pid of 0
+// or less matches nothing (never "every unmarked process").
 int kill_marked(pid_t golaunch_pid);
 
 // "pid 123 (httpserver -name web), pid 124 (sleep 300)"
