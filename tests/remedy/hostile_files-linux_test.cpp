@@ -1,8 +1,8 @@
 // The state file and the hosts block editor: a FIFO, /dev/zero or a 17 MiB file never blocks
 // or floods them. The state file counts as damaged (ours, rewritten on the next run); the hosts
 // editor refuses, naming the file, and changes nothing.
+#include "instance/state_file.hpp"
 #include "remedy/hosts_block.hpp"
-#include "remedy/state_file.hpp"
 #include "util/error.hpp"
 #include "util/hostile_files.hpp"
 
