@@ -2,6 +2,7 @@
 
 #include "instance/atomic_file.hpp"
 #include "instance/private_dir.hpp"
+#include "manifest/project_id.hpp"
 #include "platform/port_owners.hpp"
 #include "util/regular_file.hpp"
 #include "util/time_text.hpp"
@@ -159,7 +160,12 @@ void forget_instance(const std::filesystem::path& state_file, pid_t pid) {
     const FileLock lock(lock_path(state_file));
     auto records = read_instances(state_file);
     const auto before = records.size();
-    std::erase_if(records, [&](const InstanceRecord& old) { return old.pid == pid; });
+    // A clean exit that left marked processes behind (a daemon that escaped its process group
+    // where no cgroup holds the services) keeps its record: it is what makes them ours for
+    // `fix`, stop-stale and `check` once this golaunch is gone. prune drops it with the last.
+    std::erase_if(records, [&](const InstanceRecord& old) {
+        return old.pid == pid && marked_processes(pid).empty();
+    });
     if (records.size() != before || records.empty()) {
         write_records(state_file, records);
     }
@@ -211,6 +217,11 @@ HolderKind classify_holder(const ProcessInfo& holder, const std::vector<Instance
     }
     const std::string manifest =
         std::filesystem::absolute(manifest_path).lexically_normal().string();
+    // A mark of another project (or a forged one that does not name this manifest) is never
+    // ours, whatever pid it names. Processes of golaunch before the project mark carry none.
+    if (!holder.golaunch_project.empty() && holder.golaunch_project != project_id(manifest_path)) {
+        return HolderKind::stale_unknown;
+    }
     for (const auto& record : records) {
         if (record.pid != holder.golaunch_pid || record.manifest != manifest) {
             continue;

@@ -5,10 +5,16 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <cstdlib>
+
 namespace golaunch {
 
 RunContainment contain_run(const Manifest& manifest) {
     RunContainment containment;
+    if (const char* off = std::getenv("GOLAUNCH_NO_CGROUPS"); off != nullptr && *off != '\0') {
+        containment.fallback = "GOLAUNCH_NO_CGROUPS is set";
+        return containment;
+    }
     const auto support = probe_cgroups();
     if (!support.usable) {
         if (!trees_hold_all_descendants()) {
