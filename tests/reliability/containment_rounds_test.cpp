@@ -6,6 +6,7 @@
 // (Ctrl-C), within the guard's grace (kill -9), or by the next run of the same project, which
 // must say what it stopped (kill -9 of both). GOLAUNCH_RELIABILITY_ROUNDS sets the rounds
 // (default 100 each), run as 10 tests of a tenth each.
+#include "reliability/round_batches.hpp"
 #include "support/golaunch_run.hpp"
 #include "support/process_set.hpp"
 #include "support/test_support.hpp"
@@ -22,8 +23,6 @@ namespace golaunch::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr int k_default_rounds = 100;
 
 std::string escaping_stack(const std::vector<std::uint16_t>& ports,
                            const std::filesystem::path& pidfile) {
@@ -146,25 +145,17 @@ Round one_round(const TempDir& dir, Ending ending, const Round& previous) {
     return outcome;
 }
 
-// The rounds run as k_batches tests (so that each stays short, even under ASan): a fixed count,
-// because the test list is read once at build time while the rounds are read at run time.
-constexpr int k_batches = 10;
-
-int total_rounds() {
-    return count_from_env("GOLAUNCH_RELIABILITY_ROUNDS", k_default_rounds);
-}
-
 // One batch of rounds in a project directory of its own; the last run of a batch that leaves
 // processes for the next one is followed by a run that must stop them.
 void run_rounds(Ending ending, int batch) {
     TempDir dir;
-    const int per_batch = (total_rounds() + k_batches - 1) / k_batches;
-    const int first = batch * per_batch + 1;
-    const int last = std::min(total_rounds(), first + per_batch - 1);
+    const auto range = round_batch(batch);
+    const int first = range.first;
+    const int last = range.last;
     const auto began = std::chrono::steady_clock::now();
     Round previous;
     for (int round = first; round <= last; ++round) {
-        SCOPED_TRACE("round " + std::to_string(round) + " of " + std::to_string(total_rounds()));
+        SCOPED_TRACE("round " + std::to_string(round) + " of " + std::to_string(range.total));
         previous = one_round(dir, ending, previous);
         if (::testing::Test::HasFailure()) {
             kill_marked(previous.golaunch_pid);
@@ -200,8 +191,8 @@ TEST_P(ContainmentRounds, KillNineOfGolaunchAndItsGuardIsCleanedByTheNextRun) {
     run_rounds(Ending::kill_golaunch_and_guard, GetParam());
 }
 
-// GOLAUNCH_RELIABILITY_ROUNDS rounds of each ending, in k_batches tests.
-INSTANTIATE_TEST_SUITE_P(Batches, ContainmentRounds, ::testing::Range(0, k_batches),
+// GOLAUNCH_RELIABILITY_ROUNDS rounds of each ending, in k_round_batches tests.
+INSTANTIATE_TEST_SUITE_P(Batches, ContainmentRounds, ::testing::Range(0, k_round_batches),
                          [](const auto& info) { return "rounds_" + std::to_string(info.index); });
 
 } // namespace

@@ -2,8 +2,10 @@
 // project directory: afterwards not one process of the run may remain. Every pid of a run is
 // recorded (golaunch's `started` events, the grandchild's pidfile, and golaunch's whole
 // process tree from /proc) with its start time, then checked gone or a zombie.
-// GOLAUNCH_RELIABILITY_ROUNDS sets the number of rounds (default 100 each).
+// GOLAUNCH_RELIABILITY_ROUNDS sets the number of rounds (default 100 each), run as ten tests
+// (round_batches.hpp).
 #include "reliability/reliability_manifest.hpp"
+#include "reliability/round_batches.hpp"
 #include "support/golaunch_run.hpp"
 #include "support/process_set.hpp"
 #include "support/test_support.hpp"
@@ -13,18 +15,13 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace golaunch::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr int k_default_rounds = 100;
-
-int rounds() {
-    return count_from_env("GOLAUNCH_RELIABILITY_ROUNDS", k_default_rounds);
-}
 
 pid_t read_pidfile(const std::filesystem::path& file, std::chrono::milliseconds timeout) {
     pid_t pid = 0;
@@ -123,13 +120,13 @@ RoundOutcome shutdown_round(const TempDir& dir, int signo, const RoundOutcome& p
     return outcome;
 }
 
-void run_rounds(int signo) {
+void run_rounds(int signo, int batch) {
     TempDir dir; // one project directory for every round: its lock and state file are reused
-    const int count = rounds();
+    const auto range = round_batch(batch);
     const auto began = std::chrono::steady_clock::now();
     RoundOutcome previous;
-    for (int round = 1; round <= count; ++round) {
-        SCOPED_TRACE("round " + std::to_string(round) + " of " + std::to_string(count));
+    for (int round = range.first; round <= range.last; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round) + " of " + std::to_string(range.total));
         previous = shutdown_round(dir, signo, previous);
         if (::testing::Test::HasFailure()) {
             return; // the first failing round says it all
@@ -137,17 +134,24 @@ void run_rounds(int signo) {
     }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - began);
-    std::printf("[ reliability ] %d rounds (signal %d): %lld ms, %lld ms per round\n", count, signo,
-                static_cast<long long>(took.count()), static_cast<long long>(took.count() / count));
+    const int count = std::max(range.last - range.first + 1, 1);
+    std::printf("[ reliability ] rounds %d-%d (signal %d): %lld ms, %lld ms per round\n",
+                range.first, range.last, signo, static_cast<long long>(took.count()),
+                static_cast<long long>(took.count() / count));
 }
 
-TEST(Reliability, CtrlCRoundsLeaveNoProcessOfTheRunBehind) {
-    run_rounds(SIGINT);
+class Reliability : public ::testing::TestWithParam<int> {};
+
+TEST_P(Reliability, CtrlCRoundsLeaveNoProcessOfTheRunBehind) {
+    run_rounds(SIGINT, GetParam());
 }
 
-TEST(Reliability, KillNineRoundsLeaveNoProcessOfTheRunBehind) {
-    run_rounds(SIGKILL);
+TEST_P(Reliability, KillNineRoundsLeaveNoProcessOfTheRunBehind) {
+    run_rounds(SIGKILL, GetParam());
 }
+
+INSTANTIATE_TEST_SUITE_P(Batches, Reliability, ::testing::Range(0, k_round_batches),
+                         [](const auto& info) { return "rounds_" + std::to_string(info.index); });
 
 } // namespace
 } // namespace golaunch::test
