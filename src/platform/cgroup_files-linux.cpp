@@ -41,25 +41,7 @@ std::vector<int> parse_pids(std::string_view text) {
 } // namespace
 
 bool read_text(const std::string& path, std::string& out) {
-    out.clear();
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {
-        return false;
-    }
-    char buffer[4096];
-    while (true) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return false;
-        }
-        if (n == 0) {
-            return true;
-        }
-        out.append(buffer, static_cast<std::size_t>(n));
-    }
+    return procfs::read_file_at(AT_FDCWD, path.c_str(), out);
 }
 
 bool write_text(const std::string& path, std::string_view text) {
