@@ -111,30 +111,17 @@ TEST(Containment, SetsidHelperOfAHealthyServiceStopsWithItOnSigterm) {
     expect_clean_exit(run, SIGTERM, processes, 5s);
 }
 
-// A child in a process group of its own (Go's Setpgid, Python's process_group=0).
-TEST(Containment, ChildInItsOwnProcessGroupStopsOnCtrlC) {
-    TempDir dir;
-    const auto port = pick_free_port();
-    const std::string script = own_group_child_then_binder(port);
-    const auto manifest = dir.write(
-        "app.toml", manifest_with("cmd = [\"python3\", \"-c\", " + toml_quoted(script) +
-                                  "]\nports = { http = " + std::to_string(port) + " }\n"));
-    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-    const MarkedCleanup cleanup(run.pid());
-    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
-    ProcessSet processes;
-    processes.add_marked(run.pid());
-    EXPECT_GE(processes.size(), 2u) << run.output();
-    expect_clean_exit(run, SIGINT, processes, 5s);
-}
+// A child in a process group of its own (Go's Setpgid, Python's process_group=0), ended by
+// Ctrl-C (golaunch stops it) or by kill -9 of golaunch (its orphan guard does).
+class OwnProcessGroupChild : public ::testing::TestWithParam<int> {};
 
-// ...and after kill -9 of golaunch, its orphan guard stops it.
-TEST(Containment, ChildInItsOwnProcessGroupIsStoppedByTheGuardAfterKillNine) {
+TEST_P(OwnProcessGroupChild, IsStoppedWithItsService) {
+    const int signo = GetParam();
     TempDir dir;
     const auto port = pick_free_port();
-    const std::string script = own_group_child_then_binder(port);
     const auto manifest = dir.write(
-        "app.toml", manifest_with("cmd = [\"python3\", \"-c\", " + toml_quoted(script) +
+        "app.toml", manifest_with("cmd = [\"python3\", \"-c\", " +
+                                  toml_quoted(own_group_child_then_binder(port)) +
                                   "]\nports = { http = " + std::to_string(port) + " }\n"));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     const MarkedCleanup cleanup(run.pid());
@@ -142,11 +129,20 @@ TEST(Containment, ChildInItsOwnProcessGroupIsStoppedByTheGuardAfterKillNine) {
     ProcessSet processes;
     processes.add_marked(run.pid());
     EXPECT_GE(processes.size(), 2u) << run.output();
+    if (signo != SIGKILL) {
+        expect_clean_exit(run, signo, processes, 5s);
+        return;
+    }
     run.signal(SIGKILL);
     ASSERT_TRUE(run.wait_for_exit(5s));
     const auto left = processes.wait_all_gone(5s);
     EXPECT_TRUE(left.empty()) << "left behind after kill -9: " << describe(left);
 }
+
+INSTANTIATE_TEST_SUITE_P(Containment, OwnProcessGroupChild, ::testing::Values(SIGINT, SIGKILL),
+                         [](const auto& info) {
+                             return std::string(info.param == SIGINT ? "ctrl_c" : "kill_nine");
+                         });
 
 // Ctrl-C or SIGTERM while a service waits out its restart backoff, with every monitor mode:
 // golaunch printed "all services stopped" and stayed in epoll_wait for ever.
