@@ -195,6 +195,38 @@ TEST(LauncherWin32, TerminatingTheJobEndsTheServiceAndItsGrandchild) {
     EXPECT_TRUE(run.run_until([&] { return !run.launched->tree.alive(); }, 5s));
 }
 
+// A service is everything it starts: a child created DETACHED_PROCESS (no console, the way a
+// daemon starts) stays in the job, and one asking for CREATE_BREAKAWAY_FROM_JOB is refused (the
+// job does not allow breaking away) or, if created, is still in the job: killing the job ends it.
+class JobHoldsEveryChild : public ::testing::TestWithParam<unsigned long> {};
+
+TEST_P(JobHoldsEveryChild, KillingTheJobEndsAChildThatTriedToLeave) {
+    Running run(spawner({"-spawn", "-child-flags", std::to_string(GetParam())}));
+    ASSERT_TRUE(run.run_until([&] { return !run.out.empty(); }, 15s));
+    if (run.out.front().rfind("refused", 0) == 0) {
+        EXPECT_EQ(GetParam(), static_cast<unsigned long>(CREATE_BREAKAWAY_FROM_JOB))
+            << "only the breakaway may be refused: " << run.out.front();
+        run.launched->tree.kill();
+        return;
+    }
+    DWORD parent = 0, child = 0;
+    ASSERT_TRUE(run.spawned_pids(parent, child)) << run.out.front();
+    const Watched parent_process(parent), child_process(child);
+    ASSERT_NE(child_process.handle, nullptr);
+    EXPECT_FALSE(child_process.ends_within(200ms));
+    run.launched->tree.kill();
+    EXPECT_TRUE(parent_process.ends_within(5s));
+    EXPECT_TRUE(child_process.ends_within(5s)) << "the child left the job";
+}
+
+INSTANTIATE_TEST_SUITE_P(LauncherWin32, JobHoldsEveryChild,
+                         ::testing::Values(static_cast<unsigned long>(DETACHED_PROCESS),
+                                           static_cast<unsigned long>(CREATE_BREAKAWAY_FROM_JOB)),
+                         [](const auto& info) {
+                             return std::string(info.param == DETACHED_PROCESS ? "detached"
+                                                                               : "breakaway");
+                         });
+
 // What makes golaunch leave no orphans even when it is killed: the kill-on-close job.
 TEST(LauncherWin32, ClosingTheJobKillsTheWholeTree) {
     auto run = std::make_unique<Running>(spawner({"-spawn"}));
