@@ -186,7 +186,6 @@ void Supervisor::Impl::on_guard_died() {
                      1);
 }
 
-
 // Before anything starts: the binaries `go build -o .golaunch/bin/NAME` writes (or, with
 // --skip-build, that are run), their folder and the build cache are never reached through a
 // link (instance/private_dir.hpp). Go itself would follow one (a dangling bin/NAME is created).
@@ -225,7 +224,13 @@ void Supervisor::Impl::attach_output(Service& entry, const std::string& label) {
                 }
                 m_reporter.service_line(label, stream, line);
             },
-            [this] { --m_open_readers; });
+            [this] {
+                // The last output after "stopped": once every pipe has ended, the run is over.
+                if (--m_open_readers == 0 && m_drained) {
+                    m_drain_timer.cancel();
+                    finish_run();
+                }
+            });
         reader->start();
         entry.readers.push_back(reader);
     }

@@ -136,6 +136,7 @@ struct Supervisor::Impl {
     void stop_what_can_stop();
     bool dependents_stopped(const Service& service) const;
     void check_drained();
+    void finish_run();
     void kill_everything();
 
     // containment and the orphan guard (supervisor.cpp)
@@ -178,7 +179,8 @@ struct Supervisor::Impl {
     bool m_stopping = false;
     bool m_all_ready_reported = false;
     bool m_drained = false;
-    int m_open_readers = 0; // pipes still open; the loop ends when they and the processes are done
+    bool m_finished = false; // "stopped" said; the loop is ending
+    int m_open_readers = 0;  // pipes still open; the loop ends when they and the processes are done
     int m_exit_code = 0;
     int m_failure_code = 0; // 1 or 4 once a service failed for good (see finish_if_nothing_left)
 };

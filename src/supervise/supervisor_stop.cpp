@@ -104,24 +104,25 @@ void Supervisor::Impl::check_drained() {
         if (m_guard_watch) {
             m_guard_watch->cancel();
         }
-        const auto took = elapsed_ms(m_started);
-        m_reporter.event("stopped", "", {{"exit_code", m_exit_code}, {"elapsed_ms", took}},
-                         "all services stopped");
         if (m_open_readers == 0) {
-            asio::post(m_io, [this] { m_io.stop(); });
+            finish_run();
             return;
         }
-        // Someone outside the trees (without cgroups: a setsid'd grandchild) still holds an
-        // output pipe: read what is already there, then stop listening, and end the loop
-        // whatever is still pending in it: nothing is left to supervise.
+        // Output still buffered in the pipes (the trees emptied before their ends were read), or
+        // someone outside the trees (without cgroups: a setsid'd grandchild) still holds a
+        // pipe: read until every pipe has ended, at most 200 ms, then stop listening and end the
+        // loop whatever is still pending in it: nothing is left to supervise.
         m_drain_timer.expires_after(std::chrono::milliseconds(200));
-        m_drain_timer.async_wait([this](const boost::system::error_code&) {
+        m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) {
+                return; // the last pipe ended first (see attach_output)
+            }
             for (const auto& name : m_order) {
                 for (const auto& reader : service(name).readers) {
                     reader->close();
                 }
             }
-            asio::post(m_io, [this] { m_io.stop(); });
+            finish_run();
         });
         return;
     }
@@ -135,6 +136,19 @@ void Supervisor::Impl::check_drained() {
             check_drained();
         }
     });
+}
+
+// Every tree is empty and every pipe has ended (or stopped being read): the last word, then the
+// loop ends, whatever is still pending in it.
+void Supervisor::Impl::finish_run() {
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    const auto took = elapsed_ms(m_started);
+    m_reporter.event("stopped", "", {{"exit_code", m_exit_code}, {"elapsed_ms", took}},
+                     "all services stopped");
+    asio::post(m_io, [this] { m_io.stop(); });
 }
 
 // SIGTERM (Windows: CTRL_BREAK) to the tree; when it cannot be delivered, no use waiting.
