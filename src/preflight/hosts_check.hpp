@@ -8,7 +8,9 @@
 
 namespace golaunch {
 
-// Ids: host-missing (warning), host-mismatch (error), host-slow-resolve (warning),
+// Ids: host-missing (warning), host-mismatch (error; fixable when golaunch's own block maps
+// the name), host-stale (info: a name in golaunch's block the manifest no longer declares),
+// host-slow-resolve (warning),
 // nameserver-unreachable (warning), hsts-tld (warning), mdns-local (warning),
 // localhost-family-mismatch (warning), localhost-missing (warning),
 // hosts-file-unreadable (warning). Resolution (UDP to the resolv.conf nameservers) runs only
