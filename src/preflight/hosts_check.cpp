@@ -64,30 +64,6 @@ std::vector<WantedName> wanted_names(const Manifest& manifest,
     return wanted;
 }
 
-// What the remedies tell a person to run: `golaunch fix` for this very manifest and hosts file,
-// from the current directory. The manifest is named unless it is the one a bare `golaunch fix`
-// finds here; the hosts file unless it is the platform's. Both shell-quoted.
-std::string fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path) {
-    std::string command = "golaunch fix";
-    if (!manifest.path.empty()) {
-        bool is_default = false;
-        try {
-            std::error_code error;
-            is_default = std::filesystem::equivalent(
-                manifest.path, default_manifest_path(std::filesystem::current_path()), error);
-        } catch (const std::exception&) {
-            is_default = false; // no manifest here: name it
-        }
-        if (!is_default) {
-            command += " " + shell_quote(manifest.path.string());
-        }
-    }
-    if (hosts_path != system_hosts_path()) {
-        command += " --hosts-file " + shell_quote(hosts_path.string());
-    }
-    return command;
-}
-
 // The hosts block markers carry the project name, and a line is compared without its
 // surrounding blanks: a name starting or ending with one could never be found again.
 bool usable_in_markers(const std::string& project) {
@@ -315,6 +291,27 @@ std::optional<Finding> nameserver_finding(const std::vector<ProbeResult>& probes
 
 } // namespace
 
+std::string hosts_fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path) {
+    std::string command = "golaunch fix";
+    if (!manifest.path.empty()) {
+        bool is_default = false;
+        try {
+            std::error_code error;
+            is_default = std::filesystem::equivalent(
+                manifest.path, default_manifest_path(std::filesystem::current_path()), error);
+        } catch (const std::exception&) {
+            is_default = false; // no manifest here: name it
+        }
+        if (!is_default) {
+            command += " " + shell_quote(manifest.path.string());
+        }
+    }
+    if (hosts_path != system_hosts_path()) {
+        command += " --hosts-file " + shell_quote(hosts_path.string());
+    }
+    return command;
+}
+
 std::vector<HostEntry> wanted_host_entries(const Manifest& manifest,
                                            const std::vector<std::string>& services) {
     std::vector<HostEntry> entries;
@@ -345,7 +342,7 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         findings.push_back(std::move(finding));
         return findings;
     }
-    const std::string command = fix_command(ctx.manifest, hosts_path);
+    const std::string command = hosts_fix_command(ctx.manifest, hosts_path);
     const auto blocks = own_blocks(hosts_path, ctx.manifest.name);
     std::vector<const WantedName*> missing;
     for (const auto& name : wanted) {

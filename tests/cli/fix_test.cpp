@@ -395,7 +395,10 @@ TEST(CliFix, HostsFileNotWritableSaysHowAndExits3WithTheFileIntact) {
     EXPECT_NE(fix.output().find("failed: cannot update " + hosts.string()), std::string::npos)
         << fix.output();
     EXPECT_NE(fix.output().find("hint: "), std::string::npos);
-    EXPECT_NE(fix.output().find("sudo golaunch fix --hosts-file"), std::string::npos);
+    EXPECT_NE(fix.output().find("hint: run it as root: sudo golaunch fix " + manifest.string() +
+                                " --hosts-file " + hosts.string() + "\n"),
+              std::string::npos)
+        << fix.output();
     EXPECT_NE(fix.output().find("fix incomplete (1 failed)"), std::string::npos) << fix.output();
     EXPECT_EQ(read_file(hosts), original);
 }
