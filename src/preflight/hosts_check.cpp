@@ -1,12 +1,15 @@
 #include "preflight/hosts_check.hpp"
 
+#include "manifest/loader.hpp"
 #include "platform/dns_probe.hpp"
 #include "platform/hosts_file.hpp"
 #include "platform/hosts_path.hpp"
 #include "preflight/localhost_check.hpp"
 #include "preflight/name_rules.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -61,18 +64,78 @@ std::vector<WantedName> wanted_names(const Manifest& manifest,
     return wanted;
 }
 
+// The hosts block markers carry the project name, and a line is compared without its
+// surrounding blanks: a name starting or ending with one could never be found again.
+bool usable_in_markers(const std::string& project) {
+    return !project.empty() && project.front() != ' ' && project.front() != '\t' &&
+           project.back() != ' ' && project.back() != '\t';
+}
+
+std::string spaces_remedy(const Manifest& manifest, const std::string& command) {
+    return "remove the spaces around the project name '" + manifest.name + "' (`name` in " +
+           (manifest.path.empty() ? std::string("the manifest") : manifest.path.string()) +
+           "): golaunch marks its hosts block with it; then run `" + command + "`";
+}
+
 std::string fix_remedy(const HostEntry& entry, const std::string& hosts_label,
-                       const std::string& project) {
+                       const Manifest& manifest, const std::string& command) {
+    if (!usable_in_markers(manifest.name)) {
+        return spaces_remedy(manifest, command);
+    }
     const bool system_file = std::filesystem::path(hosts_label) == system_hosts_path();
-    return "run `golaunch fix`: it adds '" + entry.address + " " + entry.name +
-           "' to the '# BEGIN golaunch " + project + "' block of " + hosts_label +
-           (system_file
-                ? " (as root: sudo golaunch fix)"
-                : " (if not permitted: sudo golaunch fix --hosts-file " + hosts_label + ")");
+    return "run `" + command + "`: it adds '" + entry.address + " " + entry.name +
+           "' to the '# BEGIN golaunch " + manifest.name + "' block of " + hosts_label + " (" +
+           (system_file ? "as root" : "if not permitted") + ": sudo " + command + ")";
+}
+
+// golaunch's own block for the project: the 1-based line numbers of its BEGIN and END markers.
+struct OwnBlock {
+    int begin = 0;
+    int end = 0;
+};
+
+std::string_view without_blanks(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
+}
+
+// The markers remedy/hosts_block.cpp writes (that layer is above this one, so they are matched
+// here again). An unterminated block is not ours to judge here: fix reports it with its line.
+std::vector<OwnBlock> own_blocks(const std::filesystem::path& path, const std::string& project) {
+    std::vector<OwnBlock> blocks;
+    if (!usable_in_markers(project)) {
+        return blocks;
+    }
+    std::ifstream in(path, std::ios::binary);
+    const std::string begin = "# BEGIN golaunch " + project;
+    const std::string end = "# END golaunch " + project;
+    int number = 0;
+    int open = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++number;
+        const auto text = without_blanks(line);
+        if (text == begin) {
+            open = number;
+        } else if (text == end && open != 0) {
+            blocks.push_back({open, number});
+            open = 0;
+        }
+    }
+    return blocks;
+}
+
+bool in_own_block(const std::vector<OwnBlock>& blocks, int line) {
+    return std::any_of(blocks.begin(), blocks.end(), [&](const OwnBlock& block) {
+        return line > block.begin && line < block.end;
+    });
 }
 
 Finding mismatch_finding(const WantedName& wanted, const std::vector<HostsAddress>& found,
-                         const std::string& hosts_label) {
+                         const std::string& hosts_label, const Manifest& manifest,
+                         const std::vector<OwnBlock>& blocks, const std::string& command) {
     const auto& first = found.front();
     Finding finding;
     finding.id = "host-mismatch";
@@ -82,19 +145,68 @@ Finding mismatch_finding(const WantedName& wanted, const std::vector<HostsAddres
                       std::to_string(first.line) + ", not to " + wanted.entry.address;
     for (const auto& address : found) {
         finding.evidence.push_back(hosts_label + ":" + std::to_string(address.line) + ": " +
-                                   address.address + " " + wanted.entry.name);
+                                   address.address + " " + wanted.entry.name +
+                                   (in_own_block(blocks, address.line)
+                                        ? " (golaunch's block for " + manifest.name + ")"
+                                        : ""));
     }
     finding.evidence.push_back("wanted by " + wanted.origin);
-    finding.remedy = "edit line " + std::to_string(first.line) + " of " + hosts_label + " to '" +
+    // Once fix has rewritten the block, the first line outside it decides.
+    const auto outside = std::find_if(found.begin(), found.end(), [&](const HostsAddress& at) {
+        return !in_own_block(blocks, at.line);
+    });
+    if (outside == found.end() || same_address(outside->address, wanted.entry.address)) {
+        finding.remedy = "run `" + command + "`: it rewrites golaunch's own block for " +
+                         manifest.name + " in " + hosts_label + ", where " + wanted.entry.name +
+                         " then maps to " + wanted.entry.address;
+        finding.fix = "hosts-block";
+        return finding;
+    }
+    finding.remedy = "edit line " + std::to_string(outside->line) + " of " + hosts_label + " to '" +
                      wanted.entry.address + " " + wanted.entry.name +
                      "' (golaunch fix changes only its own block), or change the address in "
                      "the manifest";
     return finding;
 }
 
+// Names in golaunch's block that the manifest no longer declares: fix takes them out.
+std::vector<Finding> stale_findings(const HostsFile& hosts, const std::vector<OwnBlock>& blocks,
+                                    const Manifest& manifest, const std::string& hosts_label,
+                                    const std::string& command) {
+    std::set<std::string> declared;
+    for (const auto& wanted : wanted_names(manifest, {})) {
+        declared.insert(canonical_host_name(wanted.entry.name));
+    }
+    std::vector<Finding> findings;
+    std::set<std::string> reported;
+    for (const auto& line : hosts.lines()) {
+        if (!in_own_block(blocks, line.line)) {
+            continue;
+        }
+        for (const auto& name : line.names) {
+            const auto canonical = canonical_host_name(name);
+            if (declared.count(canonical) != 0 || !reported.insert(canonical).second) {
+                continue;
+            }
+            Finding finding;
+            finding.id = "host-stale";
+            finding.severity = Severity::info;
+            finding.subject = name;
+            finding.message = name + " is in golaunch's block for " + manifest.name + " in " +
+                              hosts_label + ", but the manifest no longer declares it";
+            finding.evidence.push_back(hosts_label + ":" + std::to_string(line.line) + ": " +
+                                       line.address + " " + name);
+            finding.remedy = "run `" + command + "`: it removes the name from the block";
+            finding.fix = "hosts-block";
+            findings.push_back(std::move(finding));
+        }
+    }
+    return findings;
+}
+
 Finding missing_finding(const WantedName& wanted, const HostsFile& hosts,
-                        const std::string& hosts_label, const std::string& project,
-                        const ProbeResult* probe) {
+                        const std::string& hosts_label, const Manifest& manifest,
+                        const std::string& command, const ProbeResult* probe) {
     Finding finding;
     finding.id = "host-missing";
     finding.severity = Severity::warning;
@@ -116,13 +228,14 @@ Finding missing_finding(const WantedName& wanted, const HostsFile& hosts,
     if (probe != nullptr) {
         finding.evidence.push_back("resolution: " + describe(*probe));
     }
-    finding.remedy = fix_remedy(wanted.entry, hosts_label, project);
-    finding.fix = "hosts-block";
+    finding.remedy = fix_remedy(wanted.entry, hosts_label, manifest, command);
+    finding.fix = usable_in_markers(manifest.name) ? "hosts-block" : "";
     return finding;
 }
 
 Finding slow_finding(const WantedName& wanted, const std::string& hosts_label,
-                     const std::string& project, const ProbeResult& probe) {
+                     const Manifest& manifest, const std::string& command,
+                     const ProbeResult& probe) {
     Finding finding;
     finding.id = "host-slow-resolve";
     finding.severity = Severity::warning;
@@ -136,8 +249,8 @@ Finding slow_finding(const WantedName& wanted, const std::string& hosts_label,
                                 "): every lookup in the service pays that delay";
     finding.evidence.push_back(describe(probe));
     finding.evidence.insert(finding.evidence.end(), probe.evidence.begin(), probe.evidence.end());
-    finding.remedy = fix_remedy(wanted.entry, hosts_label, project);
-    finding.fix = "hosts-block";
+    finding.remedy = fix_remedy(wanted.entry, hosts_label, manifest, command);
+    finding.fix = usable_in_markers(manifest.name) ? "hosts-block" : "";
     return finding;
 }
 
@@ -178,6 +291,27 @@ std::optional<Finding> nameserver_finding(const std::vector<ProbeResult>& probes
 
 } // namespace
 
+std::string hosts_fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path) {
+    std::string command = "golaunch fix";
+    if (!manifest.path.empty()) {
+        bool is_default = false;
+        try {
+            std::error_code error;
+            is_default = std::filesystem::equivalent(
+                manifest.path, default_manifest_path(std::filesystem::current_path()), error);
+        } catch (const std::exception&) {
+            is_default = false; // no manifest here: name it
+        }
+        if (!is_default) {
+            command += " " + shell_quote(manifest.path.string());
+        }
+    }
+    if (hosts_path != system_hosts_path()) {
+        command += " --hosts-file " + shell_quote(hosts_path.string());
+    }
+    return command;
+}
+
 std::vector<HostEntry> wanted_host_entries(const Manifest& manifest,
                                            const std::vector<std::string>& services) {
     std::vector<HostEntry> entries;
@@ -208,15 +342,19 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         findings.push_back(std::move(finding));
         return findings;
     }
+    const std::string command = hosts_fix_command(ctx.manifest, hosts_path);
+    const auto blocks = own_blocks(hosts_path, ctx.manifest.name);
     std::vector<const WantedName*> missing;
     for (const auto& name : wanted) {
         const auto found = hosts->lookup(name.entry.name);
         if (found.empty()) {
             missing.push_back(&name);
         } else if (!same_address(found.front().address, name.entry.address)) {
-            findings.push_back(mismatch_finding(name, found, label));
+            findings.push_back(mismatch_finding(name, found, label, ctx.manifest, blocks, command));
         }
     }
+    auto stale = stale_findings(*hosts, blocks, ctx.manifest, label, command);
+    findings.insert(findings.end(), stale.begin(), stale.end());
     std::vector<ProbeResult> probes;
     const auto conf = read_resolv_conf(ctx.resolv_conf);
     if (ctx.network && !missing.empty()) {
@@ -229,10 +367,11 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
     }
     for (std::size_t i = 0; i < missing.size(); ++i) {
         const ProbeResult* probe = probes.empty() ? nullptr : &probes[i];
-        findings.push_back(missing_finding(*missing[i], *hosts, label, ctx.manifest.name, probe));
+        findings.push_back(
+            missing_finding(*missing[i], *hosts, label, ctx.manifest, command, probe));
         if (probe != nullptr &&
             (probe->outcome == ProbeOutcome::timed_out || probe->elapsed > k_slow_resolve)) {
-            findings.push_back(slow_finding(*missing[i], label, ctx.manifest.name, *probe));
+            findings.push_back(slow_finding(*missing[i], label, ctx.manifest, command, *probe));
         }
     }
     if (auto unreachable = nameserver_finding(probes, conf, ctx)) {

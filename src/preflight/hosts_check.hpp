@@ -4,11 +4,15 @@
 
 #include "preflight/check_context.hpp"
 
+#include <filesystem>
+#include <string>
 #include <vector>
 
 namespace golaunch {
 
-// Ids: host-missing (warning), host-mismatch (error), host-slow-resolve (warning),
+// Ids: host-missing (warning), host-mismatch (error; fixable when golaunch's own block maps
+// the name), host-stale (info: a name in golaunch's block the manifest no longer declares),
+// host-slow-resolve (warning),
 // nameserver-unreachable (warning), hsts-tld (warning), mdns-local (warning),
 // localhost-family-mismatch (warning), localhost-missing (warning),
 // hosts-file-unreadable (warning). Resolution (UDP to the resolv.conf nameservers) runs only
@@ -20,5 +24,10 @@ std::vector<Finding> check_hosts(const CheckContext& ctx);
 // service order; no duplicates. What `golaunch fix` passes to apply_hosts_block.
 std::vector<HostEntry> wanted_host_entries(const Manifest& manifest,
                                            const std::vector<std::string>& services);
+
+// The `golaunch fix` command the hosts remedies print, to be run from the current directory:
+// it names the manifest unless it is the one a bare `golaunch fix` finds here, and the hosts
+// file unless it is the platform's, both shell-quoted.
+std::string hosts_fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path);
 
 } // namespace golaunch

@@ -137,11 +137,6 @@ PreflightResult run_preflight(const Manifest& manifest, const std::vector<std::s
             result.findings.push_back(check_failed(k_checks[i].name, e.what()));
         }
     }
-    for (auto& finding : result.findings) {
-        if (finding.id == "host-missing" && finding.fix.empty()) {
-            finding.fix = "hosts-block";
-        }
-    }
     return result;
 }
 

@@ -42,7 +42,8 @@ std::string automatic_fix_text(const Finding& finding) {
         return "`golaunch fix` stops golaunch's own stale processes";
     }
     if (finding.fix == "hosts-block") {
-        return "`golaunch fix` adds the names to the project's golaunch block of the hosts file";
+        return "`golaunch fix` (with the arguments of the fix: line) updates the project's "
+               "golaunch block of the hosts file";
     }
     if (finding.fix == "stop-process") {
         return "`golaunch fix --force` stops it (SIGTERM, then SIGKILL)";

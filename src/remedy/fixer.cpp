@@ -4,9 +4,11 @@
 #include "instance/process_stop.hpp"
 #include "instance/state_file.hpp"
 #include "manifest/loader.hpp"
+#include "platform/hosts_path.hpp"
 #include "platform/port_finder.hpp"
 #include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
+#include "preflight/hosts_check.hpp"
 #include "remedy/hosts_block.hpp"
 #include "remedy/manifest_port_edit.hpp"
 #include "util/error.hpp"
@@ -209,6 +211,9 @@ FixAction hosts_block(const FixRequest& request) {
         action.failed = true;
         action.text = std::string("cannot update ") + file.string() + ": " + e.what();
         action.hint = e.hint();
+        if (action.hint == hosts_edit_hint(file)) { // not permitted: the same command, as root
+            action.hint = "run it as root: sudo " + hosts_fix_command(request.manifest, file);
+        }
     }
     return action;
 }

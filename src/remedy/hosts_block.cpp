@@ -118,6 +118,16 @@ void validate(const std::string& project, const std::vector<HostEntry>& entries)
         throw Error("invalid project name for the hosts block: '" + project + "'", ExitCode::usage,
                     "set `name = \"...\"` in the manifest (one line)");
     }
+    // Marker lines are compared without their surrounding blanks: "# BEGIN golaunch shop " would
+    // be written, never found again, and every fix would add another block.
+    if (trimmed(project) != project) {
+        throw Error("the project name '" + project +
+                        "' starts or ends with a space, and golaunch marks its hosts block "
+                        "with it",
+                    ExitCode::usage,
+                    "remove the spaces: `name = \"" + std::string(trimmed(project)) +
+                        "\"` in the manifest");
+    }
     for (const auto& entry : entries) {
         if (!is_valid_hostname(entry.name) || !is_ip_address(entry.address)) {
             throw Error("refusing to write '" + entry.address + " " + entry.name +

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +23,68 @@ bool is_denied(int error) {
     return error == EACCES || error == EPERM || error == EROFS;
 }
 
+bool is_full(int error) {
+    return error == ENOSPC || error == EDQUOT;
+}
+
+// Bytes an unprivileged writer may still use on the file system holding `path`.
+std::string free_space_text(const std::filesystem::path& path) {
+    struct statvfs info {};
+    if (::statvfs(path.c_str(), &info) != 0) {
+        return "an unknown amount";
+    }
+    return std::to_string(static_cast<unsigned long long>(info.f_bavail) * info.f_frsize) +
+           " bytes";
+}
+
+// false with errno set when a write fails; writes at `offset` without moving the file offset.
+bool pwrite_all(int fd, std::string_view content, off_t offset) {
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::pwrite(fd, content.data() + done, content.size() - done,
+                                   offset + static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            errno = n == 0 ? EIO : errno;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Sets `fd`'s content to `content` by overwriting (never truncating first), then fsyncs.
+bool overwrite(int fd, const std::string& content) {
+    return pwrite_all(fd, content, 0) && ::ftruncate(fd, static_cast<off_t>(content.size())) == 0 &&
+           ::fsync(fd) == 0;
+}
+
+// Makes sure the blocks for `content` exist in `fd` before a byte of it changes, so that the
+// rewrite cannot run out of space halfway: fallocate with KEEP_SIZE reserves them without
+// changing what the file reads as. Where fallocate is not supported, the part beyond the old
+// end is written first (and cut off again when that fails). 0 or the errno.
+int reserve(int fd, std::size_t old_size, const std::string& content) {
+    if (content.size() <= old_size) {
+        return 0;
+    }
+    if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(content.size())) == 0) {
+        return 0;
+    }
+    if (errno != EOPNOTSUPP && errno != ENOSYS) {
+        return errno;
+    }
+    if (pwrite_all(fd, std::string_view(content).substr(old_size), static_cast<off_t>(old_size))) {
+        return 0;
+    }
+    const int error = errno;
+    if (::ftruncate(fd, static_cast<off_t>(old_size)) != 0) {
+        return errno; // the old bytes are intact, followed by part of the new tail
+    }
+    return error;
+}
+
 class Editor {
   public:
     Editor(std::filesystem::path target, std::string hint)
@@ -31,6 +94,18 @@ class Editor {
                            int error) const {
         const std::string message =
             "cannot " + what + " " + path.string() + ": " + std::strerror(error);
+        if (is_full(error)) {
+            throw Error(message + "; " + free_space_text(m_target.parent_path()) +
+                            " free on the file system of " + m_target.parent_path().string() +
+                            ", and the update needs room for a backup and a copy of the new "
+                            "content (" +
+                            std::to_string(m_new_size) + " bytes) next to it (" +
+                            m_target.string() + " is unchanged)",
+                        ExitCode::service_failed,
+                        "free some space on the file system of " + m_target.parent_path().string() +
+                            " (see `df " + m_target.parent_path().string() +
+                            "`), then run the same command again");
+        }
         if (is_denied(error)) {
             throw Error(message + " (" + m_target.string() + " is unchanged)",
                         ExitCode::service_failed, m_hint);
@@ -124,27 +199,45 @@ class Editor {
     }
 
     // Docker bind-mounts /etc/hosts, and rename onto a mount point fails with EBUSY. Then we
-    // rewrite in place: the complete new content is already fsynced in the temp file (kept
-    // until the rewrite is fsynced, so a crash mid-rewrite leaves the whole new text next to
-    // the file) and the backup holds the original; then O_TRUNC, write, fsync.
-    void rewrite_in_place(StagedFile& staged, const std::string& content,
-                          const std::filesystem::path& backup) const {
-        const auto failure = overwrite_in_place(m_target, content);
-        if (!failure) {
+    // rewrite in place, never truncating first: room for the new size is reserved (with the
+    // backup and the complete new content already on disk), then the new content is written
+    // over the old bytes, the rest cut off, fsynced. Meanwhile the new content is in the temp
+    // file (unless its blocks were needed for the reservation) and the original in memory: a
+    // failed write puts the original back.
+    void rewrite_in_place(std::optional<StagedFile>& staged, const std::string& old_content,
+                          const std::string& content, const std::filesystem::path& backup) const {
+        const UniqueFd fd(::open(m_target.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd.valid()) {
+            fail("rewrite", m_target, errno);
+        }
+        int error = reserve(fd.get(), old_content.size(), content);
+        if (is_full(error) && staged) {
+            staged.reset(); // its blocks are the room the rewrite needs
+            error = reserve(fd.get(), old_content.size(), content);
+        }
+        if (error != 0) {
+            fail("make room for the new content of", m_target, error);
+        }
+        if (overwrite(fd.get(), content)) {
             return;
         }
-        if (failure->step == FileWriteFailure::Step::create) { // not truncated yet
-            fail("rewrite", m_target, failure->error);
+        error = errno;
+        if (overwrite(fd.get(), old_content)) {
+            fail("rewrite", m_target, error); // "... is unchanged": the original is back
         }
-        staged.keep();
-        throw Error("cannot " + failure->what() + " " + m_target.string() + ": " +
-                        std::strerror(failure->error) + " while rewriting it in place",
+        if (staged) {
+            staged->keep();
+        }
+        throw Error("cannot rewrite " + m_target.string() + " in place: " + std::strerror(error) +
+                        ", and putting the original back failed too",
                     ExitCode::service_failed,
-                    "the new content is in " + staged.temp().string() + ", the original in " +
-                        backup.string());
+                    "the original is in " + backup.string() +
+                        (staged ? ", the new content in " + staged->temp().string() : "") +
+                        "; copy one of them over " + m_target.string());
     }
 
-    void replace(SafeEditResult& result, const struct stat& info, int dir_fd) const {
+    void replace(SafeEditResult& result, const struct stat& info, int dir_fd) {
+        m_new_size = result.new_content.size();
         check_writable();
         result.backup = m_target.string() + ".golaunch.bak";
         result.backup_created = ensure_backup(result.backup, result.old_content, info);
@@ -163,7 +256,7 @@ class Editor {
         // rename refused (a bind-mounted file), or a new file could not keep the owner: rewrite
         // the target itself, which keeps its inode, owner and mode.
         result.in_place = true;
-        rewrite_in_place(*staged, result.new_content, result.backup);
+        rewrite_in_place(staged, result.old_content, result.new_content, result.backup);
         staged.reset(); // the recovery copy, no longer needed
         ::fsync(dir_fd);
     }
@@ -173,6 +266,7 @@ class Editor {
   private:
     std::filesystem::path m_target;
     std::string m_hint;
+    std::size_t m_new_size = 0; // for the message when the disk is full
 };
 
 std::filesystem::path resolve_target(const std::filesystem::path& file) {
@@ -189,7 +283,7 @@ std::filesystem::path resolve_target(const std::filesystem::path& file) {
 SafeEditResult edit_file_safely(const std::filesystem::path& file,
                                 const std::function<std::string(const std::string&)>& edit,
                                 bool dry_run, const std::string& denied_hint) {
-    const Editor editor(resolve_target(file), denied_hint);
+    Editor editor(resolve_target(file), denied_hint);
     const UniqueFd dir = editor.lock_directory();
     struct stat info {};
     SafeEditResult result;

@@ -24,6 +24,8 @@ struct SafeEditResult {
 // interleave), calls `edit(old content)` and, unless `dry_run` or the text is unchanged,
 // replaces the file. When the file or its directory is not writable (EACCES, EPERM, EROFS,
 // immutable) throws golaunch::Error naming the file, with `denied_hint`; the file is untouched.
+// When the disk is full (ENOSPC, EDQUOT), also in the in-place rewrite of a bind-mounted file,
+// throws golaunch::Error naming the file and the free space, the file holding its old content.
 SafeEditResult edit_file_safely(const std::filesystem::path& file,
                                 const std::function<std::string(const std::string&)>& edit,
                                 bool dry_run, const std::string& denied_hint);

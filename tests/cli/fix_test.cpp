@@ -6,12 +6,14 @@
 
 #include "instance/state_file.hpp"
 #include "platform/process_info.hpp"
+#include "util/strings.hpp"
 
 #include <gtest/gtest.h>
 
 #include <signal.h>
 
 #include <cstdlib>
+#include <fstream>
 
 namespace golaunch::test {
 namespace {
@@ -393,9 +395,177 @@ TEST(CliFix, HostsFileNotWritableSaysHowAndExits3WithTheFileIntact) {
     EXPECT_NE(fix.output().find("failed: cannot update " + hosts.string()), std::string::npos)
         << fix.output();
     EXPECT_NE(fix.output().find("hint: "), std::string::npos);
-    EXPECT_NE(fix.output().find("sudo golaunch fix --hosts-file"), std::string::npos);
+    EXPECT_NE(fix.output().find("hint: run it as root: sudo golaunch fix " + manifest.string() +
+                                " --hosts-file " + hosts.string() + "\n"),
+              std::string::npos)
+        << fix.output();
     EXPECT_NE(fix.output().find("fix incomplete (1 failed)"), std::string::npos) << fix.output();
     EXPECT_EQ(read_file(hosts), original);
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+// The command a `fix:` line of `check` prints for the hosts check ("run `golaunch fix ...`"),
+// taken from the finding `id`.
+std::string printed_fix_command(const std::string& output, const std::string& id) {
+    const auto finding = output.find("[" + id + "]");
+    const std::string lead = "fix: run `";
+    const auto start = output.find(lead, finding);
+    if (finding == std::string::npos || start == std::string::npos) {
+        return "";
+    }
+    const auto end = output.find('`', start + lead.size());
+    return output.substr(start + lead.size(), end - start - lead.size());
+}
+
+// Runs a printed `golaunch ...` command through /bin/sh, as a person pasting it would (the
+// real binary instead of the name; --no-network so that the test sends no DNS packets).
+int run_printed(const TempDir& dir, const std::string& command, std::string& output) {
+    EXPECT_EQ(command.rfind("golaunch ", 0), 0u) << command;
+    const std::string line =
+        shell_quote(golaunch_binary()) + command.substr(std::string("golaunch").size());
+    const auto log = dir.path() / "printed.log";
+    ChildProcess child({"/bin/sh", "-c", line + " --no-network"}, log.string(), {"NO_COLOR=1"});
+    const auto status = child.wait_for(30s);
+    output = read_file(log);
+    return status ? exit_code_of(*status) : -1;
+}
+
+// A directory whose name needs quoting in a shell.
+std::filesystem::path awkward_dir(const TempDir& dir) {
+    const auto path = dir.path() / "it's my dir";
+    std::filesystem::create_directories(path);
+    return path;
+}
+
+TEST(CliFix, HostsRemedyRepeatsManifestAndHostsFileQuotedAndWorksAsPrinted) {
+    TempDir dir;
+    const auto where = awkward_dir(dir);
+    const auto manifest = where / "app.toml";
+    write_text(manifest, hosts_manifest_text());
+    const auto hosts = where / "hosts";
+    write_text(hosts, "127.0.0.1 localhost\n");
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 0);
+    const std::string command = printed_fix_command(check.output(), "host-missing");
+    EXPECT_EQ(command, "golaunch fix " + shell_quote(manifest.string()) + " --hosts-file " +
+                           shell_quote(hosts.string()))
+        << check.output();
+    EXPECT_NE(check.output().find("(if not permitted: sudo " + command + ")"), std::string::npos)
+        << check.output();
+
+    std::string output;
+    EXPECT_EQ(run_printed(dir, command, output), 0) << output;
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n# BEGIN golaunch hostsfix\n"
+                                "127.0.0.1 api.hostsfix.test\n127.0.0.1 web.hostsfix.test\n"
+                                "# END golaunch hostsfix\n");
+}
+
+TEST(CliFix, AWrongAddressInGolaunchsOwnBlockIsFixedByFixAsPrinted) {
+    TempDir dir;
+    const auto manifest = dir.write("app.toml", hosts_manifest_text());
+    const auto hosts =
+        dir.write("hosts", "127.0.0.1 localhost\n# BEGIN golaunch hostsfix\n"
+                           "10.9.9.9 api.hostsfix.test\n127.0.0.1 web.hostsfix.test\n"
+                           "# END golaunch hostsfix\n10.1.1.1 other.test\n");
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 3) << check.output();
+    EXPECT_EQ(check.output().find("edit line"), std::string::npos) << check.output();
+    const std::string command = printed_fix_command(check.output(), "host-mismatch");
+    EXPECT_EQ(command, "golaunch fix " + manifest.string() + " --hosts-file " + hosts.string())
+        << check.output();
+    EXPECT_NE(check.output().find("auto: `golaunch fix`"), std::string::npos) << check.output();
+
+    std::string output;
+    EXPECT_EQ(run_printed(dir, command, output), 0) << output;
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n# BEGIN golaunch hostsfix\n"
+                                "127.0.0.1 api.hostsfix.test\n127.0.0.1 web.hostsfix.test\n"
+                                "# END golaunch hostsfix\n10.1.1.1 other.test\n");
+}
+
+TEST(CliFix, AWrongAddressOutsideTheBlockStillNamesTheLineToEdit) {
+    TempDir dir;
+    const auto manifest = dir.write("app.toml", hosts_manifest_text());
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n10.9.9.9 api.hostsfix.test\n");
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 3);
+    EXPECT_NE(check.output().find("fix: edit line 2 of " + hosts.string() +
+                                  " to '127.0.0.1 api.hostsfix.test'"),
+              std::string::npos)
+        << check.output();
+}
+
+TEST(CliFix, NamesRemovedFromTheManifestLeaveTheBlockOnTheNextFix) {
+    TempDir dir;
+    const auto manifest = dir.write("app.toml", hosts_manifest_text());
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    GolaunchRun first(dir,
+                      {"fix", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(first), 0) << first.output();
+    // web.hostsfix.test is no longer declared.
+    write_text(manifest,
+               "version = 1\nname = \"hostsfix\"\n[hosts]\n"
+               "\"api.hostsfix.test\" = \"127.0.0.1\"\n[services.web]\ncmd = [\"true\"]\n");
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 0);
+    EXPECT_NE(check.output().find("[host-stale] web.hostsfix.test is in golaunch's block"),
+              std::string::npos)
+        << check.output();
+    std::string output;
+    EXPECT_EQ(run_printed(dir, printed_fix_command(check.output(), "host-stale"), output), 0)
+        << output;
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n# BEGIN golaunch hostsfix\n"
+                                "127.0.0.1 api.hostsfix.test\n# END golaunch hostsfix\n");
+    // No name left: the block goes, and the file is as it was.
+    write_text(manifest, "version = 1\nname = \"hostsfix\"\n[services.web]\ncmd = [\"true\"]\n");
+    GolaunchRun last(dir,
+                     {"fix", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(last), 0) << last.output();
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n");
+}
+
+TEST(CliFix, AProjectNameWithSurroundingSpacesIsNotWrittenIntoTheHostsFile) {
+    TempDir dir;
+    const std::string text = hosts_manifest_text();
+    const auto manifest = dir.write(
+        "app.toml", std::string(text).replace(text.find("\"hostsfix\""), 10, "\" hostsfix \""));
+    const std::string original = "127.0.0.1 localhost\n";
+    const auto hosts = dir.write("hosts", original);
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 0);
+    const std::string remedy = "fix: remove the spaces around the project name ' hostsfix ' "
+                               "(`name` in " +
+                               manifest.string() +
+                               "): golaunch marks its hosts block with it; then run `golaunch "
+                               "fix " +
+                               manifest.string() + " --hosts-file " + hosts.string() + "`";
+    EXPECT_NE(check.output().find(remedy), std::string::npos) << check.output();
+    EXPECT_EQ(check.output().find("auto:"), std::string::npos) << check.output();
+
+    GolaunchRun fix(dir,
+                    {"fix", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(fix), 0) << fix.output();
+    EXPECT_NE(fix.output().find("nothing to fix automatically"), std::string::npos) << fix.output();
+    EXPECT_NE(fix.output().find(remedy), std::string::npos) << fix.output();
+    EXPECT_EQ(read_file(hosts), original);
+    EXPECT_FALSE(std::filesystem::exists(hosts.string() + ".golaunch.bak"));
+
+    // Doing what the remedy says works.
+    write_text(manifest, text);
+    std::string output;
+    EXPECT_EQ(run_printed(dir,
+                          "golaunch fix " + manifest.string() + " --hosts-file " + hosts.string(),
+                          output),
+              0)
+        << output;
+    EXPECT_NE(read_file(hosts).find("# BEGIN golaunch hostsfix\n"), std::string::npos);
 }
 
 TEST(RunPreflight, StopStaleStopsOurStaleInstanceThenServesOnTheSamePort) {

@@ -96,6 +96,59 @@ TEST(HostsCheck, ANameMappedElsewhereIsAnErrorWithItsLine) {
     EXPECT_TRUE(findings[0].fix.empty()) << "golaunch fix leaves lines outside its block alone";
 }
 
+TEST(HostsCheck, AWrongAddressInGolaunchsOwnBlockIsFixedByFix) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}),
+                std::string(k_localhost) +
+                    "# BEGIN golaunch shop\n10.0.0.5 api.shop.test\n# END golaunch shop\n",
+                nullptr);
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"host-mismatch api.shop.test"});
+    EXPECT_EQ(findings[0].fix, "hosts-block");
+    EXPECT_EQ(findings[0].remedy.find("edit line"), std::string::npos) << findings[0].remedy;
+    EXPECT_NE(findings[0].remedy.find("run `golaunch fix --hosts-file " + s.hosts.string() + "`"),
+              std::string::npos)
+        << findings[0].remedy;
+    EXPECT_NE(all_text(findings[0]).find(":4: 10.0.0.5 api.shop.test (golaunch's block for shop)"),
+              std::string::npos)
+        << all_text(findings[0]);
+}
+
+TEST(HostsCheck, AnotherProjectsBlockIsNotOurs) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}),
+                std::string(k_localhost) +
+                    "# BEGIN golaunch shop2\n10.0.0.5 api.shop.test\n# END golaunch shop2\n",
+                nullptr);
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"host-mismatch api.shop.test"});
+    EXPECT_TRUE(findings[0].fix.empty());
+    EXPECT_NE(findings[0].remedy.find("edit line 4"), std::string::npos) << findings[0].remedy;
+}
+
+TEST(HostsCheck, ANameInOurBlockTheManifestNoLongerDeclaresIsStale) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}),
+                std::string(k_localhost) +
+                    "# BEGIN golaunch shop\n127.0.0.1 api.shop.test\n127.0.0.1 old.shop.test\n"
+                    "# END golaunch shop\n127.0.0.1 mine.test\n",
+                nullptr);
+    const auto findings = check_hosts(s.ctx);
+    ASSERT_EQ(ids(findings), std::vector<std::string>{"host-stale old.shop.test"});
+    EXPECT_EQ(findings[0].severity, Severity::info);
+    EXPECT_EQ(findings[0].fix, "hosts-block");
+}
+
+TEST(HostsCheck, TheFixCommandQuotesTheHostsFile) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}), k_localhost, nullptr);
+    const auto odd = s.dir.write("my hosts", k_localhost);
+    s.ctx.hosts_file = odd;
+    s.ctx.network = false;
+    const auto findings = check_hosts(s.ctx);
+    const auto* missing = find(findings, "host-missing");
+    ASSERT_NE(missing, nullptr);
+    EXPECT_NE(missing->remedy.find("run `golaunch fix --hosts-file '" + odd.string() + "'`"),
+              std::string::npos)
+        << missing->remedy;
+}
+
 TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
     test::DnsServer dns({"-delay", "300ms", "-host", "api.shop.test=127.0.0.1"});
     ASSERT_NE(dns.port, 0);

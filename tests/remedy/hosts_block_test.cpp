@@ -226,6 +226,25 @@ TEST(HostsBlock, RefusesToWriteInvalidEntries) {
     EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n");
 }
 
+TEST(HostsBlock, RefusesAProjectNameWithSurroundingSpaces) {
+    test::TempDir dir;
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    for (const char* name : {" shop", "shop ", "\tshop"}) {
+        try {
+            apply_hosts_block(hosts, name, entries({{"a.test", "127.0.0.1"}}), false);
+            ADD_FAILURE() << "accepted '" << name << "'";
+        } catch (const Error& error) {
+            EXPECT_EQ(std::string(error.what()),
+                      "the project name '" + std::string(name) +
+                          "' starts or ends with a space, and golaunch marks its hosts block "
+                          "with it");
+            EXPECT_EQ(error.hint(), "remove the spaces: `name = \"shop\"` in the manifest");
+        }
+    }
+    EXPECT_EQ(read_file(hosts), "127.0.0.1 localhost\n");
+    EXPECT_EQ(files_in(dir.path()).size(), 1u);
+}
+
 TEST(HostsBlock, KeepsModeAndOwnerAndReplacesAtomically) {
     if (::geteuid() != 0) {
         GTEST_SKIP() << "needs root to give the file another owner";

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,14 @@ bool bring_loopback_up() {
 
 // In the child: sets up the isolation; "" on success, else the reason.
 std::string isolate(const Isolation& isolation) {
+    if (isolation.new_mountns) {
+        if (::unshare(CLONE_NEWNS) != 0) {
+            return std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+        }
+        if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            return std::string("making / private: ") + std::strerror(errno);
+        }
+    }
     if (isolation.new_netns) {
         if (::unshare(CLONE_NEWNET) != 0) {
             return std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);

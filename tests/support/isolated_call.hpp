@@ -1,5 +1,5 @@
-// Runs a piece of test code in a forked child: in a fresh network namespace, or as user nobody,
-// and brings its text result back through a pipe. The child never outlives the call.
+// Runs a piece of test code in a forked child: in a fresh network or mount namespace, or as user
+// nobody, and brings its text result back through a pipe. The child never outlives the call.
 #pragma once
 
 #include "preflight/finding.hpp"
@@ -16,6 +16,8 @@ struct Isolation {
     bool new_netns = false;   // unshare(CLONE_NEWNET): only a (down) lo
     bool loopback_up = false; // then bring lo up (127.0.0.1 and ::1 appear)
     bool as_nobody = false;   // setresuid/setresgid to 65534: no capabilities left
+    bool new_mountns = false; // unshare(CLONE_NEWNS), every mount made private: mounts made in
+                              // the child vanish with it and never reach the host
 };
 
 // The text `body` returned in the child, or nullopt when the isolation could not be set up
