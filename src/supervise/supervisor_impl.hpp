@@ -178,6 +178,7 @@ struct Supervisor::Impl {
     Clock::time_point m_started = Clock::now();
     bool m_stopping = false;
     bool m_all_ready_reported = false;
+    bool m_built_any = false; // a `go build` ran in this run
     bool m_drained = false;
     bool m_finished = false; // "stopped" said; the loop is ending
     int m_open_readers = 0;  // pipes still open; the loop ends when they and the processes are done

@@ -77,6 +77,7 @@ void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
     std::erase_if(entry.readers, [](const auto& reader) { return reader->finished(); });
     // Not destroyed inside its own completion handler: released once the handler returned.
     asio::post(m_io, [process = std::shared_ptr<LaunchedProcess>(std::move(entry.process))] {});
+    m_built_any = true;
     m_reporter.event("built", entry.spec->name, {{"build_ms", took}},
                      "built in " + format_duration(Duration(took)));
     build_next();
@@ -119,7 +120,8 @@ void Supervisor::Impl::start_ready_services() {
         const auto took = elapsed_ms(m_started);
         m_reporter.event("all_ready", "", {{"services", m_order}, {"elapsed_ms", took}},
                          "all " + std::to_string(m_order.size()) + " services ready (" +
-                             format_duration(Duration(took)) + " including builds)" +
+                             format_duration(Duration(took)) +
+                             (m_built_any ? " including builds)" : ")") +
                              (m_options.stop_when_ready ? "" : "; Ctrl-C stops them"));
         if (m_options.stop_when_ready) {
             shutdown(static_cast<int>(ExitCode::ok), "all services ready (--stop-when-ready)");
