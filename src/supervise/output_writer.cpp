@@ -7,6 +7,10 @@ namespace golaunch {
 namespace {
 
 constexpr std::chrono::milliseconds k_wait_slice{50};
+// Woken for a small batch, the thread waits this long for more before writing: a flood then
+// costs one wake-up and one write() per millisecond, not one per line. Nobody sees 1 ms.
+constexpr std::chrono::microseconds k_gather{1000};
+constexpr std::size_t k_small_batch = 64 * 1024;
 
 } // namespace
 
@@ -104,6 +108,14 @@ void OutputWriter::run() {
             m_idle = false;
             if (m_closed || (m_stop && m_pending.empty() && m_dropped == 0)) {
                 return;
+            }
+            if (!m_stop && m_pending.size() < k_small_batch) {
+                lock.unlock();
+                std::this_thread::sleep_for(k_gather);
+                lock.lock();
+                if (m_closed) {
+                    return;
+                }
             }
             std::swap(batch, m_pending);
             if (m_pending.capacity() > 2 * m_limits.total_limit) {

@@ -1,7 +1,7 @@
 #include "util/terminal_text.hpp"
 
-#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace golaunch {
 
@@ -13,12 +13,36 @@ bool is_unsafe_byte(unsigned char c) {
     return (c < 0x20 && c != '\t') || c == 0x7f || c == 0xc2;
 }
 
+constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+constexpr std::uint64_t k_highs = 0x8080808080808080ULL;
+
+// Whether any of the 8 bytes in `word` is below 0x20, 0x7F or 0xC2 (SWAR; a tab also answers
+// yes, and the bytes are then looked at one by one).
+bool word_needs_a_look(std::uint64_t word) {
+    const auto has_zero = [](std::uint64_t v) {
+        return ((v - k_ones) & ~v & k_highs) != 0;
+    };
+    const bool below_space = ((word - 0x20 * k_ones) & ~word & k_highs) != 0;
+    return below_space || has_zero(word ^ (0x7f * k_ones)) || has_zero(word ^ (0xc2 * k_ones));
+}
+
 // Index of the first byte that needs a look (a control byte, or 0xC2 which may start a C1).
+// Plain text, the common case, is scanned 8 bytes at a time.
 std::size_t first_unsafe(std::string_view text, std::size_t from) {
-    const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = begin + text.size();
-    const auto* found = std::find_if(begin + from, end, is_unsafe_byte);
-    return static_cast<std::size_t>(found - begin);
+    std::size_t i = from;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, 8);
+        if (word_needs_a_look(word)) {
+            break;
+        }
+    }
+    for (; i < text.size(); ++i) {
+        if (is_unsafe_byte(static_cast<unsigned char>(text[i]))) {
+            return i;
+        }
+    }
+    return i;
 }
 
 // End of a string-type sequence (OSC, DCS, SOS, PM, APC) starting at `from` (after its

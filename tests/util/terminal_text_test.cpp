@@ -62,6 +62,18 @@ TEST(TerminalText, RemovesSequencesCutShortAtTheEnd) {
     EXPECT_EQ(terminal_safe("abc\x1b"), "abc");
 }
 
+// Plain text is scanned 8 bytes at a time: a control at any offset, in a block or the tail.
+TEST(TerminalText, FindsAControlAtEveryOffset) {
+    for (std::size_t at = 0; at <= 24; ++at) {
+        const std::string before(at, 'a');
+        const std::string after(24 - at, 'b');
+        EXPECT_EQ(terminal_safe(before + "\r" + after), before + after) << at;
+        EXPECT_EQ(terminal_safe(before + "\x7f" + after), before + after) << at;
+        EXPECT_EQ(terminal_safe(before + "\t\xc2\xa9" + after), before + "\t\xc2\xa9" + after);
+        EXPECT_EQ(terminal_safe(before + "\x1b[1A" + after), before + after) << at;
+    }
+}
+
 TEST(TerminalText, AppendsToWhatIsThere) {
     std::string out = "svc | ";
     append_terminal_safe(out, "\x1b[32mok\x1b[0m\x1b[K");
