@@ -38,18 +38,24 @@ void LineReader::read_more() {
         });
 }
 
+// Splits at '\n' (a CR before it is dropped). A line longer than k_max_line goes out in pieces
+// of k_max_line bytes, each but the last marked with k_continued; a line of exactly k_max_line
+// bytes stays whole.
 void LineReader::deliver(std::string_view data) {
     while (!data.empty()) {
         const auto newline = data.find('\n');
+        std::string_view segment = data.substr(0, newline);
+        while (m_partial.size() + segment.size() > k_max_line) {
+            const std::size_t take = k_max_line - m_partial.size();
+            m_partial.append(segment.substr(0, take)).append(k_continued);
+            m_on_line(m_partial);
+            m_partial.clear();
+            segment.remove_prefix(take);
+        }
+        m_partial.append(segment);
         if (newline == std::string_view::npos) {
-            m_partial.append(data);
-            if (m_partial.size() >= k_max_line) {
-                m_on_line(m_partial);
-                m_partial.clear();
-            }
             return;
         }
-        m_partial.append(data.substr(0, newline));
         if (!m_partial.empty() && m_partial.back() == '\r') {
             m_partial.pop_back();
         }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace golaunch {
 
@@ -19,11 +20,14 @@ class LineReader : public std::enable_shared_from_this<LineReader> {
     LineReader(boost::asio::readable_pipe pipe, LineHandler on_line, EofHandler on_eof);
     void start();
     void close();
-    // The pipe has ended (end of file, an error, or close()) and on_eof has run.
+    // True once the end of the pipe (or a read error) has been handled: the last partial
+    // line delivered and on_eof run.
     bool finished() const { return m_finished; }
 
-    // Lines longer than this are handed over in pieces.
+    // Lines longer than this are handed over in pieces of this size; every piece but the last
+    // ends with k_continued, so a reader can tell a split from a line break.
     static constexpr std::size_t k_max_line = 64 * 1024;
+    static constexpr std::string_view k_continued = " [continued]";
 
   private:
     void read_more();
@@ -32,7 +36,7 @@ class LineReader : public std::enable_shared_from_this<LineReader> {
     boost::asio::readable_pipe m_pipe;
     LineHandler m_on_line;
     EofHandler m_on_eof;
-    std::array<char, 16 * 1024> m_buffer{};
+    std::array<char, 64 * 1024> m_buffer{};
     std::string m_partial;
     bool m_finished = false;
 };

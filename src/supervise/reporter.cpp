@@ -1,10 +1,8 @@
 #include "supervise/reporter.hpp"
 
+#include "supervise/output_writer.hpp"
+#include "util/terminal_text.hpp"
 #include "util/time_text.hpp"
-
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,25 +17,79 @@ std::string iso_now() {
     return iso8601_utc(std::chrono::system_clock::now(), true);
 }
 
+// Our own messages may quote service output (the last lines before a timeout): filtered like
+// service lines, each line of a multi-line message on its own.
+std::string terminal_safe_lines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (;;) {
+        const auto newline = text.find('\n');
+        append_terminal_safe(out, text.substr(0, newline));
+        if (newline == std::string_view::npos) {
+            return out;
+        }
+        out.push_back('\n');
+        text.remove_prefix(newline + 1);
+    }
+}
+
+std::string dump(const nlohmann::json& record) {
+    return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 } // namespace
 
 Reporter::Reporter(OutputMode mode, bool color, bool quiet, bool verbose,
                    const std::string& sink_file)
     : m_mode(mode), m_quiet(quiet), m_verbose(verbose) {
     m_palette.enabled = color && mode == OutputMode::text;
-    if (sink_file.empty()) {
-        m_logger = std::make_shared<spdlog::logger>(
-            "golaunch-run", std::make_shared<spdlog::sinks::stdout_sink_mt>());
-    } else {
-        m_logger = std::make_shared<spdlog::logger>(
-            "golaunch-run", std::make_shared<spdlog::sinks::basic_file_sink_mt>(sink_file));
-    }
-    m_logger->set_pattern("%v");
-    m_logger->flush_on(spdlog::level::trace); // line-buffered: every line reaches the terminal now
+    auto target =
+        sink_file.empty() ? OutputTarget::standard_output() : OutputTarget::file(sink_file);
+    auto marker = [this](std::size_t dropped) {
+        const std::string text = "[golaunch: " + std::to_string(dropped) + " lines dropped]";
+        if (m_mode == OutputMode::json) {
+            return dump(
+                {{"event", "dropped"}, {"time", iso_now()}, {"lines", dropped}, {"message", text}});
+        }
+        return text; // alone on its line: formatted on the writer thread, no shared state
+    };
+    set_services({});
+    m_writer = std::make_unique<OutputWriter>(std::move(target), marker);
+    m_writer->set_on_closed([this] { output_closed(); });
 }
 
 Reporter::~Reporter() {
-    m_logger->flush();
+    finish();
+}
+
+void Reporter::finish() {
+    if (m_has_final) {
+        m_has_final = false;
+        write_own(m_final_line);
+    }
+    m_writer->finish();
+}
+
+void Reporter::set_on_output_closed(std::function<void()> handler) {
+    std::unique_lock lock(m_closed_mutex);
+    m_on_closed = std::move(handler);
+    if (m_closed_seen && m_on_closed) {
+        auto call = m_on_closed;
+        lock.unlock();
+        call();
+    }
+}
+
+void Reporter::output_closed() {
+    std::unique_lock lock(m_closed_mutex);
+    m_closed_seen = true;
+    auto call = m_on_closed;
+    lock.unlock();
+    if (call) {
+        call();
+    } else {
+        request_own_stop();
+    }
 }
 
 void Reporter::set_services(const std::vector<std::string>& names) {
@@ -46,9 +98,16 @@ void Reporter::set_services(const std::vector<std::string>& names) {
     for (const auto& name : names) {
         m_width = std::max(m_width, name.size());
     }
+    m_prefixes.clear();
+    for (const auto& name : names) {
+        m_prefixes.push_back(make_prefix(name));
+    }
+    m_self_prefix = make_prefix("");
+    m_other_name.clear();
+    m_other_prefix.clear();
 }
 
-std::string Reporter::prefix(const std::string& service) const {
+std::string Reporter::make_prefix(const std::string& service) const {
     const std::string& name = service.empty() ? std::string(k_self) : service;
     std::string padded = name + std::string(m_width > name.size() ? m_width - name.size() : 0, ' ');
     if (service.empty()) {
@@ -59,22 +118,39 @@ std::string Reporter::prefix(const std::string& service) const {
     return m_palette.paint(padded, service_color(index)) + " | ";
 }
 
-void Reporter::write_text(const std::string& line) {
-    m_logger->info(line);
+const std::string& Reporter::prefix(const std::string& service) {
+    if (service.empty()) {
+        return m_self_prefix;
+    }
+    for (std::size_t i = 0; i < m_names.size(); ++i) {
+        if (m_names[i] == service) {
+            return m_prefixes[i];
+        }
+    }
+    if (m_other_name != service || m_other_prefix.empty()) {
+        m_other_name = service;
+        m_other_prefix = make_prefix(service);
+    }
+    return m_other_prefix;
+}
+
+void Reporter::write_own(const std::string& line) {
+    m_writer->own_line(line);
 }
 
 void Reporter::service_line(const std::string& service, const std::string& stream,
                             const std::string& line) {
     if (m_mode == OutputMode::json) {
-        nlohmann::json record{{"event", "log"},
-                              {"time", iso_now()},
-                              {"service", service},
-                              {"stream", stream},
-                              {"line", line}};
-        write_text(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        m_writer->service_line(dump({{"event", "log"},
+                                     {"time", iso_now()},
+                                     {"service", service},
+                                     {"stream", stream},
+                                     {"line", line}}));
         return;
     }
-    write_text(prefix(service) + line);
+    m_line.assign(prefix(service));
+    append_terminal_safe(m_line, line);
+    m_writer->service_line(m_line);
 }
 
 void Reporter::info(const std::string& service, const std::string& text) {
@@ -97,6 +173,7 @@ void Reporter::debug(const std::string& service, const std::string& text) {
 
 void Reporter::event(const std::string& name, const std::string& service, nlohmann::json fields,
                      const std::string& text, int level) {
+    std::string line;
     if (m_mode == OutputMode::json) {
         nlohmann::json record{{"event", name}, {"time", iso_now()}};
         if (!service.empty()) {
@@ -105,21 +182,26 @@ void Reporter::event(const std::string& name, const std::string& service, nlohma
         for (auto& [key, value] : fields.items()) {
             record[key] = value;
         }
-        write_text(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        line = dump(record);
+    } else {
+        if (text.empty() || (m_quiet && level < 1)) {
+            return;
+        }
+        std::string shown = terminal_safe_lines(text);
+        if (level == 1) {
+            shown = m_palette.yellow("warning: ") + shown;
+        } else if (level >= 2) {
+            shown = m_palette.red("error: ") + shown;
+        }
+        // golaunch's messages about a service carry the service's prefix, marked with '*'.
+        line = prefix(service) + (service.empty() ? "" : m_palette.dim("* ")) + shown;
+    }
+    if (name == "stopped") {
+        m_final_line = std::move(line);
+        m_has_final = true;
         return;
     }
-    if (text.empty() || (m_quiet && level < 1)) {
-        return;
-    }
-    std::string shown = text;
-    if (level == 1) {
-        shown = m_palette.yellow("warning: ") + text;
-    } else if (level >= 2) {
-        shown = m_palette.red("error: ") + text;
-    }
-    // golaunch's messages about a service carry the service's prefix, marked with '*'.
-    write_text(prefix(service.empty() ? "" : service) +
-               (service.empty() ? "" : m_palette.dim("* ")) + shown);
+    write_own(line);
 }
 
 } // namespace golaunch

@@ -1,29 +1,34 @@
 // Everything `golaunch run` says: service log lines with coloured prefixes, golaunch's own
-// messages, and (--json) one NDJSON event per line. Written through spdlog, line-buffered.
+// messages, and (--json) one NDJSON event per line. Lines are formatted here and handed to an
+// OutputWriter (a writer thread with a bounded queue), so a reader that stalls never blocks
+// the caller: service lines are dropped and counted instead. In text mode service lines pass
+// through the terminal-safe filter (util/terminal_text.hpp); JSON keeps them raw, escaped.
 #pragma once
 
 #include "util/color.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-namespace spdlog {
-class logger;
-}
-
 namespace golaunch {
+
+class OutputWriter;
 
 enum class OutputMode { text, json };
 
 class Reporter {
   public:
-    // `sink_file` "" means stdout.
+    // `sink_file` "" means stdout. Call from one thread (the event loop's).
     Reporter(OutputMode mode, bool color, bool quiet, bool verbose,
              const std::string& sink_file = "");
-    ~Reporter();
+    ~Reporter(); // finish()
+    Reporter(const Reporter&) = delete;
+    Reporter& operator=(const Reporter&) = delete;
 
     // Declares the services so prefixes line up and get stable colours.
     void set_services(const std::vector<std::string>& names);
@@ -39,23 +44,45 @@ class Reporter {
     void debug(const std::string& service, const std::string& text);
 
     // A structured event ("ready", "exited", ...). In text mode only `text` is shown (if any);
-    // in JSON mode the fields are written with "event", "service" and "time".
+    // in JSON mode the fields are written with "event", "service" and "time". The "stopped"
+    // event is golaunch's last word: it is held back and written by finish(), after any
+    // service line still read from the pipes.
     void event(const std::string& name, const std::string& service, nlohmann::json fields,
                const std::string& text = "", int level = 0);
+
+    // Runs `handler` (once, from another thread) when the reader of the output goes away
+    // (EPIPE), or at once if it already has. Without a handler golaunch stops itself as on
+    // SIGTERM (request_own_stop). Pass nullptr before `handler`'s target goes away.
+    void set_on_output_closed(std::function<void()> handler);
+
+    // Writes the held-back final event and drains the queue (bounded in time). Idempotent.
+    void finish();
 
     const Palette& palette() const { return m_palette; }
 
   private:
-    std::string prefix(const std::string& service) const;
-    void write_text(const std::string& line);
+    const std::string& prefix(const std::string& service);
+    std::string make_prefix(const std::string& service) const;
+    void write_own(const std::string& line);
+    void output_closed();
 
     OutputMode m_mode;
     Palette m_palette;
     bool m_quiet;
     bool m_verbose;
     std::vector<std::string> m_names;
+    std::vector<std::string> m_prefixes; // parallel to m_names
+    std::string m_self_prefix;
+    std::string m_other_prefix; // for a name not declared (cache of one)
+    std::string m_other_name;
     std::size_t m_width = 8;
-    std::shared_ptr<spdlog::logger> m_logger;
+    std::string m_line; // reused for each service line
+    std::string m_final_line;
+    bool m_has_final = false;
+    std::mutex m_closed_mutex;
+    std::function<void()> m_on_closed; // guarded by m_closed_mutex
+    bool m_closed_seen = false;        // guarded by m_closed_mutex
+    std::unique_ptr<OutputWriter> m_writer;
 };
 
 } // namespace golaunch

@@ -44,8 +44,15 @@ int Supervisor::Impl::run() {
                       {"guard_pid", m_guard->pid()},
                       {"containment", m_cgroup_watcher ? "cgroup" : tree_kind_name()}},
                      "starting " + join(m_order, ", ") + " from " + m_manifest.path.string());
+    // Nobody reads golaunch's output any more (`golaunch run | head -3`): a clean stop.
+    m_reporter.set_on_output_closed([this] {
+        asio::post(m_io, [this] {
+            shutdown(128 + 13, "the reader of golaunch's output went away (EPIPE)");
+        });
+    });
     asio::post(m_io, [this] { build_next(); });
     m_io.run();
+    m_reporter.set_on_output_closed(nullptr);
     m_guard.reset();
     return m_exit_code;
 }

@@ -25,6 +25,9 @@
 #                                    vs an idle `sleep` and vs golaunch with 1 service
 #  6 time to ready startup_bench.py  spawn → ready event vs spawn → the binary's own
 #                                    "listening on"; same port, rotating order
+#  7 log path     log_bench.sh       a service writing 200 MB of lines through golaunch to
+#                                    /dev/null vs the same generator through `sed` adding
+#                                    the same prefix; golaunch's VmHWM
 # Every script also runs on its own (see its header). Loopback only, ports from the kernel,
 # everything bounded in time (each script under `timeout`: SIGTERM, then SIGKILL 10 s later),
 # Ctrl-C stops the running script, and each script stops only what it started. Exit status: 0 when every row produced figures (met or not), 1 otherwise.
@@ -57,10 +60,10 @@ done
 
 if ((quick)); then
     tp_rounds=1 tp_seconds=2 lag_runs=5 who_sockets=300 who_reps=20 check_reps=5
-    idle_services=50 idle_seconds=2 startup_rounds=5
+    idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50
 else
     tp_rounds=5 tp_seconds=5 lag_runs=20 who_sockets=1500 who_reps=200 check_reps=30
-    idle_services=50 idle_seconds=10 startup_rounds=20
+    idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200
 fi
 
 work=$(mktemp -d)
@@ -101,6 +104,7 @@ step who 300 "$here/who_bench.sh" "$build/golaunch" "$who_sockets" "$who_reps"
 step check 300 "$here/check_bench.sh" "$build/golaunch" "$check_reps"
 step idle 300 "$here/idle_bench.sh" "$build" "$idle_services" "$idle_seconds"
 step startup 300 python3 "$here/startup_bench.py" "$build" "$startup_rounds"
+step log 300 "$here/log_bench.sh" "$build" "$log_rounds" "$log_mb"
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 echo "=== done in $(($(date +%s) - started)) s" >&2
@@ -234,6 +238,19 @@ if all(k in r for k in ("startup_direct", "startup_notify", "startup_off")):
         "none set", "-")
 else:
     missing("6", "time to ready")
+
+# 7. log path
+if "log_path" in r:
+    gl, sed, gen, hwm, mb, rounds = (float(v) for v in r["log_path"])
+    row("7", "log path: a service writes %.0f MB of lines, golaunch relays them to /dev/null "
+        "(median of %.0f)" % (mb, rounds),
+        "%.2f s (%.0f MB/s); VmHWM %.1f MB" % (gl / 1e6, mb / (gl / 1e6), hwm / 1024),
+        "`sed 's/^/svc | /'` on the same generator: %.2f s; generator alone %.2f s"
+        % (sed / 1e6, gen / 1e6),
+        "throughput golaunch/sed **%.3f**" % (sed / gl),
+        "golaunch/sed >= 0.9, RSS bounded", met(sed / gl >= 0.9))
+else:
+    missing("7", "log path")
 
 # load before the run is others'; after it, partly ours (the last steps are light)
 loaded = float(load_before) > 0.5 * int(cpus) or float(load_after) > int(cpus)
