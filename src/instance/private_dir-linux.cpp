@@ -67,10 +67,10 @@ std::optional<std::string> read_private_file(const std::filesystem::path& file) 
                     "remove it (`rm " + file.string() + "`) and run again");
     }
     if (static_cast<std::uint64_t>(info.st_size) > k_max_text_file_bytes) {
-        throw Error(file.string() + " is " +
-                        too_large_problem(static_cast<std::uint64_t>(info.st_size),
-                                          k_max_text_file_bytes),
-                    ExitCode::service_failed, "remove it and run again");
+        throw Error(
+            file.string() + " is " +
+                too_large_problem(static_cast<std::uint64_t>(info.st_size), k_max_text_file_bytes),
+            ExitCode::service_failed, "remove it and run again");
     }
     std::string text;
     char buffer[8192];

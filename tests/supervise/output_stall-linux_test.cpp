@@ -136,7 +136,7 @@ TEST(OutputStall, ReaderGoneStopsTheServicesCleanlyWithoutSigpipe) {
     ASSERT_TRUE(status) << "golaunch kept running after its reader went away";
     ASSERT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
     EXPECT_EQ(WEXITSTATUS(*status), 141) << "128 + SIGPIPE, after a clean stop\n"
-                                          << run.stderr_text();
+                                         << run.stderr_text();
     EXPECT_TRUE(eventually([&] { return !pid_running(service); }, 2s));
 }
 
