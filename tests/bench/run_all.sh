@@ -28,6 +28,9 @@
 #  7 log path     log_bench.sh       a service writing 200 MB of lines through golaunch to
 #                                    /dev/null vs the same generator through `sed` adding
 #                                    the same prefix; golaunch's VmHWM
+#  8 Ctrl-C → exit stop_bench.sh     SIGINT to the exit of golaunch with 5 ready services;
+#                                    beside it the binary named by $GOLAUNCH_BASELINE (an
+#                                    earlier build), alternating rounds, when it is set
 # Every script also runs on its own (see its header). Loopback only, ports from the kernel,
 # everything bounded in time (each script under `timeout`: SIGTERM, then SIGKILL 10 s later),
 # Ctrl-C stops the running script, and each script stops only what it started. Exit status: 0 when every row produced figures (met or not), 1 otherwise.
@@ -60,10 +63,10 @@ done
 
 if ((quick)); then
     tp_rounds=1 tp_seconds=2 lag_runs=5 who_sockets=300 who_reps=20 check_reps=5
-    idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50
+    idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50 stop_rounds=3
 else
     tp_rounds=5 tp_seconds=5 lag_runs=20 who_sockets=1500 who_reps=200 check_reps=30
-    idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200
+    idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200 stop_rounds=20
 fi
 
 work=$(mktemp -d)
@@ -105,6 +108,7 @@ step check 300 "$here/check_bench.sh" "$build/golaunch" "$check_reps"
 step idle 300 "$here/idle_bench.sh" "$build" "$idle_services" "$idle_seconds"
 step startup 300 python3 "$here/startup_bench.py" "$build" "$startup_rounds"
 step log 300 "$here/log_bench.sh" "$build" "$log_rounds" "$log_mb"
+step stop 300 "$here/stop_bench.sh" "$build" "${GOLAUNCH_BASELINE:-}" "$stop_rounds"
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 echo "=== done in $(($(date +%s) - started)) s" >&2
@@ -251,6 +255,20 @@ if "log_path" in r:
         "golaunch/sed >= 0.9, RSS bounded", met(sed / gl >= 0.9))
 else:
     missing("7", "log path")
+
+# 8. Ctrl-C -> exit
+if "stop_new_ms" in r:
+    new = float(r["stop_new_ms"][0])
+    if "stop_base_ms" in r:
+        base = float(r["stop_base_ms"][0])
+        row("8", "Ctrl-C -> exit, 5 ready services (median)", ms(new),
+            "`$GOLAUNCH_BASELINE`: %s" % ms(base), "new/baseline **%.2f**" % (new / base),
+            "none set", "-")
+    else:
+        row("8", "Ctrl-C -> exit, 5 ready services (median)", ms(new),
+            "none (set GOLAUNCH_BASELINE to an earlier golaunch)", "", "none set", "-")
+else:
+    missing("8", "Ctrl-C -> exit")
 
 # load before the run is others'; after it, partly ours (the last steps are light)
 loaded = float(load_before) > 0.5 * int(cpus) or float(load_after) > int(cpus)
