@@ -52,13 +52,8 @@ pid_t leave_a_daemon(const TempDir& dir, std::uint16_t port, pid_t& golaunch_pid
     const auto status = run.wait_for_exit(20s);
     EXPECT_TRUE(status && exit_code_of(*status) == 0) << run.output();
     EXPECT_TRUE(run.wait_for_event("containment", "", 0ms)) << "the fallback is said once";
-    pid_t daemon = 0;
-    eventually(
-        [&] {
-            std::ifstream(pidfile) >> daemon;
-            return daemon > 0 && can_connect(port);
-        },
-        10s);
+    const pid_t daemon = wait_for_pidfile(pidfile, 10s);
+    EXPECT_TRUE(eventually([&] { return can_connect(port); }, 10s)) << "the daemon listens";
     return daemon;
 }
 

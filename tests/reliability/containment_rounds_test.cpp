@@ -96,13 +96,7 @@ Round one_round(const TempDir& dir, Ending ending, const Round& previous) {
     ProcessSet processes;
     processes.add_marked(run.pid());
     // Ready comes with the daemon's listen(), a moment before it writes its pidfile.
-    pid_t daemon = 0;
-    eventually(
-        [&] {
-            std::ifstream(pidfile) >> daemon;
-            return daemon > 0;
-        },
-        5s);
+    const pid_t daemon = wait_for_pidfile(pidfile, 5s);
     EXPECT_TRUE(daemon > 0 && processes.contains(daemon)) << "daemon " << daemon;
     // Two binders, two sleeps, the detached daemon at least.
     EXPECT_GE(processes.size(), 5u) << describe(processes.still_running());

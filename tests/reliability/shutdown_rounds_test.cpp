@@ -23,17 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-pid_t read_pidfile(const std::filesystem::path& file, std::chrono::milliseconds timeout) {
-    pid_t pid = 0;
-    eventually(
-        [&] {
-            std::ifstream(file) >> pid;
-            return pid > 0;
-        },
-        timeout);
-    return pid;
-}
-
 std::vector<nlohmann::json> events_named(const GolaunchRun& run, const std::string& name) {
     std::vector<nlohmann::json> out;
     for (const auto& event : run.events()) {
@@ -74,7 +63,7 @@ RoundOutcome shutdown_round(const TempDir& dir, int signo, const RoundOutcome& p
         const pid_t pid = event["pid"].get<pid_t>();
         EXPECT_TRUE(processes.add(pid)) << "service pid " << pid << " not running when ready";
     }
-    const pid_t sleeper = read_pidfile(sleeper_pidfile, 5s);
+    const pid_t sleeper = wait_for_pidfile(sleeper_pidfile, 5s);
     EXPECT_GT(sleeper, 0) << "the grandchild never wrote its pidfile";
     EXPECT_TRUE(sleeper <= 0 || processes.contains(sleeper))
         << "the grandchild " << sleeper << " is not in golaunch's process tree";

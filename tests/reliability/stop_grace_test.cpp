@@ -23,17 +23,6 @@ constexpr auto k_grace = 400ms;
 constexpr auto k_margin = 400ms;
 constexpr int k_rounds = 3;
 
-pid_t read_pidfile(const std::filesystem::path& file) {
-    pid_t pid = 0;
-    eventually(
-        [&] {
-            std::ifstream(file) >> pid;
-            return pid > 0;
-        },
-        5s);
-    return pid;
-}
-
 // Sends `signo` to golaunch once `stubborn` (ignoring SIGTERM) and `web` are ready; returns how
 // long the stubborn service lived after the signal (polled every millisecond, bounded).
 std::chrono::milliseconds stubborn_lifetime(int signo) {
@@ -55,7 +44,7 @@ std::chrono::milliseconds stubborn_lifetime(int signo) {
         ADD_FAILURE() << run.output();
         return {};
     }
-    const pid_t stubborn = read_pidfile(pidfile);
+    const pid_t stubborn = wait_for_pidfile(pidfile, 5s);
     ProcessSet processes;
     processes.add_tree(run.pid());
     if (!processes.add(stubborn)) {

@@ -188,13 +188,7 @@ TEST(Containment, GoServerThatDaemonizesLikeCaddyStartIsSupervisedAsAWhole) {
     ASSERT_TRUE(daemonized) << run.output();
     ASSERT_TRUE(run.wait_for_event("ready", "svc", 10s)) << run.output();
     EXPECT_NE(http_get(port).find("hello from daemonizer"), std::string::npos);
-    pid_t daemon = 0;
-    eventually(
-        [&] {
-            std::ifstream(pidfile) >> daemon;
-            return daemon > 0;
-        },
-        5s);
+    const pid_t daemon = wait_for_pidfile(pidfile, 5s);
     ASSERT_GT(daemon, 0);
     ProcessSet processes;
     EXPECT_TRUE(processes.add(daemon));

@@ -98,22 +98,11 @@ std::filesystem::path chatty_manifest(const TempDir& dir, const std::filesystem:
                          "bytes'\"\nstop_grace = \"5s\"\n");
 }
 
-pid_t wait_for_pid(const std::filesystem::path& file) {
-    pid_t pid = 0;
-    eventually(
-        [&] {
-            std::ifstream in(file);
-            return static_cast<bool>(in >> pid) && pid > 0;
-        },
-        10s);
-    return pid;
-}
-
 TEST(OutputStall, CtrlCStopsTheServicesWhileNobodyReadsStdout) {
     TempDir dir;
     const auto pidfile = dir.path() / "chatty.pid";
     PipedGolaunch run(dir, chatty_manifest(dir, pidfile));
-    const pid_t service = wait_for_pid(pidfile);
+    const pid_t service = wait_for_pidfile(pidfile, 10s);
     ASSERT_GT(service, 0) << run.stderr_text();
     ::usleep(500000); // the pipe is long full: the old golaunch sits in write() by now
     run.signal(SIGINT);
@@ -127,7 +116,7 @@ TEST(OutputStall, ReaderGoneStopsTheServicesCleanlyWithoutSigpipe) {
     TempDir dir;
     const auto pidfile = dir.path() / "chatty.pid";
     PipedGolaunch run(dir, chatty_manifest(dir, pidfile));
-    const pid_t service = wait_for_pid(pidfile);
+    const pid_t service = wait_for_pidfile(pidfile, 10s);
     ASSERT_GT(service, 0) << run.stderr_text();
     const auto head = run.read_lines(3); // `| head -3`
     EXPECT_EQ(std::count(head.begin(), head.end(), '\n'), 3);
@@ -144,7 +133,7 @@ TEST(OutputStall, AllServicesStoppedIsTheLastLine) {
     TempDir dir;
     const auto pidfile = dir.path() / "chatty.pid";
     GolaunchRun run(dir, {"run", "--no-network", chatty_manifest(dir, pidfile).string()});
-    ASSERT_GT(wait_for_pid(pidfile), 0) << run.output();
+    ASSERT_GT(wait_for_pidfile(pidfile, 10s), 0) << run.output();
     ::usleep(300000);
     run.signal(SIGINT);
     const auto status = run.wait_for_exit(15s);

@@ -97,4 +97,15 @@ std::vector<std::string> files_in(const std::filesystem::path& dir) {
     return names;
 }
 
+pid_t wait_for_pidfile(const std::filesystem::path& file, std::chrono::milliseconds timeout) {
+    pid_t pid = 0;
+    eventually(
+        [&] {
+            std::ifstream in(file);
+            return static_cast<bool>(in >> pid) && pid > 0;
+        },
+        timeout);
+    return pid > 0 ? pid : 0;
+}
+
 } // namespace golaunch::test

@@ -126,6 +126,10 @@ std::string read_file(const std::filesystem::path& path);
 // The names in `dir`, sorted (temp files left behind show up here).
 std::vector<std::string> files_in(const std::filesystem::path& dir);
 
+// The pid a process wrote to `file`, once it is there (polled every 5 ms up to `timeout`);
+// 0 if none came.
+pid_t wait_for_pidfile(const std::filesystem::path& file, std::chrono::milliseconds timeout);
+
 // A pid gone or a zombie (not ours to reap) counts as not running.
 bool pid_running(pid_t pid);
 
