@@ -1,0 +1,202 @@
+// One service's life as a pure state machine: fed events (its build ended, it may start, it
+// listens, its main process exited, its cgroup emptied, a timer fired, the run stops), it returns
+// the actions the supervisor carries out (build, launch, watch readiness, stop or kill its tree,
+// arm a timer, report). No I/O, no clock of its own: the restart policy (restart_policy.hpp)
+// gets an injected clock, and every fact about the outside world (did it exit 0, does its tree
+// still run) arrives in the event. What spans services (dependency order, the order of a stop,
+// when the whole run is over) stays in the supervisor, which reads state() and ever_ready().
+//
+// States (README "Restart policy", "Daemonized services"):
+//   pending   not built yet            building  its `go build` runs
+//   built     waiting for dependencies starting  launched, its ports not all listening yet
+//   ready     serving                  stopping  asked to stop (startup timeout, or the run stops)
+//   backoff   waiting to restart       exited    finished for good (clean, or stopped at shutdown)
+//   failed    will not run again (gave up, restart = "no" after a failure, a dependency failed)
+//
+// Transitions (event: from -> to, actions). "stop" below is the run stopping (StopRun seen).
+//   Begin{build}           pending -> building                  build
+//   Begin{!build}          pending -> built
+//   BuildExited{ok}        building -> built                    report_built
+//   BuildExited{!ok}       building -> exited                   report_build_failed, fail_run(1)
+//   BuildExited (stop)     building -> exited                   stopped
+//   StartAllowed           built -> starting                    launch
+//   LaunchFailed           starting -> exited                   report_launch_failed, fail_run(1)
+//   Launched{ports}        starting                             watch_readiness
+//   Launched{no ports}     starting -> ready                    report_ready
+//   Ready                  starting -> ready                    stop_watching, report_ready
+//   StartupTimeout         starting -> stopping                 report_timeout, stop_watching,
+//                                                               stop_tree
+//   MainExited{0, cgroup alive, ports, starting|ready, !timed out, !stop}
+//                          (state kept; the cgroup is the service)  report_daemonized
+//   MainExited (stop)      any -> exited                        stop_watching, report_exit,
+//                                                               stopped
+//   MainExited (other)     -> see "After an exit"               stop_watching, report_exit,
+//                                                               stop_tree if its tree still runs
+//   TreeEmptied (daemonized, !stop)  -> see "After an exit"     stop_watching, report_exit
+//   BackoffElapsed         backoff                              await_tree_gone
+//   TreeGone               backoff -> built                     start_again
+//   StopRun                any                                  stop_watching, cancel_backoff;
+//                                                               kill_build while building
+//   StopNow                starting|ready|stopping|backoff|exited|failed (tree alive)
+//                                                               stop_tree (once); a running
+//                                                               service -> stopping
+//   GraceExpired{alive}    any                                  kill_tree
+//   DependencyLost         pending|built -> failed              abandoned
+// After an exit (kind: clean, failed, or startup_timeout; restart_policy.hpp decides):
+//   restart                -> backoff                           report_restarting, arm_backoff
+//   give up                -> failed                            give_up
+//   not restarted, clean   -> exited                            finished
+//   not restarted, failure -> failed                            give_up (restart = "no")
+// Events a state does not expect are ignored (no action): a late timer, a second exit report.
+#pragma once
+
+#include "manifest/manifest.hpp"
+#include "supervise/restart_policy.hpp"
+
+#include <string>
+#include <vector>
+
+namespace golaunch {
+
+enum class ServiceState {
+    pending,
+    building,
+    built,
+    starting,
+    ready,
+    stopping,
+    backoff,
+    exited,
+    failed
+};
+
+const char* to_string(ServiceState state);
+
+enum class ActionKind {
+    build,                // start its `go build`
+    report_built,         // the build succeeded
+    report_build_failed,  // the build failed (reason: the exit status)
+    launch,               // start its process (then feed Launched or LaunchFailed)
+    report_launch_failed, // it could not be started (reason: why)
+    watch_readiness,      // arm the startup timer, start its readiness check
+    stop_watching,        // cancel the readiness check and the startup timer
+    report_ready,         // it is ready: dependents may start
+    report_timeout,       // not ready within startup_timeout: say what it is doing
+    report_daemonized,    // its main process exited 0 and left its cgroup running
+    report_exit,          // its main process (or daemonized cgroup) ended (reason, exit kind)
+    stop_tree,            // stop request to its tree, kill after stop_grace
+    kill_tree,            // kill its tree now
+    kill_build,           // the run stops while it builds: end the build
+    arm_backoff,          // wait decision.delay, then feed BackoffElapsed
+    cancel_backoff,       // the run stops: no restart
+    await_tree_gone,      // feed TreeGone once its old tree is empty (or survived its kill)
+    start_again,          // built again: start it when its dependencies allow
+    report_restarting,    // restarting (decision, reason)
+    give_up,              // failed for good (exit_code, decision.attempt, reason)
+    finished,             // exited for good, cleanly (reason)
+    stopped,              // it ended while the run stops: stop what can stop now
+    fail_run,             // stop the whole run (exit_code, reason)
+    abandoned,            // will not start: a dependency stopped for good (reason: its name)
+};
+
+struct Action {
+    ActionKind kind = ActionKind::build;
+    std::string reason;
+    std::string status; // report_exit: how it ended ("exited with status 1", "cgroup empty")
+    ExitKind exit_kind = ExitKind::clean;
+    RestartDecision decision;
+    int exit_code = 0;
+};
+
+using Actions = std::vector<Action>;
+
+namespace service_event {
+struct Begin {
+    bool build = false; // it has a `go build` to run first
+};
+struct BuildExited {
+    bool success = false;
+    std::string status; // "exited with status 1"
+};
+struct StartAllowed {};
+struct Launched {};
+struct LaunchFailed {
+    std::string error;
+};
+struct Ready {};
+struct StartupTimeout {};
+struct MainExited {
+    bool success = false;
+    std::string status;      // "exited with status 0", "killed by SIGTERM"
+    bool tree_alive = false; // something of its tree still runs
+    bool contained = false;  // its tree is a cgroup (membership survives setsid)
+};
+struct TreeEmptied {};
+struct BackoffElapsed {};
+struct TreeGone {};
+struct StopRun {};
+struct StopNow {};
+struct GraceExpired {
+    bool tree_alive = false;
+};
+struct DependencyLost {
+    std::string dependency;
+};
+} // namespace service_event
+
+class ServiceMachine {
+  public:
+    struct Config {
+        bool has_ports = false;
+        RestartPolicy restart = RestartPolicy::on_failure;
+        int max_restarts = 0;
+        Backoff backoff;
+        std::string startup_timeout; // "30s", for the reasons it gives
+    };
+
+    explicit ServiceMachine(Config config, RestartTracker::Now now = {},
+                            RestartTracker::Random random = {});
+
+    Actions on(const service_event::Begin& event);
+    Actions on(const service_event::BuildExited& event);
+    Actions on(const service_event::StartAllowed& event);
+    Actions on(const service_event::Launched& event);
+    Actions on(const service_event::LaunchFailed& event);
+    Actions on(const service_event::Ready& event);
+    Actions on(const service_event::StartupTimeout& event);
+    Actions on(const service_event::MainExited& event);
+    Actions on(const service_event::TreeEmptied& event);
+    Actions on(const service_event::BackoffElapsed& event);
+    Actions on(const service_event::TreeGone& event);
+    Actions on(const service_event::StopRun& event);
+    Actions on(const service_event::StopNow& event);
+    Actions on(const service_event::GraceExpired& event);
+    Actions on(const service_event::DependencyLost& event);
+
+    ServiceState state() const { return m_state; }
+    bool ever_ready() const { return m_ever_ready; }
+    bool daemonized() const { return m_daemonized; }
+    bool timed_out() const { return m_timed_out; }
+    bool stop_sent() const { return m_stop_sent; }
+    const RestartTracker& restarts() const { return m_restarts; }
+    // Ready, or a one-shot (no ports) that ran and finished cleanly: dependents may start.
+    bool satisfies_dependents() const;
+    // Exited or failed: it will not run again.
+    bool settled() const;
+
+  private:
+    Actions after_exit(ExitKind kind, const std::string& reason, Actions actions);
+    std::string timeout_reason() const;
+    static int exit_code_of(ExitKind kind);
+
+    Config m_config;
+    RestartTracker m_restarts;
+    ServiceState m_state = ServiceState::pending;
+    bool m_ever_ready = false;
+    bool m_daemonized = false;
+    bool m_timed_out = false;
+    bool m_stop_sent = false;
+    bool m_run_stopping = false;
+};
+
+} // namespace golaunch
