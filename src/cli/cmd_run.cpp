@@ -165,7 +165,8 @@ int run_run(const RunCommandOptions& options) {
     run_options.stop_when_ready = options.stop_when_ready;
     run_options.poll_interval = std::chrono::milliseconds(options.poll_interval_ms);
     run_options.monitor = parse_monitor_kind(options.monitor);
-    Supervisor supervisor(args.manifest, preflight.assignments, run_options, reporter);
+    Supervisor supervisor(args.manifest, preflight.assignments, preflight.endpoints, run_options,
+                          reporter);
     return supervisor.run();
 }
 

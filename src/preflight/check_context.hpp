@@ -6,6 +6,7 @@
 
 #include "manifest/manifest.hpp"
 #include "platform/socket_table.hpp"
+#include "preflight/endpoint.hpp"
 #include "preflight/finding.hpp"
 
 #include <chrono>
@@ -15,15 +16,6 @@
 #include <vector>
 
 namespace golaunch {
-
-// One port a service will listen on, with the address it binds when that is known
-// (explicit in the manifest, or read from its args/env such as "-addr 127.0.0.1:${port}").
-struct DeclaredEndpoint {
-    std::string service;
-    std::string port_name;
-    std::uint16_t port = 0; // the number this run uses (after on_port_conflict)
-    std::string address;    // "127.0.0.1", "::1", "0.0.0.0", "::", a name, or "" when unknown
-};
 
 struct CheckContext {
     const Manifest& manifest;

@@ -116,7 +116,8 @@ std::vector<DeclaredEndpoint> declared_endpoints(const Manifest& manifest,
     std::vector<DeclaredEndpoint> endpoints;
     for (const auto* service : selected) {
         for (const auto& spec : service->ports) {
-            DeclaredEndpoint endpoint{service->name, spec.name, spec.number, spec.address};
+            DeclaredEndpoint endpoint{service->name, spec.name, spec.number, spec.address,
+                                      !spec.address.empty()};
             if (const auto found = ports.find(service->name); found != ports.end()) {
                 if (const auto number = found->second.find(spec.name);
                     number != found->second.end()) {

@@ -1,5 +1,7 @@
 #include "supervise/listen_tracker.hpp"
 
+#include "manifest/names.hpp"
+
 #include <algorithm>
 
 namespace golaunch {
@@ -16,7 +18,7 @@ bool is_loopback(const std::string& address) {
 
 } // namespace
 
-ListenTracker::ListenTracker(std::vector<WatchedPort> ports) : m_ports(std::move(ports)) {}
+ListenTracker::ListenTracker(std::vector<DeclaredEndpoint> ports) : m_ports(std::move(ports)) {}
 
 ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
     Update update;
@@ -26,9 +28,9 @@ ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
     if (!listening) {
         return update;
     }
-    const auto declared = std::find_if(m_ports.begin(), m_ports.end(), [&](const WatchedPort& p) {
-        return p.number == event.port;
-    });
+    const auto declared =
+        std::find_if(m_ports.begin(), m_ports.end(),
+                     [&](const DeclaredEndpoint& p) { return p.port == event.port; });
     if (declared == m_ports.end()) {
         if (std::find(m_warned_ports.begin(), m_warned_ports.end(), event.port) ==
             m_warned_ports.end()) {
@@ -40,17 +42,20 @@ ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
         return update;
     }
     m_listeners[event.port].push_back(event);
-    if (!declared->address.empty() && declared->address != event.address) {
-        if (is_wildcard(event.address) && is_loopback(declared->address)) {
+    const std::string& expected = declared->address;
+    const std::string said =
+        declared->address_declared ? "the manifest declares" : "its command line asks for";
+    if (is_ip_address(expected) && expected != event.address) {
+        if (is_wildcard(event.address) && is_loopback(expected)) {
             update.warning = "listens on " + format_endpoint(event.address, event.port) +
-                             " (every interface) while the manifest declares " + declared->address +
+                             " (every interface) while " + said + " " + expected +
                              ": reachable from the network, and on Windows "
                              "a firewall prompt; bind " +
-                             declared->address + " instead";
+                             expected + " instead";
         } else if (!is_wildcard(event.address)) {
             update.warning = "listens on " + format_endpoint(event.address, event.port) +
-                             ", not on the declared " + declared->address +
-                             ": clients using the declared address will not reach it";
+                             ", not on " + expected + " (" + said +
+                             " it): clients using that address will not reach it";
         }
     }
     if (!m_ready_reported && ready()) {
@@ -62,14 +67,14 @@ ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
 
 bool ListenTracker::ready() const {
     return std::all_of(m_ports.begin(), m_ports.end(),
-                       [&](const WatchedPort& p) { return m_listeners.count(p.number) != 0; });
+                       [&](const DeclaredEndpoint& p) { return m_listeners.count(p.port) != 0; });
 }
 
 std::vector<std::uint16_t> ListenTracker::missing_ports() const {
     std::vector<std::uint16_t> missing;
     for (const auto& port : m_ports) {
-        if (m_listeners.count(port.number) == 0) {
-            missing.push_back(port.number);
+        if (m_listeners.count(port.port) == 0) {
+            missing.push_back(port.port);
         }
     }
     return missing;
@@ -78,7 +83,7 @@ std::vector<std::uint16_t> ListenTracker::missing_ports() const {
 std::vector<std::string> ListenTracker::listening() const {
     std::vector<std::string> where;
     for (const auto& port : m_ports) {
-        const auto found = m_listeners.find(port.number);
+        const auto found = m_listeners.find(port.port);
         if (found == m_listeners.end()) {
             continue;
         }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "monitor/bind_event.hpp"
+#include "preflight/endpoint.hpp"
 
 #include <cstdint>
 #include <map>
@@ -13,15 +14,11 @@
 
 namespace golaunch {
 
-struct WatchedPort {
-    std::string name; // "http"
-    std::uint16_t number = 0;
-    std::string address; // declared bind address, "" when not declared
-};
-
 class ListenTracker {
   public:
-    explicit ListenTracker(std::vector<WatchedPort> ports);
+    // The service's endpoints as the preflight found them. An address (declared, or an IP read
+    // from its command line) is compared with where it listens; "" or a name is not.
+    explicit ListenTracker(std::vector<DeclaredEndpoint> ports);
 
     struct Update {
         bool became_ready = false;
@@ -37,7 +34,7 @@ class ListenTracker {
     bool listens_on(std::uint16_t port, AddressFamily family) const;
 
   private:
-    std::vector<WatchedPort> m_ports;
+    std::vector<DeclaredEndpoint> m_ports;
     std::map<std::uint16_t, std::vector<BindEvent>> m_listeners; // declared port -> listens
     std::vector<std::uint16_t> m_warned_ports;
     bool m_ready_reported = false;

@@ -13,7 +13,9 @@ bool ProcessTree::alive() const {
     if (m_cgroup != nullptr) {
         return m_cgroup->populated();
     }
-    return process_group_alive(m_id);
+    const auto adopted = adopted_groups();
+    return process_group_alive(m_id) ||
+           std::any_of(adopted.begin(), adopted.end(), process_group_alive);
 }
 
 bool ProcessTree::contains(int pid) const {
@@ -35,7 +37,12 @@ bool ProcessTree::request_stop() const {
     }
     const bool sent = ::kill(-m_id, SIGTERM) == 0;
     ::kill(-m_id, SIGCONT);
-    return sent;
+    bool adopted_sent = false;
+    for (const int pgid : adopted_groups()) {
+        adopted_sent = ::kill(-pgid, SIGTERM) == 0 || adopted_sent;
+        ::kill(-pgid, SIGCONT);
+    }
+    return sent || adopted_sent;
 }
 
 void ProcessTree::kill() const {
@@ -46,6 +53,25 @@ void ProcessTree::kill() const {
     if (m_id > 1) {
         ::kill(-m_id, SIGKILL);
     }
+    for (const int pgid : adopted_groups()) {
+        ::kill(-pgid, SIGKILL);
+    }
+}
+
+void ProcessTree::adopt_group(int pgid) const {
+    if (m_adopted && pgid > 1 && pgid != m_id &&
+        std::find(m_adopted->begin(), m_adopted->end(), pgid) == m_adopted->end()) {
+        m_adopted->push_back(pgid);
+    }
+}
+
+// Groups that have emptied are dropped: their id may be handed to someone else.
+std::vector<int> ProcessTree::adopted_groups() const {
+    if (!m_adopted) {
+        return {};
+    }
+    std::erase_if(*m_adopted, [](int pgid) { return !process_group_alive(pgid); });
+    return *m_adopted;
 }
 
 const char* stop_request_name() {

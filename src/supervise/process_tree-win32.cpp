@@ -37,6 +37,13 @@ void ProcessTree::kill() const {
     }
 }
 
+// The Job Object holds every descendant already: nothing to adopt.
+void ProcessTree::adopt_group(int) const {}
+
+std::vector<int> ProcessTree::adopted_groups() const {
+    return {};
+}
+
 const char* stop_request_name() {
     return "CTRL_BREAK";
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 namespace golaunch {
 
@@ -20,10 +21,12 @@ class ProcessTree {
     ProcessTree() = default;
     // `id`: the leader's pid (also the group id on Linux). `job`: Windows' Job Object handle,
     // shared by every copy (the last copy closes it, which kills what still runs); null on Linux.
-    ProcessTree(int id, std::shared_ptr<void> job) : m_id(id), m_job(std::move(job)) {}
+    ProcessTree(int id, std::shared_ptr<void> job)
+        : m_id(id), m_job(std::move(job)), m_adopted(std::make_shared<std::vector<int>>()) {}
     // Linux: the service's cgroup, which then decides alive(), request_stop() and kill(). It
     // outlives every tree (the supervisor owns the run's cgroups).
-    ProcessTree(int id, const ServiceCgroup* cgroup) : m_id(id), m_cgroup(cgroup) {}
+    ProcessTree(int id, const ServiceCgroup* cgroup)
+        : m_id(id), m_cgroup(cgroup), m_adopted(std::make_shared<std::vector<int>>()) {}
 
     int id() const { return m_id; }
     bool empty() const { return m_id <= 0; }
@@ -43,10 +46,18 @@ class ProcessTree {
     // Ends every process of the tree now.
     void kill() const;
 
+    // Without a cgroup: the process group of a process of this service that left the tree's
+    // group (it called setsid) and was found under golaunch carrying this run's mark. From now
+    // on it is part of the tree: alive(), request_stop() and kill() include it. Shared by every
+    // copy of the tree.
+    void adopt_group(int pgid) const;
+    std::vector<int> adopted_groups() const;
+
   private:
     int m_id = 0;
     std::shared_ptr<void> m_job;
     const ServiceCgroup* m_cgroup = nullptr;
+    std::shared_ptr<std::vector<int>> m_adopted;
 };
 
 // For the log: how a stop is asked for ("SIGTERM"), how it is forced ("SIGKILL"), and what a

@@ -2,6 +2,7 @@
 
 #include "instance/private_dir.hpp"
 #include "manifest/dependency_order.hpp"
+#include "platform/process_info.hpp"
 #include "supervise/supervisor_impl.hpp"
 
 #include "util/duration.hpp"
@@ -12,11 +13,33 @@
 
 namespace golaunch {
 
-Supervisor::Supervisor(const Manifest& manifest, PortAssignments ports, RunOptions options,
+Supervisor::Supervisor(const Manifest& manifest, PortAssignments ports,
+                       std::vector<DeclaredEndpoint> endpoints, RunOptions options,
                        Reporter& reporter)
-    : m_impl(std::make_unique<Impl>(manifest, std::move(ports), std::move(options), reporter)) {}
+    : m_impl(std::make_unique<Impl>(manifest, std::move(ports), std::move(endpoints),
+                                    std::move(options), reporter)) {}
 
 Supervisor::~Supervisor() = default;
+
+namespace {
+
+ServiceMachine::Config machine_config(const ServiceSpec& spec, const ServicePlan& plan) {
+    ServiceMachine::Config config;
+    config.has_ports = !plan.ports.empty();
+    config.restart = spec.restart;
+    config.max_restarts = spec.max_restarts;
+    config.backoff = spec.backoff;
+    config.startup_timeout = format_duration(spec.startup_timeout);
+    return config;
+}
+
+} // namespace
+
+Supervisor::Impl::Service::Service(asio::io_context& io, const ServiceSpec& service_spec,
+                                   ServicePlan service_plan)
+    : spec(&service_spec), plan(std::move(service_plan)),
+      machine(machine_config(service_spec, plan)), poll_timer(io), timeout_timer(io),
+      grace_timer(io), restart_timer(io) {}
 
 int Supervisor::run() {
     return m_impl->run();
@@ -60,13 +83,9 @@ int Supervisor::Impl::run() {
 void Supervisor::Impl::plan_all() {
     const auto base_env = current_environment();
     for (const auto& name : m_order) {
-        auto entry = std::make_unique<Service>(m_io);
-        entry->spec = m_manifest.find_service(name);
-        entry->plan =
-            plan_service(m_manifest, *entry->spec, m_ports, base_env, current_process_id());
-        entry->restarts = std::make_unique<RestartTracker>(
-            entry->spec->restart, entry->spec->max_restarts, entry->spec->backoff);
-        m_services.emplace(name, std::move(entry));
+        const ServiceSpec& spec = *m_manifest.find_service(name);
+        auto plan = plan_service(m_manifest, spec, m_ports, base_env, current_process_id());
+        m_services.emplace(name, std::make_unique<Service>(m_io, spec, std::move(plan)));
     }
 }
 
@@ -135,26 +154,60 @@ void Supervisor::Impl::on_tree_emptied(Service& entry) {
         check_drained();
         return;
     }
-    if (entry.daemonized && !entry.process_running) {
-        entry.daemonized = false;
-        entry.poll_timer.cancel();
-        entry.timeout_timer.cancel();
-        const bool timed_out = entry.timed_out;
-        const std::string reason =
-            timed_out ? "not ready after " + format_duration(entry.spec->startup_timeout) +
-                            " (startup_timeout)"
-                      : "every process of its cgroup exited (it had daemonized)";
-        m_reporter.event("exited", entry.spec->name,
-                         {{"status", "cgroup empty"}, {"pid", entry.tree.id()}}, "", 0);
-        if (!timed_out) {
-            m_reporter.error(entry.spec->name, reason);
+    if (entry.awaiting_tree_gone) {
+        tree_gone(entry); // in backoff: the restart may begin
+        return;
+    }
+    if (!entry.process_running) {
+        feed(entry, service_event::TreeEmptied{}); // a daemonized service ended
+    }
+}
+
+// Without cgroups (containment fallback): a process of ours that left its service's process
+// group (setsid, a group of its own) is found under golaunch, the child subreaper, by its mark
+// (GOLAUNCH_PID = ours, GOLAUNCH_SERVICE = its service). Its group joins the service's tree, and
+// the orphan guard learns it, so it stops with the service, on kill -9 of golaunch too. Looked
+// for when something changes (a service is ready, a child exited, the run stops), never polled
+// while the services run.
+void Supervisor::Impl::adopt_orphans() {
+    if (m_cgroup_watcher || trees_hold_all_descendants()) {
+        return;
+    }
+    const pid_t self = current_process_id();
+    std::vector<int> known{self};
+    for (const auto& [name, entry] : m_services) {
+        known.push_back(entry->tree.id());
+    }
+    if (m_guard) {
+        known.push_back(m_guard->pid());
+    }
+    for (const pid_t pid : descendants_of(self)) {
+        const auto info = read_process_info(pid);
+        if (!info || info->golaunch_pid != self || info->pgid <= 1 ||
+            std::find(known.begin(), known.end(), info->pgid) != known.end()) {
+            continue;
         }
-        after_exit(entry, timed_out ? ExitKind::startup_timeout : ExitKind::failed, reason);
+        const auto found = m_services.find(info->golaunch_service);
+        if (found == m_services.end() || found->second->tree.empty()) {
+            continue;
+        }
+        Service& entry = *found->second;
+        const auto before = entry.tree.adopted_groups();
+        if (std::find(before.begin(), before.end(), info->pgid) != before.end()) {
+            continue;
+        }
+        entry.tree.adopt_group(info->pgid);
+        m_guard->watch_group(info->pgid);
+        m_reporter.event("adopted", entry.spec->name,
+                         {{"pid", pid}, {"pgid", info->pgid}, {"name", info->name}},
+                         "pid " + std::to_string(pid) + " (" + info->name +
+                             ") left the service's process group; it is still part of " +
+                             entry.spec->name + " and stops with it");
     }
 }
 
 bool Supervisor::Impl::running(const Service& entry) const {
-    return entry.process_running || (entry.daemonized && entry.tree.alive());
+    return entry.process_running || (entry.machine.daemonized() && entry.tree.alive());
 }
 
 // ---------------------------------------------------------------- the orphan guard
@@ -184,6 +237,9 @@ void Supervisor::Impl::on_guard_died() {
         if (!entry.tree.empty() && !entry.tree.contained() &&
             (entry.process_running || entry.tree.alive())) {
             m_guard->watch_group(entry.tree.id());
+            for (const int pgid : entry.tree.adopted_groups()) {
+                m_guard->watch_group(pgid);
+            }
         }
     }
     m_reporter.event("guard_restarted", "", {{"old_pid", old_pid}, {"pid", m_guard->pid()}},
@@ -269,6 +325,7 @@ void Supervisor::Impl::watch_sigchld() {
             return; // a completion queued before cancel() must not re-arm the wait
         }
         reap_orphans(owned_pids());
+        adopt_orphans();
         if (!m_drained) {
             watch_sigchld();
         }

@@ -4,6 +4,7 @@
 
 #include "manifest/manifest.hpp"
 #include "monitor/bind_monitor.hpp"
+#include "preflight/endpoint.hpp"
 #include "supervise/reporter.hpp"
 
 #include <chrono>
@@ -23,8 +24,10 @@ struct RunOptions {
 
 class Supervisor {
   public:
-    Supervisor(const Manifest& manifest, PortAssignments ports, RunOptions options,
-               Reporter& reporter);
+    // `endpoints`: the preflight's, for the selected services (numbers and bind addresses as
+    // this run uses them); `ports` the same numbers by service and name, for interpolation.
+    Supervisor(const Manifest& manifest, PortAssignments ports,
+               std::vector<DeclaredEndpoint> endpoints, RunOptions options, Reporter& reporter);
     ~Supervisor();
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;

@@ -1,7 +1,8 @@
-// What happens when a service stops on its own: the restart policy (restart_policy.hpp) decides
-// between restarting after a backoff, giving up, or leaving it stopped. The other services keep
-// running; dependents that have not started wait for the restarted service to be ready again;
-// dependents already running are left alone. When nothing is left running or waiting,
+// What happens when a service stops on its own. The machine (service_machine.hpp) and its
+// restart policy (restart_policy.hpp) decide between restarting after a backoff, giving up, or
+// leaving it stopped; this file reports it and handles what spans services. The other services
+// keep running; dependents that have not started wait for the restarted service to be ready
+// again; dependents already running are left alone. When nothing is left running or waiting,
 // golaunch stops: exit 0 when every service finished cleanly, 4 when a service gave up after a
 // startup timeout, else 1 when one failed for good.
 #include "supervise/supervisor_impl.hpp"
@@ -25,51 +26,37 @@ bool depends_on(const ServiceSpec& spec, const std::string& name) {
 
 void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
     entry.process_running = false;
-    const State previous = entry.state;
-    // Exit 0 while its cgroup still runs, before or after ready: it daemonized (`caddy start`,
-    // `setsid -f`). Not the end of the service: its cgroup is the service from now on.
-    if (!m_stopping && !entry.timed_out && entry.tree.contained() && !entry.plan.ports.empty() &&
-        (previous == State::starting || previous == State::ready) &&
-        exited_successfully(native_status) && entry.tree.alive()) {
-        on_daemonized(entry);
-        return;
-    }
-    entry.poll_timer.cancel();
-    entry.timeout_timer.cancel();
+    adopt_orphans();
+    feed(entry,
+         service_event::MainExited{exited_successfully(native_status), describe_exit(native_status),
+                                   entry.tree.alive(), entry.tree.contained()});
+}
+
+void Supervisor::Impl::report_exit(Service& entry, const Action& action) {
     const std::string& name = entry.spec->name;
-    m_reporter.event("exited", name,
-                     {{"status", describe_exit(native_status)}, {"pid", entry.tree.id()}},
-                     m_stopping ? describe_exit(native_status) : "", 0);
+    m_reporter.event("exited", name, {{"status", action.status}, {"pid", entry.tree.id()}},
+                     m_stopping ? action.status : "", 0);
     if (m_stopping) {
-        entry.state = State::exited;
-        stop_what_can_stop();
-        check_drained();
         return;
     }
-    ExitKind kind = ExitKind::clean;
-    std::string reason = describe_exit(native_status);
-    if (entry.timed_out) {
-        kind = ExitKind::startup_timeout;
-        reason = "not ready after " + format_duration(entry.spec->startup_timeout) +
-                 " (startup_timeout)";
-    } else if (!exited_successfully(native_status) ||
-               (previous == State::starting && !entry.plan.ports.empty())) {
-        kind = ExitKind::failed;
-        reason += previous == State::starting ? " before it was ready" : "";
-        m_reporter.error(name, "pid " + std::to_string(entry.tree.id()) + " " + reason);
-    } else {
-        m_reporter.info(name, "finished (" + reason + ")");
+    switch (action.exit_kind) {
+    case ExitKind::startup_timeout:
+        return; // said when it timed out
+    case ExitKind::failed:
+        m_reporter.error(name,
+                         action.status == "cgroup empty"
+                             ? action.reason
+                             : "pid " + std::to_string(entry.tree.id()) + " " + action.reason);
+        return;
+    case ExitKind::clean:
+        m_reporter.info(name, "finished (" + action.reason + ")");
+        return;
     }
-    if (!entry.timed_out && entry.tree.alive()) {
-        stop_group(entry); // what it left in its group (a grandchild) goes before any restart
-    }
-    after_exit(entry, kind, reason);
 }
 
 // Says once what happened, naming what it left running and how to keep it in the foreground,
 // then goes on waiting for its ports (if not ready yet) or serving (if it was).
-void Supervisor::Impl::on_daemonized(Service& entry) {
-    entry.daemonized = true;
+void Supervisor::Impl::report_daemonized(Service& entry) {
     const std::string& name = entry.spec->name;
     const auto pids = entry.cgroup != nullptr ? entry.cgroup->pids() : std::vector<int>{};
     std::vector<std::string> left;
@@ -90,7 +77,7 @@ void Supervisor::Impl::on_daemonized(Service& entry) {
     m_reporter.event("daemonized", name,
                      {{"pid", entry.tree.id()},
                       {"pids", pids},
-                      {"state", entry.state == State::ready ? "ready" : "starting"}},
+                      {"state", entry.state() == State::ready ? "ready" : "starting"}},
                      "pid " + std::to_string(entry.tree.id()) + " exited 0 and left " +
                          (left.empty() ? std::string("processes") : join(left, ", ")) +
                          " running in its cgroup: it daemonized, and its cgroup is now the "
@@ -99,128 +86,130 @@ void Supervisor::Impl::on_daemonized(Service& entry) {
                      1);
 }
 
-void Supervisor::Impl::after_exit(Service& entry, ExitKind kind, const std::string& reason) {
-    const std::string& name = entry.spec->name;
-    const auto decision = entry.restarts->on_exit(kind);
-    switch (decision.action) {
-    case RestartDecision::Action::restart:
-        schedule_restart(entry, decision, reason);
-        return;
-    case RestartDecision::Action::give_up: {
-        const int code = kind == ExitKind::startup_timeout
-                             ? static_cast<int>(ExitCode::startup_timeout)
-                             : static_cast<int>(ExitCode::service_failed);
-        m_reporter.event("gave_up", name,
-                         {{"restarts", decision.attempt},
-                          {"max_restarts", entry.restarts->max_restarts()},
-                          {"reason", reason},
-                          {"exit_code", code}},
-                         "gave up after " + std::to_string(decision.attempt) +
-                             " restart(s) (max_restarts = " +
-                             std::to_string(entry.restarts->max_restarts()) + "); last: " + reason,
-                         2);
-        fail_for_good(entry, kind);
-        return;
-    }
-    case RestartDecision::Action::stop:
-        break;
-    }
-    if (kind == ExitKind::clean) {
-        entry.state = State::exited;
-        if (!entry.plan.ports.empty()) {
-            m_reporter.info(name, std::string("not restarted (restart = \"") +
-                                      to_string(entry.spec->restart) + "\")");
-        }
-        abandon_dependents(entry);
-        finish_if_nothing_left();
-        return;
-    }
-    const int code = kind == ExitKind::startup_timeout ? static_cast<int>(ExitCode::startup_timeout)
-                                                       : static_cast<int>(ExitCode::service_failed);
-    m_reporter.event(
-        "gave_up", name,
-        {{"restarts", 0},
-         {"max_restarts", entry.restarts->max_restarts()},
-         {"reason", reason},
-         {"exit_code", code},
-         {"restart", to_string(entry.spec->restart)}},
-        std::string("not restarted (restart = \"") + to_string(entry.spec->restart) + "\")", 2);
-    fail_for_good(entry, kind);
-}
-
-void Supervisor::Impl::schedule_restart(Service& entry, const RestartDecision& decision,
-                                        const std::string& reason) {
-    const std::string& name = entry.spec->name;
-    entry.state = State::backoff;
-    m_reporter.event("restarting", name,
+void Supervisor::Impl::report_restarting(Service& entry, const Action& action) {
+    const auto& decision = action.decision;
+    m_reporter.event("restarting", entry.spec->name,
                      {{"attempt", decision.attempt},
-                      {"max_restarts", entry.restarts->max_restarts()},
+                      {"max_restarts", entry.machine.restarts().max_restarts()},
                       {"delay_ms", decision.delay.count()},
                       {"base_delay_ms", decision.base_delay.count()},
-                      {"reason", reason}},
+                      {"reason", action.reason}},
                      "restarting in " + format_duration(decision.delay) + " (attempt " +
                          std::to_string(decision.attempt) + " of " +
-                         std::to_string(entry.restarts->max_restarts()) + "): " + reason,
+                         std::to_string(entry.machine.restarts().max_restarts()) +
+                         "): " + action.reason,
                      1);
     tell_waiting_dependents(entry, "restarting (attempt " + std::to_string(decision.attempt) +
                                        " in " + format_duration(decision.delay) + ")");
-    entry.restart_timer.expires_after(decision.delay);
+}
+
+void Supervisor::Impl::arm_backoff(Service& entry, const Action& action) {
+    entry.restart_timer.expires_after(action.decision.delay);
     entry.restart_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
         if (!ec) {
-            restart_when_group_gone(entry, 0);
+            feed(entry, service_event::BackoffElapsed{});
         }
     });
 }
 
-// The old process group must be empty before the new one starts (it may hold the ports):
-// remnants got SIGTERM at exit and SIGKILL after stop_grace (Windows: CTRL_BREAK,
-// TerminateJobObject); wait for them, bounded.
-void Supervisor::Impl::restart_when_group_gone(Service& entry, int tries) {
-    if (m_stopping || entry.state != State::backoff) {
+// The old tree must be empty before the new one starts (it may hold the ports): remnants got
+// SIGTERM at exit and SIGKILL after stop_grace (Windows: CTRL_BREAK, TerminateJobObject). A
+// cgroup says when it empties (on_tree_emptied calls tree_gone); a process group or job is
+// checked every 20 ms. Either way bounded: stop_grace + 2 s.
+void Supervisor::Impl::await_tree_gone(Service& entry, int tries) {
+    if (m_stopping || entry.state() != State::backoff) {
+        return;
+    }
+    reap_orphans(owned_pids());
+    if (!entry.tree.alive()) {
+        tree_gone(entry);
         return;
     }
     const int max_tries = static_cast<int>(entry.spec->stop_grace.count() / 20) + 100;
-    reap_orphans(owned_pids());
-    if (entry.tree.alive() && tries < max_tries) {
-        entry.restart_timer.expires_after(std::chrono::milliseconds(20));
-        entry.restart_timer.async_wait([this, &entry, tries](const boost::system::error_code& ec) {
-            if (!ec) {
-                restart_when_group_gone(entry, tries + 1);
-            }
-        });
-        return;
-    }
-    if (entry.tree.alive()) {
+    if (tries >= max_tries) {
         m_reporter.warn(entry.spec->name, std::string(entry.tree.kind_name()) + " " +
                                               std::to_string(entry.tree.id()) + " survived " +
                                               kill_name() + "; starting again anyway");
-    } else if (!entry.tree.empty()) {
-        m_guard->forget_group(entry.tree.id());
-        entry.tree = {}; // never signal a group id the kernel may hand to someone else
+        tree_gone(entry);
+        return;
+    }
+    entry.awaiting_tree_gone = true;
+    const bool evented = m_cgroup_watcher && entry.tree.contained();
+    entry.restart_timer.expires_after(evented ? std::chrono::milliseconds(20 * max_tries)
+                                              : std::chrono::milliseconds(20));
+    entry.restart_timer.async_wait(
+        [this, &entry, tries, evented, max_tries](const boost::system::error_code& ec) {
+            if (!ec) {
+                await_tree_gone(entry, evented ? max_tries : tries + 1);
+            }
+        });
+}
+
+void Supervisor::Impl::tree_gone(Service& entry) {
+    entry.awaiting_tree_gone = false;
+    entry.restart_timer.cancel();
+    feed(entry, service_event::TreeGone{});
+}
+
+void Supervisor::Impl::start_again(Service& entry) {
+    if (!entry.tree.alive()) {
+        forget_dead_tree(entry);
     }
     entry.grace_timer.cancel();
-    entry.state = State::built;
     start_ready_services();
-    if (entry.state == State::built) {
+    if (entry.state() == State::built) {
         m_reporter.info(entry.spec->name, "waiting for its dependencies before restarting");
     }
 }
 
-void Supervisor::Impl::fail_for_good(Service& entry, ExitKind kind) {
-    entry.state = State::failed;
-    const int code = kind == ExitKind::startup_timeout ? static_cast<int>(ExitCode::startup_timeout)
-                                                       : static_cast<int>(ExitCode::service_failed);
-    m_failure_code = std::max(m_failure_code, code);
-    reap_orphans(owned_pids());
+// Never signal a group id the kernel may hand to someone else.
+void Supervisor::Impl::forget_dead_tree(Service& entry) {
     if (!entry.tree.empty() && !entry.tree.alive()) {
         m_guard->forget_group(entry.tree.id());
         entry.tree = {};
     }
+}
+
+void Supervisor::Impl::give_up(Service& entry, const Action& action) {
+    const std::string& name = entry.spec->name;
+    const int max_restarts = entry.machine.restarts().max_restarts();
+    if (action.decision.action == RestartDecision::Action::give_up) {
+        m_reporter.event("gave_up", name,
+                         {{"restarts", action.decision.attempt},
+                          {"max_restarts", max_restarts},
+                          {"reason", action.reason},
+                          {"exit_code", action.exit_code}},
+                         "gave up after " + std::to_string(action.decision.attempt) +
+                             " restart(s) (max_restarts = " + std::to_string(max_restarts) +
+                             "); last: " + action.reason,
+                         2);
+    } else {
+        m_reporter.event(
+            "gave_up", name,
+            {{"restarts", 0},
+             {"max_restarts", max_restarts},
+             {"reason", action.reason},
+             {"exit_code", action.exit_code},
+             {"restart", to_string(entry.spec->restart)}},
+            std::string("not restarted (restart = \"") + to_string(entry.spec->restart) + "\")", 2);
+    }
+    m_failure_code = std::max(m_failure_code, action.exit_code);
+    reap_orphans(owned_pids());
+    forget_dead_tree(entry);
     abandon_dependents(entry);
     if (m_options.stop_when_ready && !m_all_ready_reported) {
-        shutdown(code, entry.spec->name + " failed before every service was ready");
+        shutdown(action.exit_code, name + " failed before every service was ready");
         return;
     }
+    finish_if_nothing_left();
+}
+
+void Supervisor::Impl::finished(Service& entry, const Action&) {
+    if (!entry.plan.ports.empty()) {
+        m_reporter.info(entry.spec->name, std::string("not restarted (restart = \"") +
+                                              to_string(entry.spec->restart) + "\")");
+    }
+    abandon_dependents(entry);
     finish_if_nothing_left();
 }
 
@@ -230,16 +219,14 @@ void Supervisor::Impl::abandon_dependents(const Service& stopped) {
         changed = false;
         for (const auto& name : m_order) {
             Service& entry = service(name);
-            if (entry.state != State::built && entry.state != State::pending) {
+            if (entry.state() != State::built && entry.state() != State::pending) {
                 continue;
             }
             for (const auto& dep : entry.spec->depends_on) {
                 const Service& dependency = service(dep);
-                if (dependency.state == State::failed ||
-                    (dependency.state == State::exited && !dependency_satisfied(dependency))) {
-                    entry.state = State::failed;
-                    m_failure_code =
-                        std::max(m_failure_code, static_cast<int>(ExitCode::service_failed));
+                if (dependency.state() == State::failed ||
+                    (dependency.state() == State::exited &&
+                     !dependency.machine.satisfies_dependents())) {
                     m_reporter.event("abandoned", name, {{"dependency", dep}},
                                      "will not start: its dependency " + dep +
                                          (dep == stopped.spec->name
@@ -247,6 +234,7 @@ void Supervisor::Impl::abandon_dependents(const Service& stopped) {
                                               : " (after " + stopped.spec->name + ")") +
                                          " stopped for good",
                                      2);
+                    feed(entry, service_event::DependencyLost{dep});
                     changed = true;
                     break;
                 }
@@ -258,7 +246,7 @@ void Supervisor::Impl::abandon_dependents(const Service& stopped) {
 void Supervisor::Impl::tell_waiting_dependents(const Service& restarting, const std::string& why) {
     for (const auto& name : m_order) {
         Service& entry = service(name);
-        if (entry.state != State::built || !depends_on(*entry.spec, restarting.spec->name)) {
+        if (entry.state() != State::built || !depends_on(*entry.spec, restarting.spec->name)) {
             continue;
         }
         m_reporter.event("waiting", name, {{"for", restarting.spec->name}, {"reason", why}},
@@ -270,23 +258,22 @@ void Supervisor::Impl::finish_if_nothing_left() {
     if (m_stopping) {
         return;
     }
-    for (const auto& name : m_order) {
-        const State state = service(name).state;
-        if (state != State::exited && state != State::failed) {
-            return;
-        }
+    const bool settled = std::all_of(m_order.begin(), m_order.end(), [&](const std::string& n) {
+        return service(n).machine.settled();
+    });
+    if (settled) {
+        shutdown(m_failure_code,
+                 m_failure_code == 0 ? "every service has finished" : "no service is left running");
     }
-    shutdown(m_failure_code,
-             m_failure_code == 0 ? "every service has finished" : "no service is left running");
 }
 
-void Supervisor::Impl::stop_group(Service& entry) {
+// A stop request to the service's tree, and its kill after stop_grace.
+void Supervisor::Impl::stop_tree(Service& entry) {
     const ProcessTree tree = entry.tree;
     reap_orphans(owned_pids()); // a grandchild that outlived the service, now ours
     if (!tree.alive()) {
         return;
     }
-    entry.term_sent = true;
     send_stop_request(entry, tree);
     entry.grace_timer.expires_after(entry.spec->stop_grace);
     entry.grace_timer.async_wait([this, &entry, tree](const boost::system::error_code& ec) {
@@ -294,11 +281,10 @@ void Supervisor::Impl::stop_group(Service& entry) {
             return;
         }
         reap_orphans(owned_pids());
-        if (tree.alive()) {
-            m_reporter.warn(entry.spec->name,
-                            "still running " + format_duration(entry.spec->stop_grace) + " after " +
-                                stop_request_name() + " (stop_grace): sending " + kill_name());
-            tree.kill();
+        if (tree.alive() && tree.id() == entry.tree.id()) {
+            feed(entry, service_event::GraceExpired{true});
+        } else if (tree.alive()) {
+            tree.kill(); // an earlier tree of this service, stopped before a restart
         }
     });
 }

@@ -1,8 +1,11 @@
-// Internal to the supervisor: the state its source files share.
+// Internal to the supervisor: the state its source files share. Each service's states and
+// transitions are a ServiceMachine (service_machine.hpp, pure); these files feed it events and
+// carry out the actions it returns (perform, in supervisor_actions.cpp). What spans services
+// stays here: one build at a time, dependency order, the order of a stop, the end of the run.
 // supervisor.cpp (run, plumbing, containment and the orphan guard), supervisor_start.cpp
-// (build, start, readiness, startup timeouts), supervisor_monitor.cpp (the bind monitor),
-// supervisor_restart.cpp (exits, daemonized services, restart policy), supervisor_stop.cpp
-// (shutdown).
+// (builds, starts, readiness), supervisor_monitor.cpp (the bind monitor), supervisor_exit.cpp
+// (exits, daemonized services, restarts, dependents), supervisor_stop.cpp (shutdown),
+// supervisor_actions.cpp (the actions).
 #pragma once
 
 #include "manifest/manifest.hpp"
@@ -10,13 +13,13 @@
 #include "supervise/containment.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
-#include "supervise/listen_tracker.hpp"
 #include "supervise/orphan_guard.hpp"
 #include "supervise/process_tree.hpp"
 #include "supervise/readable_watch.hpp"
-#include "supervise/readiness.hpp"
 #include "supervise/reporter.hpp"
 #include "supervise/restart_policy.hpp"
+#include "supervise/service_machine.hpp"
+#include "supervise/service_readiness.hpp"
 #include "supervise/stop_signals.hpp"
 #include "supervise/supervisor.hpp"
 
@@ -36,12 +39,6 @@ namespace golaunch {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-// built: waiting for its dependencies; backoff: waiting to be restarted; stopping: asked to stop
-// (shutdown or startup timeout); exited: finished for good (clean exit, or stopped at
-// shutdown); failed: will not run again (gave up, failed with restart = "no", or its
-// dependency did).
-enum class State { pending, building, built, starting, ready, stopping, backoff, exited, failed };
-
 inline constexpr std::size_t k_recent_lines = 20;
 
 inline long long elapsed_ms(Clock::time_point since) {
@@ -53,12 +50,14 @@ inline double elapsed_ms_precise(Clock::time_point since) {
 }
 
 struct Supervisor::Impl {
+    using State = ServiceState;
+
     struct Service {
-        explicit Service(asio::io_context& io)
-            : poll_timer(io), timeout_timer(io), grace_timer(io), restart_timer(io) {}
+        Service(asio::io_context& io, const ServiceSpec& service_spec, ServicePlan service_plan);
         const ServiceSpec* spec = nullptr;
         ServicePlan plan;
-        State state = State::pending;
+        ServiceMachine machine;
+        State state() const { return machine.state(); }
         std::unique_ptr<LaunchedProcess> process; // the service, or its `go build` while building
         bool process_running = false;
         ProcessTree tree; // its process group / Job Object (empty: none yet, or gone)
@@ -67,46 +66,51 @@ struct Supervisor::Impl {
         asio::steady_timer timeout_timer;
         asio::steady_timer grace_timer;
         asio::steady_timer restart_timer;
-        std::unique_ptr<ReadinessProbe> probe;        // socket-table view (polled without monitor)
+        std::unique_ptr<ServiceReadiness> readiness;  // this launch's engine (monitor or table)
         std::unique_ptr<MonitorSession> session;      // bind monitor of the current run
         std::unique_ptr<MonitorSession> next_session; // prepared for the launch in progress
-        std::unique_ptr<ListenTracker> tracker;       // readiness from the monitor's events
         Clock::time_point ready_listen;               // the listen() that made it ready
         int bind_calls = 0;                           // seen by the monitor in this run
         std::string last_bind_failure;
-        std::unique_ptr<RestartTracker> restarts;
-        int generation = 0;     // bumped at each start: stale timer handlers compare it
-        bool timed_out = false; // this run was stopped by golaunch after startup_timeout
-        bool ever_ready = false;
+        int generation = 0; // bumped at each start: stale timer handlers compare it
         Clock::time_point started;
         std::deque<std::string> recent;
-        bool term_sent = false;
         const ServiceCgroup* cgroup = nullptr; // its cgroup for the whole run, or none
-        // Its main process exited 0 while its cgroup still ran: the cgroup is the service now
-        // (systemd's Type=forking), until it empties.
-        bool daemonized = false;
+        bool awaiting_tree_gone = false;       // in backoff, its old tree has not emptied yet
     };
 
-    Impl(const Manifest& manifest, PortAssignments ports, RunOptions options, Reporter& reporter)
-        : m_manifest(manifest), m_ports(std::move(ports)), m_options(std::move(options)),
-          m_reporter(reporter), m_signals(m_io), m_sigchld(m_io), m_drain_timer(m_io) {
+    Impl(const Manifest& manifest, PortAssignments ports, std::vector<DeclaredEndpoint> endpoints,
+         RunOptions options, Reporter& reporter)
+        : m_manifest(manifest), m_ports(std::move(ports)), m_endpoints(std::move(endpoints)),
+          m_options(std::move(options)), m_reporter(reporter), m_signals(m_io), m_sigchld(m_io),
+          m_drain_timer(m_io) {
         add_stop_signals(m_signals);
         add_child_exit_signal(m_sigchld);
     }
 
     int run();
 
+    // the state machine: feed it an event, carry out what it returns (supervisor_actions.cpp)
+    template <typename Event> void feed(Service& service, const Event& event) {
+        perform(service, service.machine.on(event));
+    }
+    void perform(Service& service, const Actions& actions);
+    void perform(Service& service, const Action& action);
+
     // phases
     void plan_all();
     void check_build_outputs();
     void build_next();
+    void start_build(Service& service);
     void on_build_exit(Service& service, int native_status);
     void start_ready_services();
     bool dependencies_ready(const Service& service) const;
-    bool dependency_satisfied(const Service& dependency) const;
-    void start_service(Service& service);
+    void launch(Service& service);
+    void watch_readiness(Service& service);
+    void stop_watching(Service& service);
     void poll_readiness(Service& service);
-    void on_ready(Service& service);
+    void report_ready(Service& service);
+    void report_built(Service& service);
 
     // bind monitor (supervisor_monitor.cpp)
     void choose_monitor();
@@ -115,22 +119,26 @@ struct Supervisor::Impl {
     void on_bind_event(Service& service, int generation, const BindEvent& event);
     void check_host_families(const Service& service);
     nlohmann::json readiness_fields(const Service& service) const;
-    void on_startup_timeout(Service& service);
-    void on_service_exit(Service& service, int native_status);
-    void on_daemonized(Service& service);
+    void report_timeout(Service& service);
+    std::vector<std::string> diagnose_timeout(Service& service);
 
-    // restart policy (supervisor_restart.cpp)
-    void after_exit(Service& service, ExitKind kind, const std::string& reason);
-    void schedule_restart(Service& service, const RestartDecision& decision,
-                          const std::string& reason);
-    void restart_when_group_gone(Service& service, int tries);
-    void fail_for_good(Service& service, ExitKind kind);
+    // exits, restarts and dependents (supervisor_exit.cpp)
+    void on_service_exit(Service& service, int native_status);
+    void report_exit(Service& service, const Action& action);
+    void report_daemonized(Service& service);
+    void report_restarting(Service& service, const Action& action);
+    void arm_backoff(Service& service, const Action& action);
+    void await_tree_gone(Service& service, int tries);
+    void tree_gone(Service& service);
+    void start_again(Service& service);
+    void give_up(Service& service, const Action& action);
+    void finished(Service& service, const Action& action);
+    void forget_dead_tree(Service& service);
     void abandon_dependents(const Service& service);
     void tell_waiting_dependents(const Service& service, const std::string& why);
     void finish_if_nothing_left();
-    void stop_group(Service& service);
+    void stop_tree(Service& service);
     void send_stop_request(Service& service, const ProcessTree& tree);
-    std::vector<std::string> diagnose_timeout(Service& service);
     // shutdown
     void shutdown(int exit_code, const std::string& reason);
     void stop_what_can_stop();
@@ -145,6 +153,7 @@ struct Supervisor::Impl {
     void on_tree_emptied(Service& service);
     void start_guard();
     void on_guard_died();
+    void adopt_orphans();
     // Its main process runs, or (daemonized) its cgroup does.
     bool running(const Service& service) const;
 
@@ -157,6 +166,7 @@ struct Supervisor::Impl {
 
     const Manifest& m_manifest;
     PortAssignments m_ports;
+    std::vector<DeclaredEndpoint> m_endpoints;
     RunOptions m_options;
     Reporter& m_reporter;
     asio::io_context m_io;

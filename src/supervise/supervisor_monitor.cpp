@@ -44,7 +44,7 @@ void Supervisor::Impl::choose_monitor() {
 
 // A session for this launch, or nullptr (then readiness polls). Sets the launcher's hook.
 void Supervisor::Impl::prepare_monitoring(Service& entry) {
-    entry.tracker.reset();
+    entry.readiness.reset();
     entry.next_session.reset();
     entry.plan.run.child_hook = nullptr;
     if (!m_monitor) {
@@ -65,11 +65,11 @@ void Supervisor::Impl::prepare_monitoring(Service& entry) {
                                               "; readiness falls back to polling the socket table");
         return;
     }
-    std::vector<WatchedPort> watched;
-    for (const auto& port : entry.spec->ports) {
-        watched.push_back({port.name, m_ports.at(entry.spec->name).at(port.name), port.address});
-    }
-    entry.tracker = std::make_unique<ListenTracker>(std::move(watched));
+    std::vector<DeclaredEndpoint> watched;
+    std::copy_if(
+        m_endpoints.begin(), m_endpoints.end(), std::back_inserter(watched),
+        [&](const DeclaredEndpoint& endpoint) { return endpoint.service == entry.spec->name; });
+    entry.readiness = monitored_readiness(std::move(watched));
     entry.plan.run.child_hook = session->child_hook();
     entry.next_session = std::move(session);
 }
@@ -78,7 +78,7 @@ void Supervisor::Impl::prepare_monitoring(Service& entry) {
 bool Supervisor::Impl::attach_monitoring(Service& entry) {
     entry.plan.run.child_hook = nullptr;
     if (!entry.next_session) {
-        entry.tracker.reset();
+        entry.readiness.reset();
         return false;
     }
     try {
@@ -89,7 +89,7 @@ bool Supervisor::Impl::attach_monitoring(Service& entry) {
         m_reporter.warn(entry.spec->name, std::string(error.what()) +
                                               "; readiness falls back to polling the socket table");
         entry.next_session.reset();
-        entry.tracker.reset();
+        entry.readiness.reset();
         return false;
     }
 }
@@ -127,23 +127,23 @@ void Supervisor::Impl::on_bind_event(Service& entry, int generation, const BindE
     }
     m_reporter.event("bind", name, fields);
     m_reporter.debug(name, describe(event) + " (pid " + std::to_string(event.pid) + ")");
-    if (!entry.tracker) {
+    if (!entry.readiness) {
         return;
     }
-    const auto update = entry.tracker->on_event(event);
+    const auto update = entry.readiness->on_bind_event(event);
     if (update.warning) {
         m_reporter.warn(name, *update.warning);
     }
-    if (update.became_ready && entry.state == State::starting) {
+    if (update.became_ready && entry.state() == State::starting) {
         entry.ready_listen = event.steady;
-        on_ready(entry);
+        feed(entry, service_event::Ready{});
     }
 }
 
 // Hosts that resolve to one family while the service listens only on the other: clients of
 // that name get "connection refused" (or wait on a fallback) although the service is up.
 void Supervisor::Impl::check_host_families(const Service& entry) {
-    if (!entry.tracker) {
+    if (!entry.readiness) {
         return;
     }
     for (const auto& host : entry.spec->hosts) {
@@ -157,7 +157,7 @@ void Supervisor::Impl::check_host_families(const Service& entry) {
             address.find(':') != std::string::npos ? AddressFamily::ipv6 : AddressFamily::ipv4;
         for (const auto& port : entry.spec->ports) {
             const auto number = m_ports.at(entry.spec->name).at(port.name);
-            if (!entry.tracker->listens_on(number, family)) {
+            if (!entry.readiness->listens_on(number, family)) {
                 m_reporter.warn(entry.spec->name,
                                 host + " maps to " + address + " but port " +
                                     std::to_string(number) + " listens on " +
@@ -170,12 +170,13 @@ void Supervisor::Impl::check_host_families(const Service& entry) {
 }
 
 nlohmann::json Supervisor::Impl::readiness_fields(const Service& entry) const {
-    const MonitorKind kind = entry.tracker && m_monitor           ? m_monitor->kind()
+    const bool monitored = entry.readiness && !entry.readiness->polled();
+    const MonitorKind kind = monitored && m_monitor               ? m_monitor->kind()
                              : m_monitor_kind == MonitorKind::off ? MonitorKind::off
                                                                   : MonitorKind::poll;
     nlohmann::json fields{{"monitor", to_string(kind)},
                           {"time_unix_us", unix_us(std::chrono::system_clock::now())}};
-    if (entry.tracker) {
+    if (monitored) {
         fields["listen_to_ready_us"] =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - entry.ready_listen)
                 .count();

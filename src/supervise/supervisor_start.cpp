@@ -4,6 +4,7 @@
 #include "platform/process_activity.hpp"
 #include "platform/socket_table.hpp"
 #include "supervise/exit_status.hpp"
+#include "supervise/readiness.hpp"
 #include "supervise/startup_diagnosis.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -15,65 +16,54 @@ namespace golaunch {
 
 // ---------------------------------------------------------------- build
 
+// One build at a time, in dependency order; the next starts when this one ends.
 void Supervisor::Impl::build_next() {
     if (m_stopping) {
         return;
     }
     for (const auto& name : m_order) {
         Service& entry = service(name);
-        if (entry.state != State::pending) {
+        if (entry.state() != State::pending) {
             continue;
         }
-        if (!entry.plan.build || m_options.skip_build) {
-            entry.state = State::built;
-            continue;
+        feed(entry, service_event::Begin{entry.plan.build && !m_options.skip_build});
+        if (entry.state() == State::building) {
+            return;
         }
-        entry.state = State::building;
-        m_reporter.event("build", name,
-                         {{"command", shell_join([&] {
-                               std::vector<std::string> argv{entry.plan.build->executable.string()};
-                               argv.insert(argv.end(), entry.plan.build->args.begin(),
-                                           entry.plan.build->args.end());
-                               return argv;
-                           }())}},
-                         "building " + entry.spec->go_package + " -> " +
-                             built_binary_path(m_manifest, name)
-                                 .lexically_relative(m_manifest.root_dir)
-                                 .string());
-        entry.started = Clock::now();
-        entry.process = launch_process(m_io, *entry.plan.build);
-        entry.process_running = true;
-        entry.tree = entry.process->tree;
-        if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
-            m_guard->watch_group(entry.tree.id());
-        }
-        attach_output(entry, name);
-        entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
-            on_build_exit(entry, entry.process->process.native_exit_code());
-        });
-        return; // one build at a time; the next starts when this one ends
     }
     start_ready_services();
 }
 
+void Supervisor::Impl::start_build(Service& entry) {
+    const std::string& name = entry.spec->name;
+    std::vector<std::string> argv{entry.plan.build->executable.string()};
+    argv.insert(argv.end(), entry.plan.build->args.begin(), entry.plan.build->args.end());
+    m_reporter.event(
+        "build", name, {{"command", shell_join(argv)}},
+        "building " + entry.spec->go_package + " -> " +
+            built_binary_path(m_manifest, name).lexically_relative(m_manifest.root_dir).string());
+    entry.started = Clock::now();
+    entry.process = launch_process(m_io, *entry.plan.build);
+    entry.process_running = true;
+    entry.tree = entry.process->tree;
+    if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
+        m_guard->watch_group(entry.tree.id());
+    }
+    attach_output(entry, name);
+    entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
+        on_build_exit(entry, entry.process->process.native_exit_code());
+    });
+}
+
 void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
     entry.process_running = false;
+    feed(entry, service_event::BuildExited{exited_successfully(native_status),
+                                           describe_exit(native_status)});
+}
+
+void Supervisor::Impl::report_built(Service& entry) {
     const auto took = elapsed_ms(entry.started);
-    if (m_stopping) {
-        entry.state = State::exited;
-        check_drained();
-        return;
-    }
-    if (!exited_successfully(native_status)) {
-        entry.state = State::exited;
-        m_reporter.error(entry.spec->name, "go build " + entry.spec->go_package + " failed (" +
-                                               describe_exit(native_status) + ") after " +
-                                               format_duration(Duration(took)));
-        shutdown(static_cast<int>(ExitCode::service_failed), "a build failed");
-        return;
-    }
     m_guard->forget_group(entry.tree.id());
-    entry.state = State::built;
     std::erase_if(entry.readers, [](const auto& reader) { return reader->finished(); });
     // Not destroyed inside its own completion handler: released once the handler returned.
     asio::post(m_io, [process = std::shared_ptr<LaunchedProcess>(std::move(entry.process))] {});
@@ -85,16 +75,10 @@ void Supervisor::Impl::on_build_exit(Service& entry, int native_status) {
 
 // ---------------------------------------------------------------- start and readiness
 
-// Ready, or a one-shot (no ports) that ran and finished cleanly.
-bool Supervisor::Impl::dependency_satisfied(const Service& dep) const {
-    return dep.state == State::ready ||
-           (dep.state == State::exited && dep.ever_ready && dep.plan.ports.empty());
-}
-
 bool Supervisor::Impl::dependencies_ready(const Service& entry) const {
     return std::all_of(
         entry.spec->depends_on.begin(), entry.spec->depends_on.end(),
-        [&](const std::string& dep) { return dependency_satisfied(*m_services.at(dep)); });
+        [&](const std::string& dep) { return m_services.at(dep)->machine.satisfies_dependents(); });
 }
 
 void Supervisor::Impl::start_ready_services() {
@@ -103,8 +87,8 @@ void Supervisor::Impl::start_ready_services() {
     }
     for (const auto& name : m_order) {
         Service& entry = service(name);
-        if (entry.state == State::built && dependencies_ready(entry)) {
-            start_service(entry);
+        if (entry.state() == State::built && dependencies_ready(entry)) {
+            feed(entry, service_event::StartAllowed{});
             if (m_stopping) {
                 return;
             }
@@ -113,7 +97,8 @@ void Supervisor::Impl::start_ready_services() {
     // A one-shot that ran and finished counts as ready.
     const bool all_ready = std::all_of(m_order.begin(), m_order.end(), [&](const std::string& n) {
         const Service& entry = service(n);
-        return entry.state == State::ready || (entry.state == State::exited && entry.ever_ready);
+        return entry.state() == State::ready ||
+               (entry.state() == State::exited && entry.machine.ever_ready());
     });
     if (all_ready && !m_all_ready_reported) {
         m_all_ready_reported = true;
@@ -129,7 +114,7 @@ void Supervisor::Impl::start_ready_services() {
     }
 }
 
-void Supervisor::Impl::start_service(Service& entry) {
+void Supervisor::Impl::launch(Service& entry) {
     const std::string& name = entry.spec->name;
     entry.generation++; // handlers of the previous run (timers, bind events) now do nothing
     // Stamped before the fork: ready_ms must not undercount the service's own startup (its
@@ -141,16 +126,11 @@ void Supervisor::Impl::start_service(Service& entry) {
     } catch (const Error& error) {
         entry.plan.run.child_hook = nullptr;
         entry.next_session.reset();
-        entry.state = State::exited;
-        m_reporter.error(name, std::string(error.what()) +
-                                   (error.hint().empty() ? "" : " (" + error.hint() + ")"));
-        shutdown(static_cast<int>(ExitCode::service_failed), "a service could not be started");
+        feed(entry,
+             service_event::LaunchFailed{std::string(error.what()) +
+                                         (error.hint().empty() ? "" : " (" + error.hint() + ")")});
         return;
     }
-    entry.state = State::starting;
-    entry.timed_out = false;
-    entry.term_sent = false;
-    entry.daemonized = false;
     entry.process_running = true;
     entry.tree = entry.process->tree;
     if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
@@ -158,7 +138,7 @@ void Supervisor::Impl::start_service(Service& entry) {
     }
     entry.bind_calls = 0;
     entry.last_bind_failure.clear();
-    const bool monitored = attach_monitoring(entry);
+    attach_monitoring(entry);
     attach_output(entry, name);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
     argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
@@ -168,37 +148,46 @@ void Supervisor::Impl::start_service(Service& entry) {
     entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
         on_service_exit(entry, entry.process->process.native_exit_code());
     });
-    if (entry.plan.ports.empty()) {
-        on_ready(entry);
-        return;
+    feed(entry, service_event::Launched{});
+}
+
+// The startup timer, and the socket table polled unless the bind monitor's listen() events say
+// when it is ready.
+void Supervisor::Impl::watch_readiness(Service& entry) {
+    if (!entry.readiness) { // no monitor session for this launch
+        entry.readiness =
+            polled_readiness(system_socket_table(), entry.tree.id(), entry.plan.ports,
+                             [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
     }
-    entry.probe = std::make_unique<ReadinessProbe>(
-        system_socket_table(), entry.tree.id(), entry.plan.ports,
-        [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
     entry.timeout_timer.expires_after(entry.spec->startup_timeout);
     entry.timeout_timer.async_wait(
         [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {
             if (!ec && generation == entry.generation) {
-                on_startup_timeout(entry);
+                feed(entry, service_event::StartupTimeout{});
             }
         });
-    if (!monitored) {
-        poll_readiness(entry); // with the monitor, its listen() events make it ready
+    if (entry.readiness->polled()) {
+        poll_readiness(entry);
     }
 }
 
+void Supervisor::Impl::stop_watching(Service& entry) {
+    entry.poll_timer.cancel();
+    entry.timeout_timer.cancel();
+}
+
 void Supervisor::Impl::poll_readiness(Service& entry) {
-    if (entry.state != State::starting) {
+    if (entry.state() != State::starting) {
         return;
     }
     bool ready = false;
     try {
-        ready = entry.probe->poll();
+        ready = entry.readiness->poll();
     } catch (const Error& error) {
         m_reporter.warn(entry.spec->name, std::string("readiness check failed: ") + error.what());
     }
     if (ready) {
-        on_ready(entry);
+        feed(entry, service_event::Ready{});
         return;
     }
     entry.poll_timer.expires_after(m_options.poll_interval);
@@ -210,27 +199,13 @@ void Supervisor::Impl::poll_readiness(Service& entry) {
         });
 }
 
-void Supervisor::Impl::on_ready(Service& entry) {
-    entry.state = State::ready;
-    entry.ever_ready = true;
-    entry.restarts->on_ready();
-    entry.timeout_timer.cancel();
-    entry.poll_timer.cancel();
+void Supervisor::Impl::report_ready(Service& entry) {
+    adopt_orphans(); // what it started on the way (a setsid'd helper) is part of it
     const double took = elapsed_ms_precise(entry.started);
     std::vector<std::string> where;
-    if (entry.tracker) {
-        where = entry.tracker->listening();
+    if (entry.readiness) {
+        where = entry.readiness->listening();
         check_host_families(entry);
-    } else if (entry.probe) {
-        for (const auto& [port, listeners] : entry.probe->listeners()) {
-            for (const auto& listener : listeners) {
-                if (listener.ours) {
-                    where.push_back(listener.family == AddressFamily::ipv6
-                                        ? "[" + listener.address + "]:" + std::to_string(port)
-                                        : listener.address + ":" + std::to_string(port));
-                }
-            }
-        }
     }
     char took_text[32];
     std::snprintf(took_text, sizeof took_text, "%.1fms", took);
@@ -262,7 +237,7 @@ std::vector<std::string> Supervisor::Impl::diagnose_timeout(Service& entry) {
     }
     for (const auto& [service_name, ports] : m_ports) {
         const auto found = m_services.find(service_name);
-        const bool ready = found != m_services.end() && found->second->state == State::ready;
+        const bool ready = found != m_services.end() && found->second->state() == State::ready;
         for (const auto& [port_name, number] : ports) {
             facts.run_ports[number] = PortOwnerName{service_name, port_name, ready};
         }
@@ -270,24 +245,24 @@ std::vector<std::string> Supervisor::Impl::diagnose_timeout(Service& entry) {
     return diagnose_startup(facts);
 }
 
-// Not ready in time: say what the process is doing (startup_diagnosis), then stop its process
-// group (SIGTERM, stop_grace, SIGKILL; Windows: CTRL_BREAK, TerminateJobObject). Its exit is a
-// failure the restart policy handles.
-void Supervisor::Impl::on_startup_timeout(Service& entry) {
-    if (entry.state != State::starting || m_stopping) {
-        return;
-    }
+// Not ready in time: say what the process is doing (startup_diagnosis). The machine then stops
+// its tree (SIGTERM, stop_grace, SIGKILL; Windows: CTRL_BREAK, TerminateJobObject); its exit is
+// a failure the restart policy handles.
+void Supervisor::Impl::report_timeout(Service& entry) {
     const std::string& name = entry.spec->name;
+    // What the socket table says now, whichever engine watched it start: who holds its ports.
+    ReadinessProbe table(system_socket_table(), entry.tree.id(), entry.plan.ports,
+                         [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
     try {
-        entry.probe->poll();
+        table.poll();
     } catch (const Error& error) {
         m_reporter.warn(name, std::string("readiness check failed: ") + error.what());
     }
     std::vector<std::string> lines;
-    for (const auto port : entry.probe->missing_ports()) {
+    for (const auto port : table.missing_ports()) {
         std::string line = "port " + std::to_string(port) + " is not listening";
-        const auto found = entry.probe->listeners().find(port);
-        if (found != entry.probe->listeners().end()) {
+        const auto found = table.listeners().find(port);
+        if (found != table.listeners().end()) {
             for (const auto& listener : found->second) {
                 for (const pid_t owner : listener.owners) {
                     const auto info = read_process_info(owner);
@@ -299,7 +274,7 @@ void Supervisor::Impl::on_startup_timeout(Service& entry) {
         lines.push_back(line);
     }
     auto diagnosis = diagnose_timeout(entry);
-    if (entry.tracker) {
+    if (entry.readiness && !entry.readiness->polled()) {
         diagnosis.insert(diagnosis.begin(),
                          entry.bind_calls == 0
                              ? "the bind monitor saw no bind() or listen() call yet"
@@ -322,13 +297,10 @@ void Supervisor::Impl::on_startup_timeout(Service& entry) {
     }
     m_reporter.event(
         "timeout", name,
-        {{"missing_ports", entry.probe->missing_ports()},
+        {{"missing_ports", table.missing_ports()},
          {"timeout_ms", entry.spec->startup_timeout.count()},
          {"diagnosis", diagnosis},
          {"last_lines", std::vector<std::string>(entry.recent.begin(), entry.recent.end())}});
-    entry.timed_out = true;
-    entry.state = State::stopping;
-    stop_group(entry);
 }
 
 } // namespace golaunch

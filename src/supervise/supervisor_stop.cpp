@@ -18,16 +18,9 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
     m_exit_code = exit_code;
     m_reporter.event("stopping", "", {{"reason", reason}, {"exit_code", exit_code}},
                      "stopping: " + reason);
+    adopt_orphans();
     for (const auto& name : m_order) {
-        Service& entry = service(name);
-        entry.poll_timer.cancel();
-        entry.timeout_timer.cancel();
-        entry.restart_timer.cancel();
-        if (entry.state == State::building && entry.process_running) {
-            if (!entry.tree.request_stop()) { // an unfinished build is not worth waiting for
-                entry.tree.kill();
-            }
-        }
+        feed(service(name), service_event::StopRun{});
     }
     stop_what_can_stop();
     check_drained();
@@ -37,39 +30,24 @@ bool Supervisor::Impl::dependents_stopped(const Service& entry) const {
     for (const auto& [name, other] : m_services) {
         const auto& deps = other->spec->depends_on;
         if (std::find(deps.begin(), deps.end(), entry.spec->name) != deps.end() &&
-            running(*other) && other->state != State::building) {
+            running(*other) && other->state() != State::building) {
             return false;
         }
     }
     return true;
 }
 
-// Dependents stop before what they depend on: SIGTERM to a service's process group once every
-// service that depends on it has exited; SIGKILL to the group after its stop_grace (Windows:
-// CTRL_BREAK to its console process group, TerminateJobObject on its job).
+// Dependents stop before what they depend on: a stop request to a service's tree once every
+// service that depends on it has exited; a kill after its stop_grace (Linux: SIGTERM to every
+// process of its cgroup or group, then cgroup.kill or SIGKILL; Windows: CTRL_BREAK to its console
+// process group, TerminateJobObject on its job).
 void Supervisor::Impl::stop_what_can_stop() {
     for (auto it = m_order.rbegin(); it != m_order.rend(); ++it) {
         Service& entry = service(*it);
-        if (entry.term_sent || entry.state == State::building || !entry.tree.alive() ||
-            entry.state == State::pending || entry.state == State::built) {
+        if (!entry.tree.alive() || (running(entry) && !dependents_stopped(entry))) {
             continue;
         }
-        if (running(entry) && !dependents_stopped(entry)) {
-            continue;
-        }
-        entry.term_sent = true;
-        entry.state = running(entry) ? State::stopping : entry.state;
-        send_stop_request(entry, entry.tree);
-        entry.grace_timer.expires_after(entry.spec->stop_grace);
-        entry.grace_timer.async_wait([this, &entry](const boost::system::error_code& ec) {
-            if (!ec && entry.tree.alive()) {
-                m_reporter.warn(entry.spec->name, "still running " +
-                                                      format_duration(entry.spec->stop_grace) +
-                                                      " after " + stop_request_name() +
-                                                      " (stop_grace): sending " + kill_name());
-                entry.tree.kill();
-            }
-        });
+        feed(entry, service_event::StopNow{});
     }
 }
 
@@ -130,6 +108,7 @@ void Supervisor::Impl::check_drained() {
     if (m_cgroup_watcher) {
         return; // the cgroups' events and the exit handlers call back
     }
+    adopt_orphans(); // a process that left its group while stopping still stops with it
     m_drain_timer.expires_after(std::chrono::milliseconds(20));
     m_drain_timer.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {

@@ -1,9 +1,14 @@
-// Our own leftovers are ours: a process that a cleanly exited run of this manifest left behind
-// (a daemon that escaped its process group where no cgroup held it) is a stale instance of this
-// project for stop-stale, `fix` and `check`, although that golaunch is gone and exited cleanly.
-// A process whose mark names another project, or a golaunch this project never recorded, is
-// never touched. End to end with the real binary; GOLAUNCH_NO_CGROUPS=1 makes the first run use
-// process groups, which a `setsid -f` escapes.
+// Our own leftovers are ours: a process carrying the mark of a cleanly exited run of this
+// manifest (GOLAUNCH_PID of that golaunch, this project's GOLAUNCH_PROJECT) is a stale instance
+// of this project for stop-stale, `fix` and `check`, although that golaunch is gone and exited
+// cleanly. A process whose mark names another project, or a golaunch this project never
+// recorded, is never touched. End to end with the real binary.
+//
+// Where golaunch can see a process of its run (under it: a cgroup, or adopted as the child
+// subreaper), it stops it with its service, so a clean run leaves nothing. What it cannot see is
+// a marked process outside its tree: one a service had another supervisor start (systemd-run,
+// a container), inheriting the mark through the environment. The test plays that supervisor:
+// it starts the marked server itself, while the run is up.
 #include "support/golaunch_run.hpp"
 #include "support/process_set.hpp"
 #include "support/test_support.hpp"
@@ -33,28 +38,32 @@ std::string web_service(std::uint16_t port) {
            std::to_string(port) + " }\n";
 }
 
-// Runs app.toml once with a one-shot service that leaves an http server on `port` running in a
-// session of its own, without cgroups, and exits cleanly. Returns the server's pid.
-pid_t leave_a_daemon(const TempDir& dir, std::uint16_t port, pid_t& golaunch_pid) {
-    const auto pidfile = dir.path() / "daemon.pid";
-    dir.write("app.toml",
-              header() + "[services.seed]\nshell = " +
-                  toml_quoted("setsid -f sh -c 'echo $$$$ > " + pidfile.string() + "; exec \"" +
-                              fixture("httpserver") +
-                              "\" -name leftover -addr 127.0.0.1:" + std::to_string(port) +
-                              "'; while [ ! -s " + pidfile.string() + " ]; do sleep 0.02; done") +
-                  "\nrestart = \"no\"\n");
-    ::setenv("GOLAUNCH_NO_CGROUPS", "1", 1);
-    // The one-shot finishes cleanly, and golaunch with it: nothing is left to supervise.
-    GolaunchRun run(dir, {"run", (dir.path() / "app.toml").string(), "--json", "--no-network"});
-    ::unsetenv("GOLAUNCH_NO_CGROUPS");
+// Runs app.toml once: its one-shot service waits until the test has started an http server on
+// `port` that carries this run's mark, then exits cleanly, and golaunch with it. The server
+// outlives the run. Returns it.
+std::unique_ptr<ChildProcess> leave_a_leftover(const TempDir& dir, std::uint16_t port,
+                                               pid_t& golaunch_pid) {
+    const auto go = dir.path() / "go";
+    const auto manifest = dir.write(
+        "app.toml", header() + "[services.seed]\nshell = " +
+                        toml_quoted("while [ ! -e '" + go.string() + "' ]; do sleep 0.02; done") +
+                        "\nrestart = \"no\"\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     golaunch_pid = run.pid();
+    EXPECT_TRUE(run.wait_for_event("started", "seed", 20s)) << run.output();
+    auto server = std::make_unique<ChildProcess>(
+        std::vector<std::string>{fixture("httpserver"), "-name", "leftover", "-addr",
+                                 "127.0.0.1:" + std::to_string(port)},
+        "",
+        std::vector<std::string>{"GOLAUNCH_PID=" + std::to_string(run.pid()),
+                                 "GOLAUNCH_SERVICE=seed",
+                                 "GOLAUNCH_PROJECT=" + project_id(manifest)});
+    EXPECT_TRUE(eventually([&] { return can_connect(port); }, 10s)) << "the leftover listens";
+    std::ofstream(go).put('\n');
+    // The one-shot finishes cleanly, and golaunch with it: nothing is left to supervise.
     const auto status = run.wait_for_exit(20s);
     EXPECT_TRUE(status && exit_code_of(*status) == 0) << run.output();
-    EXPECT_TRUE(run.wait_for_event("containment", "", 0ms)) << "the fallback is said once";
-    const pid_t daemon = wait_for_pidfile(pidfile, 10s);
-    EXPECT_TRUE(eventually([&] { return can_connect(port); }, 10s)) << "the daemon listens";
-    return daemon;
+    return server;
 }
 
 class StaleLeftover : public ::testing::Test {
@@ -66,9 +75,9 @@ class StaleLeftover : public ::testing::Test {
 TEST_F(StaleLeftover, OfACleanRunIsStoppedByStopStaleAndTheServiceServesOnItsPort) {
     TempDir dir;
     const auto port = pick_free_port();
-    const pid_t daemon = leave_a_daemon(dir, port, m_golaunch_pid);
-    ASSERT_GT(daemon, 0);
-    ASSERT_TRUE(pid_running(daemon)) << "the daemon escaped the clean exit";
+    const auto leftover = leave_a_leftover(dir, port, m_golaunch_pid);
+    const pid_t daemon = leftover->pid();
+    ASSERT_TRUE(pid_running(daemon)) << "the leftover outlived the clean exit";
     dir.write("app.toml", header("on_port_conflict = \"stop-stale\"\n") + web_service(port));
 
     GolaunchRun check(dir, {"check", (dir.path() / "app.toml").string(), "--no-network"});
@@ -89,8 +98,8 @@ TEST_F(StaleLeftover, OfACleanRunIsStoppedByStopStaleAndTheServiceServesOnItsPor
 TEST_F(StaleLeftover, OfACleanRunIsStoppedByFix) {
     TempDir dir;
     const auto port = pick_free_port();
-    const pid_t daemon = leave_a_daemon(dir, port, m_golaunch_pid);
-    ASSERT_GT(daemon, 0);
+    const auto leftover = leave_a_leftover(dir, port, m_golaunch_pid);
+    const pid_t daemon = leftover->pid();
     dir.write("app.toml", header() + web_service(port));
     GolaunchRun fix(dir, {"fix", (dir.path() / "app.toml").string(), "--no-network"});
     const auto status = fix.wait_for_exit(20s);
@@ -108,8 +117,8 @@ TEST_F(StaleLeftover, OfACleanRunIsStoppedByFix) {
 TEST_F(StaleLeftover, IsNotAnotherProjectsToStop) {
     TempDir dir;
     const auto port = pick_free_port();
-    const pid_t daemon = leave_a_daemon(dir, port, m_golaunch_pid);
-    ASSERT_GT(daemon, 0);
+    const auto leftover = leave_a_leftover(dir, port, m_golaunch_pid);
+    const pid_t daemon = leftover->pid();
     TempDir other;
     const auto manifest = other.write("app.toml", header() + web_service(port));
     GolaunchRun fix(other, {"fix", manifest.string(), "--no-network"});

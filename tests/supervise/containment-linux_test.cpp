@@ -255,5 +255,51 @@ TEST(Containment, ADeadOrphanGuardIsReplacedAndTheNewOneStopsTheServicesAfterKil
     EXPECT_TRUE(left.empty()) << "the new guard left: " << describe(left);
 }
 
+// Without a writable cgroup (GOLAUNCH_NO_CGROUPS=1 stands in for a user outside a delegated
+// scope), a process that called setsid leaves the service's process group. golaunch, the child
+// subreaper, adopts it when its parent exits; carrying this run's mark, it joins its service and
+// stops with it: on Ctrl-C/SIGTERM (golaunch stops it) and on kill -9 (the orphan guard does).
+class NoCgroupSetsidHelper : public ::testing::TestWithParam<int> {};
+
+TEST_P(NoCgroupSetsidHelper, JoinsItsServiceAndStopsWithIt) {
+    const int signo = GetParam();
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml", manifest_with("shell = " +
+                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
+                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
+                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    ::setenv("GOLAUNCH_NO_CGROUPS", "1", 1);
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    ::unsetenv("GOLAUNCH_NO_CGROUPS");
+    const MarkedCleanup cleanup(run.pid());
+    ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
+    const auto containment = run.wait_for_event("containment", "", 1s);
+    ASSERT_TRUE(containment) << "said once that only process groups hold services: "
+                             << run.output();
+    const auto adopted = run.wait_for_event("adopted", "svc", 2s);
+    ASSERT_TRUE(adopted) << "the setsid'd sleep joins its service: " << run.output();
+    EXPECT_EQ((*adopted)["name"], "sleep");
+    ProcessSet processes;
+    processes.add_marked(run.pid());
+    EXPECT_GE(processes.size(), 2u) << "the binder and the setsid'd sleep: " << run.output();
+    if (signo != SIGKILL) {
+        expect_clean_exit(run, signo, processes, 5s);
+        return;
+    }
+    run.signal(SIGKILL);
+    ASSERT_TRUE(run.wait_for_exit(5s));
+    const auto left = processes.wait_all_gone(5s);
+    EXPECT_TRUE(left.empty()) << "left behind after kill -9: " << describe(left);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fallback, NoCgroupSetsidHelper,
+                         ::testing::Values(SIGINT, SIGTERM, SIGKILL), [](const auto& info) {
+                             return std::string(info.param == SIGINT    ? "ctrl_c"
+                                                : info.param == SIGTERM ? "sigterm"
+                                                                        : "kill_nine");
+                         });
+
 } // namespace
 } // namespace golaunch::test

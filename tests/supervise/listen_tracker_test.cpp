@@ -18,7 +18,7 @@ BindEvent event(BindCall call, const std::string& address, std::uint16_t port, i
 }
 
 TEST(ListenTracker, ReadyTheMomentTheLastDeclaredPortListens) {
-    ListenTracker tracker({{"http", 8080, ""}, {"admin", 8081, ""}});
+    ListenTracker tracker({{"svc", "http", 8080, "", false}, {"svc", "admin", 8081, "", false}});
     EXPECT_FALSE(tracker.on_event(event(BindCall::bind, "127.0.0.1", 8080)).became_ready);
     EXPECT_FALSE(tracker.on_event(event(BindCall::listen, "127.0.0.1", 8080)).became_ready);
     EXPECT_EQ(tracker.missing_ports(), std::vector<std::uint16_t>{8081});
@@ -33,13 +33,13 @@ TEST(ListenTracker, ReadyTheMomentTheLastDeclaredPortListens) {
 }
 
 TEST(ListenTracker, AUdpBindCountsAsListening) {
-    ListenTracker tracker({{"dns", 5353, ""}});
+    ListenTracker tracker({{"svc", "dns", 5353, "", false}});
     EXPECT_TRUE(
         tracker.on_event(event(BindCall::bind, "127.0.0.1", 5353, 0, Protocol::udp)).became_ready);
 }
 
 TEST(ListenTracker, WarnsOnceAboutAnUndeclaredPort) {
-    ListenTracker tracker({{"http", 8080, ""}});
+    ListenTracker tracker({{"svc", "http", 8080, "", false}});
     const auto first = tracker.on_event(event(BindCall::listen, "127.0.0.1", 9999));
     ASSERT_TRUE(first.warning.has_value());
     EXPECT_NE(first.warning->find("127.0.0.1:9999"), std::string::npos);
@@ -48,19 +48,35 @@ TEST(ListenTracker, WarnsOnceAboutAnUndeclaredPort) {
 }
 
 TEST(ListenTracker, WarnsAboutAWildcardWhenLoopbackWasDeclared) {
-    ListenTracker tracker({{"http", 8080, "127.0.0.1"}});
+    ListenTracker tracker({{"svc", "http", 8080, "127.0.0.1", true}});
     const auto update = tracker.on_event(event(BindCall::listen, "0.0.0.0", 8080));
     EXPECT_TRUE(update.became_ready);
     ASSERT_TRUE(update.warning.has_value());
     EXPECT_NE(update.warning->find("every interface"), std::string::npos);
 }
 
+TEST(ListenTracker, ComparesAnAddressReadFromTheCommandLineAndSaysWhereItCameFrom) {
+    ListenTracker tracker({{"svc", "http", 8080, "127.0.0.1", false}});
+    const auto update = tracker.on_event(event(BindCall::listen, "0.0.0.0", 8080));
+    EXPECT_TRUE(update.became_ready);
+    ASSERT_TRUE(update.warning.has_value());
+    EXPECT_NE(update.warning->find("while its command line asks for 127.0.0.1"), std::string::npos)
+        << *update.warning;
+}
+
+TEST(ListenTracker, ANameReadFromTheCommandLineIsNotComparedWithTheListenAddress) {
+    ListenTracker tracker({{"svc", "http", 8080, "localhost", false}});
+    const auto update = tracker.on_event(event(BindCall::listen, "127.0.0.1", 8080));
+    EXPECT_TRUE(update.became_ready);
+    EXPECT_FALSE(update.warning.has_value()) << *update.warning;
+}
+
 TEST(ListenTracker, KnowsWhichFamiliesAPortListensOn) {
-    ListenTracker tracker({{"http", 8080, ""}});
+    ListenTracker tracker({{"svc", "http", 8080, "", false}});
     tracker.on_event(event(BindCall::listen, "127.0.0.1", 8080));
     EXPECT_TRUE(tracker.listens_on(8080, AddressFamily::ipv4));
     EXPECT_FALSE(tracker.listens_on(8080, AddressFamily::ipv6));
-    ListenTracker dual({{"http", 8080, ""}});
+    ListenTracker dual({{"svc", "http", 8080, "", false}});
     dual.on_event(event(BindCall::listen, "::", 8080));
     EXPECT_TRUE(dual.listens_on(8080, AddressFamily::ipv4));
     EXPECT_TRUE(dual.listens_on(8080, AddressFamily::ipv6));
