@@ -108,6 +108,7 @@ Actions ServiceMachine::on(const service_event::StartAllowed&) {
     m_timed_out = false;
     m_stop_sent = false;
     m_daemonized = false;
+    m_refused.clear();
     return {make(ActionKind::launch)};
 }
 
@@ -140,6 +141,7 @@ Actions ServiceMachine::on(const service_event::Ready&) {
     }
     m_state = ServiceState::ready;
     m_ever_ready = true;
+    m_refused.clear(); // it found a way (another port, a retry): not a deterministic failure
     m_restarts.on_ready();
     return {make(ActionKind::stop_watching), make(ActionKind::report_ready)};
 }
@@ -191,6 +193,16 @@ Actions ServiceMachine::on(const service_event::MainExited& event) {
         m_stop_sent = true;
         actions.push_back(make(ActionKind::stop_tree));
     }
+    if (kind == ExitKind::failed && previous == ServiceState::starting && !m_refused.empty()) {
+        m_state = ServiceState::failed;
+        Action give_up = make(ActionKind::give_up, reason + " after " + m_refused);
+        give_up.exit_kind = kind;
+        give_up.exit_code = exit_code_of(kind);
+        give_up.deterministic = true;
+        give_up.decision.attempt = m_restarts.restarts();
+        actions.push_back(give_up);
+        return actions;
+    }
     return after_exit(kind, reason, std::move(actions));
 }
 
@@ -206,6 +218,13 @@ Actions ServiceMachine::on(const service_event::TreeEmptied&) {
     exit.status = "cgroup empty";
     exit.exit_kind = kind;
     return after_exit(kind, reason, {make(ActionKind::stop_watching), exit});
+}
+
+Actions ServiceMachine::on(const service_event::BindRefused& event) {
+    if (m_state == ServiceState::starting && m_refused.empty()) {
+        m_refused = event.what;
+    }
+    return {};
 }
 
 Actions ServiceMachine::after_exit(ExitKind kind, const std::string& reason, Actions actions) {

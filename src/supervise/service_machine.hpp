@@ -33,6 +33,10 @@
 //   MainExited (other)     -> see "After an exit"               stop_watching, report_exit,
 //                                                               stop_tree if its tree still runs
 //   TreeEmptied (daemonized, !stop)  -> see "After an exit"     stop_watching, report_exit
+//   BindRefused            starting (remembered until ready or the next start)
+//   MainExited (failed before ready after BindRefused, !stop)
+//                          -> failed                            stop_watching, report_exit,
+//                                                               give_up (deterministic)
 //   BackoffElapsed         backoff                              await_tree_gone
 //   TreeGone               backoff -> built                     start_again
 //   StopRun                any                                  stop_watching, cancel_backoff;
@@ -106,6 +110,7 @@ struct Action {
     ExitKind exit_kind = ExitKind::clean;
     RestartDecision decision;
     int exit_code = 0;
+    bool deterministic = false; // give_up: not restarted, it would fail the same way
 };
 
 using Actions = std::vector<Action>;
@@ -132,6 +137,11 @@ struct MainExited {
     bool contained = false;  // its tree is a cgroup (membership survives setsid)
 };
 struct TreeEmptied {};
+// A bind() of one of its declared ports was refused for lack of permission (EACCES, EPERM,
+// WSAEACCES): trying again changes nothing until someone changes a privilege or a policy.
+struct BindRefused {
+    std::string what; // "bind 127.0.0.1:80 failed: EACCES (Permission denied)"
+};
 struct BackoffElapsed {};
 struct TreeGone {};
 struct StopRun {};
@@ -166,6 +176,7 @@ class ServiceMachine {
     Actions on(const service_event::StartupTimeout& event);
     Actions on(const service_event::MainExited& event);
     Actions on(const service_event::TreeEmptied& event);
+    Actions on(const service_event::BindRefused& event);
     Actions on(const service_event::BackoffElapsed& event);
     Actions on(const service_event::TreeGone& event);
     Actions on(const service_event::StopRun& event);
@@ -197,6 +208,7 @@ class ServiceMachine {
     bool m_timed_out = false;
     bool m_stop_sent = false;
     bool m_run_stopping = false;
+    std::string m_refused; // a refused bind of this attempt, until it is ready
 };
 
 } // namespace golaunch

@@ -173,7 +173,18 @@ void Supervisor::Impl::forget_dead_tree(Service& entry) {
 void Supervisor::Impl::give_up(Service& entry, const Action& action) {
     const std::string& name = entry.spec->name;
     const int max_restarts = entry.machine.restarts().max_restarts();
-    if (action.decision.action == RestartDecision::Action::give_up) {
+    if (action.deterministic) {
+        m_reporter.event("gave_up", name,
+                         {{"restarts", action.decision.attempt},
+                          {"max_restarts", max_restarts},
+                          {"reason", action.reason},
+                          {"exit_code", action.exit_code},
+                          {"deterministic", true}},
+                         "not restarted: it would fail the same way (" + action.reason +
+                             "); change what refused it (see the bind error above), then run "
+                             "again",
+                         2);
+    } else if (action.decision.action == RestartDecision::Action::give_up) {
         m_reporter.event("gave_up", name,
                          {{"restarts", action.decision.attempt},
                           {"max_restarts", max_restarts},

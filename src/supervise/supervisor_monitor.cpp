@@ -123,6 +123,15 @@ void Supervisor::Impl::on_bind_event(Service& entry, int generation, const BindE
             text += "\n    fix: " + diagnosis.remedy;
         }
         m_reporter.error(name, text);
+        const std::string error_name = errno_name(event.error);
+        const bool declared =
+            std::any_of(m_endpoints.begin(), m_endpoints.end(), [&](const DeclaredEndpoint& e) {
+                return e.service == name && e.port == event.port;
+            });
+        if (declared &&
+            (error_name == "EACCES" || error_name == "EPERM" || error_name == "WSAEACCES")) {
+            feed(entry, service_event::BindRefused{describe(event)});
+        }
         return;
     }
     m_reporter.event("bind", name, fields);

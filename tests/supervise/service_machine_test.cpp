@@ -365,6 +365,39 @@ TEST_F(ServiceMachineTest, TreeEmptiedOfAServiceThatDidNotDaemonizeIsIgnored) {
     EXPECT_EQ(machine.state(), S::ready);
 }
 
+TEST_F(ServiceMachineTest, ARefusedBindThenAnExitBeforeReadyGivesUpAtOnce) {
+    auto machine = make(true, RestartPolicy::always, 5);
+    to_starting(machine);
+    EXPECT_TRUE(machine.on(ev::BindRefused{"bind 127.0.0.1:80 failed: EACCES"}).empty());
+    const auto actions = machine.on(exited(false));
+    EXPECT_EQ(kinds(actions), (std::vector<K>{K::stop_watching, K::report_exit, K::give_up}));
+    EXPECT_TRUE(actions[2].deterministic);
+    EXPECT_EQ(actions[2].reason,
+              "exited with status 3 before it was ready after bind 127.0.0.1:80 failed: EACCES");
+    EXPECT_EQ(actions[2].exit_code, 1);
+    EXPECT_EQ(machine.state(), S::failed);
+}
+
+TEST_F(ServiceMachineTest, ARefusedBindIsForgottenOnceReadyAndAtTheNextStart) {
+    auto ready = make();
+    to_starting(ready);
+    ready.on(ev::BindRefused{"bind 127.0.0.1:80 failed: EACCES"});
+    ready.on(ev::Ready{}); // it fell back to another port
+    EXPECT_EQ(find(ready.on(exited(false)), K::give_up), nullptr);
+    EXPECT_EQ(ready.state(), S::backoff);
+
+    auto restarted = make();
+    to_starting(restarted);
+    restarted.on(ev::StartupTimeout{}); // a timeout is not a refused bind
+    restarted.on(ev::BindRefused{"late"});
+    EXPECT_EQ(find(restarted.on(exited(false)), K::give_up), nullptr);
+    restarted.on(ev::BackoffElapsed{});
+    restarted.on(ev::TreeGone{});
+    restarted.on(ev::StartAllowed{});
+    restarted.on(ev::Launched{});
+    EXPECT_EQ(find(restarted.on(exited(false)), K::give_up), nullptr);
+}
+
 TEST_F(ServiceMachineTest, StopRunCancelsTimersAndNothingRestarts) {
     auto machine = make();
     to_ready(machine);
