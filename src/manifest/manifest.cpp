@@ -13,4 +13,32 @@ PortAssignments declared_ports(const Manifest& manifest) {
     return assignments;
 }
 
+const char* to_string(ReadyKind kind) {
+    switch (kind) {
+    case ReadyKind::ports:
+        return "ports";
+    case ReadyKind::exit:
+        return "exit";
+    case ReadyKind::http:
+        return "http";
+    case ReadyKind::log:
+        return "log";
+    case ReadyKind::exec:
+        return "exec";
+    }
+    return "?";
+}
+
+const char* to_string(DependencyCondition condition) {
+    switch (condition) {
+    case DependencyCondition::started:
+        return "started";
+    case DependencyCondition::ready:
+        return "ready";
+    case DependencyCondition::completed:
+        return "completed";
+    }
+    return "?";
+}
+
 } // namespace golaunch

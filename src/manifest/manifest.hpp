@@ -42,6 +42,29 @@ struct PortSpec {
     std::string address; // `http = { port = 8080, address = "127.0.0.1" }`; "" when not given
 };
 
+// How a service's readiness is known (README, "Readiness"). `ports` (the default): every declared
+// port listens. The probes (http, log, exec) are tried once the ports listen; `exit`: a one-shot
+// is complete when it exits 0.
+enum class ReadyKind { ports, exit, http, log, exec };
+
+struct ReadySpec {
+    ReadyKind kind = ReadyKind::ports;
+    std::string url;                  // http: "http://127.0.0.1:${port}/health" (may hold ${...})
+    std::vector<int> status;          // http: the statuses that pass; empty = any 2xx
+    std::string body;                 // http: a regex the body must match ("" = any body)
+    std::string pattern;              // log: a regex a line of its stdout or stderr must match
+    std::vector<std::string> command; // exec: run until it exits 0 (may hold ${...})
+    Duration timeout{1'000};          // http, exec: each attempt
+    SourceLocation where;
+};
+
+// `depends_on = { db = "ready", migrate = "completed", cache = "started" }`; the array form
+// means "ready" for each.
+enum class DependencyCondition { started, ready, completed };
+
+const char* to_string(ReadyKind kind);
+const char* to_string(DependencyCondition condition);
+
 struct ServiceSpec {
     std::string name;
     SourceLocation where; // the [services.NAME] table
@@ -57,6 +80,8 @@ struct ServiceSpec {
     std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
     std::vector<std::string> depends_on;
+    std::map<std::string, DependencyCondition> conditions; // by dependency; absent = ready
+    ReadySpec ready;
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;
@@ -64,6 +89,11 @@ struct ServiceSpec {
     Backoff backoff;
     Duration stop_grace{10'000};
     PortConflictPolicy on_port_conflict = PortConflictPolicy::fail;
+
+    DependencyCondition condition_on(const std::string& dependency) const {
+        const auto found = conditions.find(dependency);
+        return found == conditions.end() ? DependencyCondition::ready : found->second;
+    }
 
     const PortSpec* find_port(const std::string& port_name) const {
         for (const auto& port : ports) {

@@ -125,6 +125,8 @@ void canonicalize(ServiceSpec& service) {
         rewrite(entry.second);
     }
     rewrite(service.shell);
+    rewrite(service.ready.url);
+    std::for_each(service.ready.command.begin(), service.ready.command.end(), rewrite);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "manifest/names.hpp"
 #include "manifest/policy_reader.hpp"
+#include "util/regex.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -30,6 +31,13 @@ class ServiceReader {
             m_doc.fail(where, "service '" + name() + "' needs one of go, cmd or shell",
                        "go = \"./cmd/" + name() +
                            "\" builds a Go package; cmd = [\"program\", \"arg\"] runs a program");
+        }
+        if (m_read.spec.ready.kind == ReadyKind::exit && !m_read.spec.ports.empty()) {
+            m_doc.fail(m_read.spec.ready.where,
+                       "ready = \"exit\" is for a one-shot, but service '" + name() +
+                           "' declares ports",
+                       "a server is ready when it serves: drop `ready` (its ports), or use "
+                       "ready = { http = \"http://127.0.0.1:${port}/health\" }");
         }
         apply_policy(m_policy, m_read.spec);
         return std::move(m_read);
@@ -203,8 +211,28 @@ class ServiceReader {
         }
     }
 
+    // `depends_on = ["db"]`, or `depends_on = { db = "ready", migrate = "completed" }`.
     void read_depends_on(const toml::node& node) {
         auto& names = m_read.spec.depends_on;
+        if (const auto* table = node.as_table()) {
+            for (const auto& entry : entries_in_order(*table)) {
+                const std::string dependency(entry.key->str());
+                const auto chosen = read_choice(m_doc, "depends_on." + dependency, *entry.node,
+                                                {"started", "ready", "completed"});
+                names.push_back(dependency);
+                m_read.spec.conditions[dependency] = static_cast<DependencyCondition>(chosen);
+                m_read.sources.depends_on.push_back(m_doc.where(*entry.key));
+            }
+            return;
+        }
+        if (node.as_array() == nullptr) {
+            m_doc.fail(m_doc.where(node),
+                       "'depends_on' must be an array of service names or a table of "
+                       "conditions, not " +
+                           type_phrase(node),
+                       "depends_on = [\"db\"] or depends_on = { db = \"ready\", migrate = "
+                       "\"completed\", cache = \"started\" }");
+        }
         names = read_string_array(m_doc, "depends_on", node);
         const toml::array& array = *node.as_array();
         for (std::size_t i = 0; i < names.size(); ++i) {
@@ -217,16 +245,90 @@ class ServiceReader {
         }
     }
 
-    void read_ready(const toml::node& node) const {
-        const std::string hint = "only ready = \"ports\" is available in this version";
-        const auto* text = node.as_string();
-        if (text == nullptr) {
-            m_doc.fail(m_doc.where(node), "unsupported readiness check: 'ready' must be \"ports\"",
-                       hint);
+    // `ready = "ports" | "exit"`, or a table with exactly one of http, log, exec.
+    void read_ready(const toml::node& node) {
+        ReadySpec& ready = m_read.spec.ready;
+        ready.where = m_doc.where(node);
+        const std::string hint = "ready = \"ports\" (the default), \"exit\", { http = "
+                                 "\"http://127.0.0.1:${port}/health\" }, { log = \"regex\" } "
+                                 "or { exec = [\"cmd\", \"arg\"] }";
+        if (node.as_string() != nullptr) {
+            const auto chosen = read_choice(m_doc, "ready", node, {"ports", "exit"});
+            ready.kind = chosen == 0 ? ReadyKind::ports : ReadyKind::exit;
+            return;
         }
-        if (text->get() != "ports") {
-            m_doc.fail(m_doc.where(node), "invalid value '" + text->get() + "' for 'ready'", hint);
+        if (node.as_table() == nullptr) {
+            m_doc.fail(m_doc.where(node),
+                       "'ready' must be a string or a table, not " + type_phrase(node), hint);
         }
+        const toml::table& table = *node.as_table();
+        check_keys(m_doc, table, {"http", "status", "body", "log", "exec", "timeout"},
+                   "in 'ready'");
+        const int kinds = (table.contains("http") ? 1 : 0) + (table.contains("log") ? 1 : 0) +
+                          (table.contains("exec") ? 1 : 0);
+        if (kinds != 1) {
+            m_doc.fail(m_doc.where(node), "'ready' needs exactly one of http, log or exec", hint);
+        }
+        if (const auto* url = table.get("http")) {
+            ready.kind = ReadyKind::http;
+            ready.url = read_string(m_doc, "ready.http", *url);
+            if (ready.url.rfind("http://", 0) != 0) {
+                m_doc.fail(m_doc.where(*url), "'ready.http' must be an http:// URL",
+                           "e.g. http = \"http://127.0.0.1:${port}/health\" (https is not "
+                           "probed: point it at a plain-HTTP port, or use exec)");
+            }
+            m_read.sources.templates.emplace_back(ready.url, m_doc.where(*url));
+        } else if (const auto* pattern = table.get("log")) {
+            ready.kind = ReadyKind::log;
+            ready.pattern = read_regex("ready.log", *pattern);
+        } else {
+            ready.kind = ReadyKind::exec;
+            ready.command = read_templates("ready.exec", *table.get("exec"));
+            require_non_empty(ready.command.empty() || ready.command.front().empty(),
+                              *table.get("exec"), "ready.exec",
+                              "e.g. exec = [\"pg_isready\", \"-p\", \"${port}\"]");
+        }
+        if (const auto* status = table.get("status")) {
+            require_http(ready, *status, "status");
+            for (const auto& code : read_array(m_doc, "ready.status", *status)) {
+                const auto value = read_integer(m_doc, "ready.status", code);
+                if (value < 100 || value > 599) {
+                    m_doc.fail(m_doc.where(code), "HTTP status " + std::to_string(value) +
+                                                      " in 'ready.status' is not between 100 "
+                                                      "and 599");
+                }
+                ready.status.push_back(static_cast<int>(value));
+            }
+        }
+        if (const auto* body = table.get("body")) {
+            require_http(ready, *body, "body");
+            ready.body = read_regex("ready.body", *body);
+        }
+        if (const auto* timeout = table.get("timeout")) {
+            if (ready.kind == ReadyKind::log) {
+                m_doc.fail(m_doc.where(*timeout), "'ready.timeout' applies to http and exec",
+                           "a log line has no attempts to time out; startup_timeout bounds it");
+            }
+            ready.timeout = read_duration(m_doc, "ready.timeout", *timeout);
+        }
+    }
+
+    void require_http(const ReadySpec& ready, const toml::node& node,
+                      const std::string& key) const {
+        if (ready.kind != ReadyKind::http) {
+            m_doc.fail(m_doc.where(node), "'ready." + key + "' applies to http readiness only");
+        }
+    }
+
+    // A regular expression (ECMAScript syntax), checked here so that a mistake is located.
+    std::string read_regex(const std::string& key, const toml::node& node) const {
+        std::string text = read_string(m_doc, key, node);
+        if (const auto error = regex_error(text)) {
+            m_doc.fail(m_doc.where(node), "invalid regular expression in '" + key + "': " + *error,
+                       "ECMAScript syntax, as in JavaScript; in a TOML basic string a backslash "
+                       "is written twice, or use a 'literal string'");
+        }
+        return text;
     }
 
     const std::string& name() const { return m_read.spec.name; }

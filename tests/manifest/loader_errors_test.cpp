@@ -230,15 +230,101 @@ TEST(ManifestErrors, BadEnumWithDidYouMean) {
     EXPECT_EQ(error.hint(), "did you mean 'always'?");
 }
 
-TEST(ManifestErrors, ReadyOtherThanPorts) {
+TEST(ManifestErrors, ReadyHttpMustBeAnHttpUrl) {
     const Error error = manifest_error("[services.api]\n"
                                        "go = \"./cmd/api\"\n"
                                        "ready = { http = \"/health\" }\n");
     EXPECT_EQ(std::string(error.what()),
-              "app.toml:3:9: error: unsupported readiness check: 'ready' must be \"ports\"\n"
+              "app.toml:3:18: error: 'ready.http' must be an http:// URL\n"
               "    3 | ready = { http = \"/health\" }\n"
+              "      |                  ^");
+    EXPECT_EQ(error.hint(), "e.g. http = \"http://127.0.0.1:${port}/health\" (https is not "
+                            "probed: point it at a plain-HTTP port, or use exec)");
+}
+
+TEST(ManifestErrors, ReadyUnknownKind) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ready = \"exited\"\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:3:9: error: invalid value 'exited' for 'ready' "
+                                         "(expected ports or exit)\n"
+                                         "    3 | ready = \"exited\"\n"
+                                         "      |         ^");
+    EXPECT_EQ(error.hint(), "did you mean 'exit'?");
+}
+
+TEST(ManifestErrors, ReadyNeedsExactlyOneProbe) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ready = { log = \"up\", exec = [\"true\"] }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:9: error: 'ready' needs exactly one of http, log or exec\n"
+              "    3 | ready = { log = \"up\", exec = [\"true\"] }\n"
               "      |         ^");
-    EXPECT_EQ(error.hint(), "only ready = \"ports\" is available in this version");
+}
+
+TEST(ManifestErrors, ReadyLogInvalidRegex) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ready = { log = \"listening (on\" }\n");
+    const std::string what = error.what();
+    EXPECT_EQ(what.substr(0, what.find('\n')),
+              "app.toml:3:17: error: invalid regular expression in 'ready.log': Unmatched marking "
+              "parenthesis ( or \\(.")
+        << what;
+    EXPECT_NE(what.find("    3 | ready = { log = \"listening (on\" }\n"
+                        "      |                 ^"),
+              std::string::npos)
+        << what;
+}
+
+TEST(ManifestErrors, ReadyStatusOutOfRange) {
+    const Error error =
+        manifest_error("[services.api]\n"
+                       "go = \"./cmd/api\"\n"
+                       "ready = { http = \"http://127.0.0.1:8080/\", status = [200, 99] }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:59: error: HTTP status 99 in 'ready.status' is not between 100 and 599\n"
+              "    3 | ready = { http = \"http://127.0.0.1:8080/\", status = [200, 99] }\n"
+              "      |                                                           ^");
+}
+
+TEST(ManifestErrors, ReadyExitWithPorts) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ports = { http = 8080 }\n"
+                                       "ready = \"exit\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:4:9: error: ready = \"exit\" is for a one-shot, but service 'api' "
+              "declares ports\n"
+              "    4 | ready = \"exit\"\n"
+              "      |         ^");
+}
+
+TEST(ManifestErrors, DependsOnUnknownCondition) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "depends_on = { db = \"healthy\" }\n"
+                                       "[services.db]\n"
+                                       "cmd = [\"postgres\"]\n");
+    EXPECT_EQ(
+        std::string(error.what()),
+        "app.toml:3:21: error: invalid value 'healthy' for 'depends_on.db' (expected started, "
+        "ready or completed)\n"
+        "    3 | depends_on = { db = \"healthy\" }\n"
+        "      |                     ^");
+}
+
+TEST(ManifestErrors, DependsOnTableNamesAnUnknownService) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "depends_on = { dbb = \"ready\" }\n"
+                                       "[services.db]\n"
+                                       "cmd = [\"postgres\"]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:16: error: unknown service 'dbb' in depends_on\n"
+              "    3 | depends_on = { dbb = \"ready\" }\n"
+              "      |                ^");
 }
 
 TEST(ManifestErrors, UnresolvedInterpolation) {
