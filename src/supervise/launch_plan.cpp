@@ -125,6 +125,20 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
         }
         plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
     }
+    if (service.ready.kind == ReadyKind::http) {
+        plan.probe_url = interpolate(service.ready.url, service.name, ports);
+    } else if (service.ready.kind == ReadyKind::exec) {
+        LaunchSpec probe;
+        probe.executable =
+            resolve_program(interpolate(service.ready.command.front(), service.name, ports), cwd,
+                            env, service.name);
+        for (std::size_t i = 1; i < service.ready.command.size(); ++i) {
+            probe.args.push_back(interpolate(service.ready.command[i], service.name, ports));
+        }
+        probe.cwd = cwd;
+        probe.env = env;
+        plan.probe = std::move(probe);
+    }
     plan.run.env = std::move(env);
     return plan;
 }

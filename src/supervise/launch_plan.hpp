@@ -18,6 +18,8 @@ struct ServicePlan {
     std::optional<LaunchSpec> build; // go build -o .golaunch/bin/<service> <package>
     LaunchSpec run;
     std::vector<std::uint16_t> ports; // assigned numbers, declaration order
+    std::string probe_url;            // ready = { http = ... }, interpolated
+    std::optional<LaunchSpec> probe;  // ready = { exec = [...] }: its env and dir are the service's
 };
 
 // Where go services are built: <manifest dir>/.golaunch/bin/<service> (+ ".exe" on Windows).

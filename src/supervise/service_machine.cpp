@@ -52,7 +52,18 @@ ServiceMachine::ServiceMachine(Config config, RestartTracker::Now now,
                                               m_config.backoff, std::move(now), std::move(random)) {
 }
 
-bool ServiceMachine::satisfies_dependents() const {
+bool ServiceMachine::satisfies(DependencyCondition condition) const {
+    switch (condition) {
+    case DependencyCondition::started:
+        return m_launched;
+    case DependencyCondition::completed:
+        return m_completed;
+    case DependencyCondition::ready:
+        break;
+    }
+    if (m_config.ready_on_exit) {
+        return m_completed;
+    }
     return m_state == ServiceState::ready ||
            (m_state == ServiceState::exited && m_ever_ready && !m_config.has_ports);
 }
@@ -126,24 +137,40 @@ Actions ServiceMachine::on(const service_event::Launched&) {
     if (m_state != ServiceState::starting) {
         return {};
     }
-    if (m_config.has_ports) {
+    m_launched = true;
+    if (m_config.has_ports || m_config.ready_on_exit) {
         return {make(ActionKind::watch_readiness)};
     }
-    m_state = ServiceState::ready;
-    m_ever_ready = true;
-    m_restarts.on_ready();
-    return {make(ActionKind::report_ready)};
+    if (m_config.has_probe) {
+        return {make(ActionKind::watch_readiness), make(ActionKind::start_probe)};
+    }
+    return become_ready({});
 }
 
-Actions ServiceMachine::on(const service_event::Ready&) {
-    if (m_state != ServiceState::starting || m_run_stopping) {
-        return {};
-    }
+Actions ServiceMachine::become_ready(Actions actions) {
     m_state = ServiceState::ready;
     m_ever_ready = true;
     m_refused.clear(); // it found a way (another port, a retry): not a deterministic failure
     m_restarts.on_ready();
-    return {make(ActionKind::stop_watching), make(ActionKind::report_ready)};
+    actions.push_back(make(ActionKind::report_ready));
+    return actions;
+}
+
+Actions ServiceMachine::on(const service_event::PortsListening&) {
+    if (m_state != ServiceState::starting || m_run_stopping || m_config.ready_on_exit) {
+        return {};
+    }
+    if (m_config.has_probe) {
+        return {make(ActionKind::start_probe)};
+    }
+    return become_ready({make(ActionKind::stop_watching)});
+}
+
+Actions ServiceMachine::on(const service_event::ProbePassed&) {
+    if (m_state != ServiceState::starting || m_run_stopping || !m_config.has_probe) {
+        return {};
+    }
+    return become_ready({make(ActionKind::stop_watching)});
 }
 
 Actions ServiceMachine::on(const service_event::StartupTimeout&) {
@@ -178,15 +205,22 @@ Actions ServiceMachine::on(const service_event::MainExited& event) {
     }
     ExitKind kind = ExitKind::clean;
     std::string reason = event.status;
+    const bool one_shot_done = m_config.ready_on_exit && previous == ServiceState::starting &&
+                               event.success && !m_timed_out;
+    if (one_shot_done) {
+        m_ever_ready = true; // complete: "ready" for its dependents
+    }
     if (m_timed_out) {
         kind = ExitKind::startup_timeout;
         reason = timeout_reason();
-    } else if (!event.success || (previous == ServiceState::starting && m_config.has_ports)) {
+    } else if (!event.success ||
+               (previous == ServiceState::starting && m_config.has_ports && !one_shot_done)) {
         kind = ExitKind::failed;
         reason += previous == ServiceState::starting ? " before it was ready" : "";
     }
     exit.exit_kind = kind;
     exit.reason = reason;
+    m_completed = m_completed || kind == ExitKind::clean;
     Actions actions{make(ActionKind::stop_watching), exit};
     if (!m_timed_out && event.tree_alive) {
         // What it left in its tree (a grandchild) goes before any restart.

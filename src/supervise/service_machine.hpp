@@ -21,13 +21,19 @@
 //   BuildExited (stop)     building -> exited                   stopped
 //   StartAllowed           built -> starting                    launch
 //   LaunchFailed           starting -> exited                   report_launch_failed, fail_run(1)
-//   Launched{ports}        starting                             watch_readiness
-//   Launched{no ports}     starting -> ready                    report_ready
-//   Ready                  starting -> ready                    stop_watching, report_ready
+//   Launched (ports)       starting                             watch_readiness
+//   Launched (no ports, a probe)  starting                      watch_readiness, start_probe
+//   Launched (ready = "exit")     starting                      watch_readiness
+//   Launched (no ports, no probe) starting -> ready             report_ready
+//   PortsListening         starting, a probe                    start_probe
+//   PortsListening         starting, no probe -> ready          stop_watching, report_ready
+//   ProbePassed            starting -> ready                    stop_watching, report_ready
 //   StartupTimeout         starting -> stopping                 report_timeout, stop_watching,
 //                                                               stop_tree
 //   MainExited{0, cgroup alive, ports, starting|ready, !timed out, !stop}
 //                          (state kept; the cgroup is the service)  report_daemonized
+//   MainExited{0} (ready = "exit", starting) -> exited, completed   stop_watching, report_exit,
+//                                                               finished (or restarted by policy)
 //   MainExited (stop)      any -> exited                        stop_watching, report_exit,
 //                                                               stopped
 //   MainExited (other)     -> see "After an exit"               stop_watching, report_exit,
@@ -83,6 +89,7 @@ enum class ActionKind {
     launch,               // start its process (then feed Launched or LaunchFailed)
     report_launch_failed, // it could not be started (reason: why)
     watch_readiness,      // arm the startup timer, start its readiness check
+    start_probe,          // its ports listen: start its probe (http, exec, or the log line)
     stop_watching,        // cancel the readiness check and the startup timer
     report_ready,         // it is ready: dependents may start
     report_timeout,       // not ready within startup_timeout: say what it is doing
@@ -128,7 +135,8 @@ struct Launched {};
 struct LaunchFailed {
     std::string error;
 };
-struct Ready {};
+struct PortsListening {}; // every declared port listens (monitor event or socket table)
+struct ProbePassed {};    // its readiness probe passed (http, exec, log line)
 struct StartupTimeout {};
 struct MainExited {
     bool success = false;
@@ -158,6 +166,8 @@ class ServiceMachine {
   public:
     struct Config {
         bool has_ports = false;
+        bool has_probe = false;     // ready = { http | log | exec }: tried once ports listen
+        bool ready_on_exit = false; // ready = "exit": complete when it exits 0
         RestartPolicy restart = RestartPolicy::on_failure;
         int max_restarts = 0;
         Backoff backoff;
@@ -172,7 +182,8 @@ class ServiceMachine {
     Actions on(const service_event::StartAllowed& event);
     Actions on(const service_event::Launched& event);
     Actions on(const service_event::LaunchFailed& event);
-    Actions on(const service_event::Ready& event);
+    Actions on(const service_event::PortsListening& event);
+    Actions on(const service_event::ProbePassed& event);
     Actions on(const service_event::StartupTimeout& event);
     Actions on(const service_event::MainExited& event);
     Actions on(const service_event::TreeEmptied& event);
@@ -190,13 +201,17 @@ class ServiceMachine {
     bool timed_out() const { return m_timed_out; }
     bool stop_sent() const { return m_stop_sent; }
     const RestartTracker& restarts() const { return m_restarts; }
-    // Ready, or a one-shot (no ports) that ran and finished cleanly: dependents may start.
-    bool satisfies_dependents() const;
+    // Whether a dependent waiting with `condition` may start: "started" once it was launched,
+    // "ready" while ready (a one-shot without ports, or ready = "exit", once it finished
+    // cleanly), "completed" once it exited 0.
+    bool satisfies(DependencyCondition condition) const;
+    bool completed() const { return m_completed; }
     // Exited or failed: it will not run again.
     bool settled() const;
 
   private:
     Actions after_exit(ExitKind kind, const std::string& reason, Actions actions);
+    Actions become_ready(Actions actions);
     std::string timeout_reason() const;
     static int exit_code_of(ExitKind kind);
 
@@ -204,6 +219,8 @@ class ServiceMachine {
     RestartTracker m_restarts;
     ServiceState m_state = ServiceState::pending;
     bool m_ever_ready = false;
+    bool m_launched = false;  // launched at least once
+    bool m_completed = false; // exited 0 at least once
     bool m_daemonized = false;
     bool m_timed_out = false;
     bool m_stop_sent = false;

@@ -26,6 +26,9 @@ namespace {
 ServiceMachine::Config machine_config(const ServiceSpec& spec, const ServicePlan& plan) {
     ServiceMachine::Config config;
     config.has_ports = !plan.ports.empty();
+    config.has_probe = spec.ready.kind == ReadyKind::http || spec.ready.kind == ReadyKind::log ||
+                       spec.ready.kind == ReadyKind::exec;
+    config.ready_on_exit = spec.ready.kind == ReadyKind::exit;
     config.restart = spec.restart;
     config.max_restarts = spec.max_restarts;
     config.backoff = spec.backoff;
@@ -39,7 +42,11 @@ Supervisor::Impl::Service::Service(asio::io_context& io, const ServiceSpec& serv
                                    ServicePlan service_plan)
     : spec(&service_spec), plan(std::move(service_plan)),
       machine(machine_config(service_spec, plan)), poll_timer(io), timeout_timer(io),
-      grace_timer(io), restart_timer(io) {}
+      grace_timer(io), restart_timer(io) {
+    if (spec->ready.kind == ReadyKind::log) {
+        log_pattern.emplace(spec->ready.pattern);
+    }
+}
 
 int Supervisor::run() {
     return m_impl->run();
@@ -284,6 +291,13 @@ void Supervisor::Impl::attach_output(Service& entry, const std::string& label) {
                 entry.recent.push_back(line);
                 if (entry.recent.size() > k_recent_lines) {
                     entry.recent.pop_front();
+                }
+                if (entry.log_pattern && !entry.log_seen && entry.state() == State::starting &&
+                    entry.log_pattern->search(line)) {
+                    entry.log_seen = true;
+                    if (entry.probing) {
+                        post_probe_passed(entry);
+                    }
                 }
                 m_reporter.service_line(label, stream, line);
             },

@@ -35,6 +35,9 @@ void Supervisor::Impl::perform(Service& entry, const Action& action) {
     case ActionKind::watch_readiness:
         watch_readiness(entry);
         return;
+    case ActionKind::start_probe:
+        start_probe(entry);
+        return;
     case ActionKind::stop_watching:
         stop_watching(entry);
         return;

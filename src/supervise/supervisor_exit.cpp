@@ -221,6 +221,7 @@ void Supervisor::Impl::finished(Service& entry, const Action&) {
                                               to_string(entry.spec->restart) + "\")");
     }
     abandon_dependents(entry);
+    start_ready_services(); // dependents waiting for it to complete (ready = "exit")
     finish_if_nothing_left();
 }
 
@@ -235,9 +236,8 @@ void Supervisor::Impl::abandon_dependents(const Service& stopped) {
             }
             for (const auto& dep : entry.spec->depends_on) {
                 const Service& dependency = service(dep);
-                if (dependency.state() == State::failed ||
-                    (dependency.state() == State::exited &&
-                     !dependency.machine.satisfies_dependents())) {
+                if (dependency.machine.settled() &&
+                    !dependency.machine.satisfies(entry.spec->condition_on(dep))) {
                     m_reporter.event("abandoned", name, {{"dependency", dep}},
                                      "will not start: its dependency " + dep +
                                          (dep == stopped.spec->name

@@ -14,6 +14,7 @@
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
 #include "supervise/orphan_guard.hpp"
+#include "supervise/probe_runner.hpp"
 #include "supervise/process_tree.hpp"
 #include "supervise/readable_watch.hpp"
 #include "supervise/reporter.hpp"
@@ -31,6 +32,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,12 @@ struct Supervisor::Impl {
         std::deque<std::string> recent;
         const ServiceCgroup* cgroup = nullptr; // its cgroup for the whole run, or none
         bool awaiting_tree_gone = false;       // in backoff, its old tree has not emptied yet
+        // ready = { http | exec | log }: tried from the instant its ports listen.
+        std::unique_ptr<ProbeRunner> probe;
+        std::optional<Pattern> log_pattern; // ready = { log = "..." }
+        bool log_seen = false;              // a line of this attempt matched it
+        bool probing = false;               // its probe runs (ports listening)
+        Clock::time_point ports_listening;  // when its probe started
     };
 
     Impl(const Manifest& manifest, PortAssignments ports, std::vector<DeclaredEndpoint> endpoints,
@@ -110,6 +118,8 @@ struct Supervisor::Impl {
     void stop_watching(Service& service);
     void poll_readiness(Service& service);
     void report_ready(Service& service);
+    void start_probe(Service& service);
+    void post_probe_passed(Service& service);
     void report_built(Service& service);
 
     // bind monitor (supervisor_monitor.cpp)

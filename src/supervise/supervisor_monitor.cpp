@@ -145,7 +145,7 @@ void Supervisor::Impl::on_bind_event(Service& entry, int generation, const BindE
     }
     if (update.became_ready && entry.state() == State::starting) {
         entry.ready_listen = event.steady;
-        feed(entry, service_event::Ready{});
+        feed(entry, service_event::PortsListening{});
     }
 }
 

@@ -77,8 +77,9 @@ void Supervisor::Impl::report_built(Service& entry) {
 
 bool Supervisor::Impl::dependencies_ready(const Service& entry) const {
     return std::all_of(
-        entry.spec->depends_on.begin(), entry.spec->depends_on.end(),
-        [&](const std::string& dep) { return m_services.at(dep)->machine.satisfies_dependents(); });
+        entry.spec->depends_on.begin(), entry.spec->depends_on.end(), [&](const std::string& dep) {
+            return m_services.at(dep)->machine.satisfies(entry.spec->condition_on(dep));
+        });
 }
 
 void Supervisor::Impl::start_ready_services() {
@@ -138,6 +139,9 @@ void Supervisor::Impl::launch(Service& entry) {
     }
     entry.bind_calls = 0;
     entry.last_bind_failure.clear();
+    entry.recent.clear(); // a timeout report shows this attempt's output only
+    entry.log_seen = false;
+    entry.probing = false;
     attach_monitoring(entry);
     attach_output(entry, name);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
@@ -149,16 +153,13 @@ void Supervisor::Impl::launch(Service& entry) {
         on_service_exit(entry, entry.process->process.native_exit_code());
     });
     feed(entry, service_event::Launched{});
+    // Dependents waiting for it with "started" may go now.
+    asio::post(m_io, [this] { start_ready_services(); });
 }
 
 // The startup timer, and the socket table polled unless the bind monitor's listen() events say
 // when it is ready.
 void Supervisor::Impl::watch_readiness(Service& entry) {
-    if (!entry.readiness) { // no monitor session for this launch
-        entry.readiness =
-            polled_readiness(system_socket_table(), entry.tree.id(), entry.plan.ports,
-                             [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
-    }
     entry.timeout_timer.expires_after(entry.spec->startup_timeout);
     entry.timeout_timer.async_wait(
         [this, &entry, generation = entry.generation](const boost::system::error_code& ec) {
@@ -166,6 +167,14 @@ void Supervisor::Impl::watch_readiness(Service& entry) {
                 feed(entry, service_event::StartupTimeout{});
             }
         });
+    if (entry.plan.ports.empty()) {
+        return; // ready = "exit", or a probe that starts at once
+    }
+    if (!entry.readiness) { // no monitor session for this launch
+        entry.readiness =
+            polled_readiness(system_socket_table(), entry.tree.id(), entry.plan.ports,
+                             [tree = entry.tree](pid_t pid) { return tree.contains(pid); });
+    }
     if (entry.readiness->polled()) {
         poll_readiness(entry);
     }
@@ -174,6 +183,47 @@ void Supervisor::Impl::watch_readiness(Service& entry) {
 void Supervisor::Impl::stop_watching(Service& entry) {
     entry.poll_timer.cancel();
     entry.timeout_timer.cancel();
+    entry.probing = false;
+    // Not destroyed inside one of its own handlers: released once the current handler returned.
+    asio::post(m_io, [probe = std::shared_ptr<ProbeRunner>(std::move(entry.probe))] {});
+}
+
+// Its ports listen (or it has none): the probe now, not on a timer. A log line may have come
+// already.
+void Supervisor::Impl::start_probe(Service& entry) {
+    entry.ports_listening = Clock::now();
+    entry.probing = true;
+    const ReadySpec& ready = entry.spec->ready;
+    const auto on_pass = [this, &entry] {
+        post_probe_passed(entry);
+    };
+    if (ready.kind == ReadyKind::log) {
+        if (entry.log_seen) {
+            post_probe_passed(entry);
+        }
+        return;
+    }
+    try {
+        if (ready.kind == ReadyKind::http) {
+            entry.probe = http_probe(
+                m_io, entry.plan.probe_url, ready.status,
+                ready.body.empty() ? std::nullopt : std::optional<Pattern>(Pattern(ready.body)),
+                ready.timeout, on_pass);
+        } else {
+            entry.probe = exec_probe(m_io, *entry.plan.probe, ready.timeout, on_pass);
+        }
+        entry.probe->start();
+    } catch (const Error& error) {
+        m_reporter.error(entry.spec->name, std::string("readiness probe: ") + error.what());
+    }
+}
+
+void Supervisor::Impl::post_probe_passed(Service& entry) {
+    asio::post(m_io, [this, &entry, generation = entry.generation] {
+        if (generation == entry.generation && entry.probing) {
+            feed(entry, service_event::ProbePassed{});
+        }
+    });
 }
 
 void Supervisor::Impl::poll_readiness(Service& entry) {
@@ -187,7 +237,7 @@ void Supervisor::Impl::poll_readiness(Service& entry) {
         m_reporter.warn(entry.spec->name, std::string("readiness check failed: ") + error.what());
     }
     if (ready) {
-        feed(entry, service_event::Ready{});
+        feed(entry, service_event::PortsListening{});
         return;
     }
     entry.poll_timer.expires_after(m_options.poll_interval);
@@ -274,6 +324,20 @@ void Supervisor::Impl::report_timeout(Service& entry) {
         lines.push_back(line);
     }
     auto diagnosis = diagnose_timeout(entry);
+    if (entry.probing) {
+        const auto since = std::chrono::duration<double>(Clock::now() - entry.ports_listening);
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.2f s", since.count());
+        const std::string what =
+            entry.probe ? entry.probe->summary()
+                        : "no output line matched /" + entry.spec->ready.pattern + "/ yet";
+        diagnosis.insert(
+            diagnosis.begin(),
+            std::string(entry.plan.ports.empty() ? "probing since " : "ports listening since ") +
+                seconds + "; " + what);
+    } else if (entry.spec->ready.kind == ReadyKind::exit) {
+        diagnosis.insert(diagnosis.begin(), "ready = \"exit\": it has not exited yet");
+    }
     if (entry.readiness && !entry.readiness->polled()) {
         diagnosis.insert(diagnosis.begin(),
                          entry.bind_calls == 0

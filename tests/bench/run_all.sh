@@ -31,6 +31,9 @@
 #  8 Ctrl-C → exit stop_bench.sh     SIGINT to the exit of golaunch with 5 ready services;
 #                                    beside it the binary named by $GOLAUNCH_BASELINE (an
 #                                    earlier build), alternating rounds, when it is set
+#  9 ready lag    ready_lag_bench.py `ready = { http = ... }`: the fixture's first 200 ->
+#                                    ready event, and healthy -> ready, vs a compose-style
+#                                    healthcheck (interval 1 s) on the same fixture
 # Every script also runs on its own (see its header). Loopback only, ports from the kernel,
 # everything bounded in time (each script under `timeout`: SIGTERM, then SIGKILL 10 s later),
 # Ctrl-C stops the running script, and each script stops only what it started. Exit status: 0 when every row produced figures (met or not), 1 otherwise.
@@ -48,7 +51,7 @@ if [[ $# -eq 2 ]]; then
     quick=1
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-for need in "$build/golaunch" "$build/tests/fixtures/httpserver" "$build/tests/fixtures/binder"; do
+for need in "$build/golaunch" "$build/tests/fixtures/httpserver" "$build/tests/fixtures/binder" "$build/tests/fixtures/healthserver"; do
     [[ -x $need ]] || {
         echo "missing $need (build the golaunch and go_fixtures targets)" >&2
         exit 2
@@ -63,10 +66,10 @@ done
 
 if ((quick)); then
     tp_rounds=1 tp_seconds=2 lag_runs=5 who_sockets=300 who_reps=20 check_reps=5
-    idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50 stop_rounds=3
+    idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50 stop_rounds=3 lag_http_runs=3
 else
     tp_rounds=5 tp_seconds=5 lag_runs=20 who_sockets=1500 who_reps=200 check_reps=30
-    idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200 stop_rounds=20
+    idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200 stop_rounds=20 lag_http_runs=20
 fi
 
 work=$(mktemp -d)
@@ -109,6 +112,7 @@ step idle 300 "$here/idle_bench.sh" "$build" "$idle_services" "$idle_seconds"
 step startup 300 python3 "$here/startup_bench.py" "$build" "$startup_rounds"
 step log 300 "$here/log_bench.sh" "$build" "$log_rounds" "$log_mb"
 step stop 300 "$here/stop_bench.sh" "$build" "${GOLAUNCH_BASELINE:-}" "$stop_rounds"
+step ready-lag 300 python3 "$here/ready_lag_bench.py" "$build" "$lag_http_runs"
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 echo "=== done in $(($(date +%s) - started)) s" >&2
@@ -269,6 +273,17 @@ if "stop_new_ms" in r:
             "none (set GOLAUNCH_BASELINE to an earlier golaunch)", "", "none set", "-")
 else:
     missing("8", "Ctrl-C -> exit")
+
+# 9. HTTP readiness lag
+if "ready_lag" in r:
+    runs, first, first_max, healthy, compose = r["ready_lag"]
+    row("9", "`ready = { http = ... }`: the server's first 200 -> ready event (median of %s)" % runs,
+        "%s ms (max %s ms); healthy -> ready %s ms" % (first, first_max, healthy),
+        "compose-style healthcheck, interval 1 s: healthy -> passing %s ms" % compose,
+        "golaunch/compose (healthy ->) **%.3f**" % (float(healthy) / float(compose)),
+        "< 15 ms (first 200 -> ready, median)", met(float(first) < 15))
+else:
+    missing("9", "HTTP readiness lag")
 
 # load before the run is others'; after it, partly ours (the last steps are light)
 loaded = float(load_before) > 0.5 * int(cpus) or float(load_after) > int(cpus)

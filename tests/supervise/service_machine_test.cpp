@@ -38,9 +38,11 @@ const Action* find(const Actions& actions, K kind) {
 class ServiceMachineTest : public ::testing::Test {
   protected:
     ServiceMachine make(bool has_ports = true, RestartPolicy restart = RestartPolicy::on_failure,
-                        int max_restarts = 2) {
+                        int max_restarts = 2, bool has_probe = false, bool ready_on_exit = false) {
         ServiceMachine::Config config;
         config.has_ports = has_ports;
+        config.has_probe = has_probe;
+        config.ready_on_exit = ready_on_exit;
         config.restart = restart;
         config.max_restarts = max_restarts;
         config.backoff.initial = 100ms;
@@ -60,7 +62,7 @@ class ServiceMachineTest : public ::testing::Test {
 
     static void to_ready(ServiceMachine& machine) {
         to_starting(machine);
-        machine.on(ev::Ready{});
+        machine.on(ev::PortsListening{});
         ASSERT_EQ(machine.state(), S::ready);
     }
 
@@ -141,7 +143,7 @@ TEST_F(ServiceMachineTest, LaunchedWithPortsWatchesReadiness) {
     machine.on(ev::StartAllowed{});
     EXPECT_EQ(kinds(machine.on(ev::Launched{})), std::vector<K>{K::watch_readiness});
     EXPECT_EQ(machine.state(), S::starting);
-    EXPECT_FALSE(machine.satisfies_dependents());
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
 }
 
 TEST_F(ServiceMachineTest, LaunchedWithoutPortsIsReadyAtOnce) {
@@ -151,16 +153,17 @@ TEST_F(ServiceMachineTest, LaunchedWithoutPortsIsReadyAtOnce) {
     EXPECT_EQ(kinds(machine.on(ev::Launched{})), std::vector<K>{K::report_ready});
     EXPECT_EQ(machine.state(), S::ready);
     EXPECT_TRUE(machine.ever_ready());
-    EXPECT_TRUE(machine.satisfies_dependents());
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::ready));
 }
 
 TEST_F(ServiceMachineTest, ReadyFromStarting) {
     auto machine = make();
     to_starting(machine);
-    EXPECT_EQ(kinds(machine.on(ev::Ready{})), (std::vector<K>{K::stop_watching, K::report_ready}));
+    EXPECT_EQ(kinds(machine.on(ev::PortsListening{})),
+              (std::vector<K>{K::stop_watching, K::report_ready}));
     EXPECT_EQ(machine.state(), S::ready);
-    EXPECT_TRUE(machine.satisfies_dependents());
-    EXPECT_TRUE(machine.on(ev::Ready{}).empty()); // a second report changes nothing
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_TRUE(machine.on(ev::PortsListening{}).empty()); // a second report changes nothing
 }
 
 TEST_F(ServiceMachineTest, StartupTimeoutStopsItsTree) {
@@ -233,7 +236,8 @@ TEST_F(ServiceMachineTest, CleanExitAfterReadyIsFinishedUnderOnFailure) {
     EXPECT_EQ(actions[1].exit_kind, ExitKind::clean);
     EXPECT_EQ(machine.state(), S::exited);
     EXPECT_TRUE(machine.settled());
-    EXPECT_FALSE(machine.satisfies_dependents()); // it had ports: it no longer serves them
+    EXPECT_FALSE(
+        machine.satisfies(DependencyCondition::ready)); // it had ports: it no longer serves them
 }
 
 TEST_F(ServiceMachineTest, CleanExitOfAOneShotSatisfiesDependents) {
@@ -243,7 +247,7 @@ TEST_F(ServiceMachineTest, CleanExitOfAOneShotSatisfiesDependents) {
     machine.on(ev::Launched{});
     machine.on(exited(true));
     EXPECT_EQ(machine.state(), S::exited);
-    EXPECT_TRUE(machine.satisfies_dependents());
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::ready));
 }
 
 TEST_F(ServiceMachineTest, CleanExitRestartsUnderAlways) {
@@ -305,7 +309,7 @@ TEST_F(ServiceMachineTest, StableRunResetsTheRestartCount) {
     machine.on(ev::TreeGone{});
     machine.on(ev::StartAllowed{});
     machine.on(ev::Launched{});
-    machine.on(ev::Ready{});
+    machine.on(ev::PortsListening{});
     m_clock.now += 11s; // longer than the stable period, max(10 s, backoff.max)
     const auto actions = machine.on(exited(false));
     ASSERT_NE(find(actions, K::arm_backoff), nullptr);
@@ -318,7 +322,8 @@ TEST_F(ServiceMachineTest, ExitZeroLeavingItsCgroupRunningIsDaemonized) {
     EXPECT_EQ(kinds(machine.on(exited(true, true, true))), std::vector<K>{K::report_daemonized});
     EXPECT_EQ(machine.state(), S::starting); // still waiting for its ports
     EXPECT_TRUE(machine.daemonized());
-    EXPECT_EQ(kinds(machine.on(ev::Ready{})), (std::vector<K>{K::stop_watching, K::report_ready}));
+    EXPECT_EQ(kinds(machine.on(ev::PortsListening{})),
+              (std::vector<K>{K::stop_watching, K::report_ready}));
 }
 
 TEST_F(ServiceMachineTest, DaemonizingIsOnlyForAContainedServiceWithPorts) {
@@ -382,7 +387,7 @@ TEST_F(ServiceMachineTest, ARefusedBindIsForgottenOnceReadyAndAtTheNextStart) {
     auto ready = make();
     to_starting(ready);
     ready.on(ev::BindRefused{"bind 127.0.0.1:80 failed: EACCES"});
-    ready.on(ev::Ready{}); // it fell back to another port
+    ready.on(ev::PortsListening{}); // it fell back to another port
     EXPECT_EQ(find(ready.on(exited(false)), K::give_up), nullptr);
     EXPECT_EQ(ready.state(), S::backoff);
 
@@ -396,6 +401,83 @@ TEST_F(ServiceMachineTest, ARefusedBindIsForgottenOnceReadyAndAtTheNextStart) {
     restarted.on(ev::StartAllowed{});
     restarted.on(ev::Launched{});
     EXPECT_EQ(find(restarted.on(exited(false)), K::give_up), nullptr);
+}
+
+TEST_F(ServiceMachineTest, WithAProbeListeningPortsStartTheProbeAndItsPassMakesItReady) {
+    auto machine = make(true, RestartPolicy::on_failure, 2, true);
+    to_starting(machine);
+    EXPECT_EQ(kinds(machine.on(ev::PortsListening{})), std::vector<K>{K::start_probe});
+    EXPECT_EQ(machine.state(), S::starting);
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_EQ(kinds(machine.on(ev::ProbePassed{})),
+              (std::vector<K>{K::stop_watching, K::report_ready}));
+    EXPECT_EQ(machine.state(), S::ready);
+    EXPECT_TRUE(machine.on(ev::ProbePassed{}).empty());
+}
+
+TEST_F(ServiceMachineTest, AProbeWithoutPortsStartsAtLaunch) {
+    auto machine = make(false, RestartPolicy::on_failure, 2, true);
+    machine.on(ev::Begin{false});
+    machine.on(ev::StartAllowed{});
+    EXPECT_EQ(kinds(machine.on(ev::Launched{})),
+              (std::vector<K>{K::watch_readiness, K::start_probe}));
+    EXPECT_EQ(machine.state(), S::starting);
+}
+
+TEST_F(ServiceMachineTest, ProbePassedWithoutAProbeOrAfterTheRunStopsIsIgnored) {
+    auto no_probe = make();
+    to_starting(no_probe);
+    EXPECT_TRUE(no_probe.on(ev::ProbePassed{}).empty());
+    auto stopping = make(true, RestartPolicy::on_failure, 2, true);
+    to_starting(stopping);
+    stopping.on(ev::PortsListening{});
+    stopping.on(ev::StopRun{});
+    EXPECT_TRUE(stopping.on(ev::ProbePassed{}).empty());
+}
+
+TEST_F(ServiceMachineTest, ReadyOnExitWaitsForTheExitAndCompletesOnZero) {
+    auto machine = make(false, RestartPolicy::on_failure, 2, false, true);
+    machine.on(ev::Begin{false});
+    machine.on(ev::StartAllowed{});
+    EXPECT_EQ(kinds(machine.on(ev::Launched{})), std::vector<K>{K::watch_readiness});
+    EXPECT_EQ(machine.state(), S::starting);
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::started));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::completed));
+    const auto actions = machine.on(exited(true, false, false));
+    EXPECT_EQ(kinds(actions), (std::vector<K>{K::stop_watching, K::report_exit, K::finished}));
+    EXPECT_EQ(actions[1].exit_kind, ExitKind::clean);
+    EXPECT_EQ(machine.state(), S::exited);
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::completed));
+}
+
+TEST_F(ServiceMachineTest, ReadyOnExitFailureIsAFailureThatNeverSatisfies) {
+    auto machine = make(false, RestartPolicy::no, 2, false, true);
+    machine.on(ev::Begin{false});
+    machine.on(ev::StartAllowed{});
+    machine.on(ev::Launched{});
+    const auto actions = machine.on(exited(false, false, false));
+    EXPECT_EQ(kinds(actions), (std::vector<K>{K::stop_watching, K::report_exit, K::give_up}));
+    EXPECT_EQ(machine.state(), S::failed);
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::started));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::completed));
+}
+
+TEST_F(ServiceMachineTest, ConditionsOfAServerWithPorts) {
+    auto machine = make();
+    machine.on(ev::Begin{false});
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::started));
+    machine.on(ev::StartAllowed{});
+    machine.on(ev::Launched{});
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::started));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
+    machine.on(ev::PortsListening{});
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::completed));
+    machine.on(exited(true));
+    EXPECT_TRUE(machine.satisfies(DependencyCondition::completed));
 }
 
 TEST_F(ServiceMachineTest, StopRunCancelsTimersAndNothingRestarts) {
@@ -458,7 +540,7 @@ TEST_F(ServiceMachineTest, NothingStartsOnceTheRunStops) {
     auto starting = make();
     to_starting(starting);
     starting.on(ev::StopRun{});
-    EXPECT_TRUE(starting.on(ev::Ready{}).empty());
+    EXPECT_TRUE(starting.on(ev::PortsListening{}).empty());
     EXPECT_TRUE(starting.on(ev::StartupTimeout{}).empty());
 }
 
