@@ -58,6 +58,22 @@ struct ReadySpec {
     SourceLocation where;
 };
 
+// Health after ready: `health = { http = "...", interval = "5s", timeout = "1s", failures = 3 }`
+// (or exec = [...]). `failures` checks in a row that fail make the service unhealthy: it is
+// stopped and restarted by its policy.
+struct HealthSpec {
+    bool enabled = false;
+    ReadyKind kind = ReadyKind::http; // http or exec
+    std::string url;                  // http (may hold ${...})
+    std::vector<int> status;          // http: empty = any 2xx
+    std::string body;                 // http: a regex ("" = any body)
+    std::vector<std::string> command; // exec (may hold ${...})
+    Duration interval{5'000};
+    Duration timeout{1'000};
+    int failures = 3;
+    SourceLocation where;
+};
+
 // `depends_on = { db = "ready", migrate = "completed", cache = "started" }`; the array form
 // means "ready" for each.
 enum class DependencyCondition { started, ready, completed };
@@ -82,6 +98,7 @@ struct ServiceSpec {
     std::vector<std::string> depends_on;
     std::map<std::string, DependencyCondition> conditions; // by dependency; absent = ready
     ReadySpec ready;
+    HealthSpec health;
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;

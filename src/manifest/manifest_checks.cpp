@@ -126,6 +126,8 @@ void canonicalize(ServiceSpec& service) {
     }
     rewrite(service.shell);
     rewrite(service.ready.url);
+    rewrite(service.health.url);
+    std::for_each(service.health.command.begin(), service.health.command.end(), rewrite);
     std::for_each(service.ready.command.begin(), service.ready.command.end(), rewrite);
 }
 

@@ -66,6 +66,8 @@ class ServiceReader {
             read_depends_on(node);
         } else if (name == "ready") {
             read_ready(node);
+        } else if (name == "health") {
+            read_health(node);
         } else {
             read_policy_key(m_doc, name, node, "services." + this->name(), m_policy);
         }
@@ -313,6 +315,75 @@ class ServiceReader {
         }
     }
 
+    // `health = { http = "..." | exec = [...], status, body, interval, timeout, failures }`.
+    void read_health(const toml::node& node) {
+        HealthSpec& health = m_read.spec.health;
+        health.enabled = true;
+        health.where = m_doc.where(node);
+        const toml::table& table = read_table(m_doc, "health", node);
+        check_keys(m_doc, table,
+                   {"http", "status", "body", "exec", "interval", "timeout", "failures"},
+                   "in 'health'");
+        if (table.contains("http") == table.contains("exec")) {
+            m_doc.fail(m_doc.where(node), "'health' needs exactly one of http or exec",
+                       "health = { http = \"http://127.0.0.1:${port}/health\", interval = "
+                       "\"5s\", timeout = \"1s\", failures = 3 }");
+        }
+        if (const auto* url = table.get("http")) {
+            health.kind = ReadyKind::http;
+            health.url = read_string(m_doc, "health.http", *url);
+            if (health.url.rfind("http://", 0) != 0) {
+                m_doc.fail(m_doc.where(*url), "'health.http' must be an http:// URL",
+                           "e.g. http = \"http://127.0.0.1:${port}/health\"");
+            }
+            m_read.sources.templates.emplace_back(health.url, m_doc.where(*url));
+        } else {
+            health.kind = ReadyKind::exec;
+            health.command = read_templates("health.exec", *table.get("exec"));
+            require_non_empty(health.command.empty() || health.command.front().empty(),
+                              *table.get("exec"), "health.exec",
+                              "e.g. exec = [\"pg_isready\", \"-p\", \"${port}\"]");
+        }
+        if (const auto* status = table.get("status")) {
+            if (health.kind != ReadyKind::http) {
+                m_doc.fail(m_doc.where(*status), "'health.status' applies to http only");
+            }
+            for (const auto& code : read_array(m_doc, "health.status", *status)) {
+                const auto value = read_integer(m_doc, "health.status", code);
+                if (value < 100 || value > 599) {
+                    m_doc.fail(m_doc.where(code), "HTTP status " + std::to_string(value) +
+                                                      " in 'health.status' is not between 100 "
+                                                      "and 599");
+                }
+                health.status.push_back(static_cast<int>(value));
+            }
+        }
+        if (const auto* body = table.get("body")) {
+            if (health.kind != ReadyKind::http) {
+                m_doc.fail(m_doc.where(*body), "'health.body' applies to http only");
+            }
+            health.body = read_regex("health.body", *body);
+        }
+        if (const auto* interval = table.get("interval")) {
+            health.interval = read_duration(m_doc, "health.interval", *interval);
+            if (health.interval.count() <= 0) {
+                m_doc.fail(m_doc.where(*interval), "'health.interval' must be longer than 0");
+            }
+        }
+        if (const auto* timeout = table.get("timeout")) {
+            health.timeout = read_duration(m_doc, "health.timeout", *timeout);
+        }
+        if (const auto* failures = table.get("failures")) {
+            const auto value = read_integer(m_doc, "health.failures", *failures);
+            if (value < 1 || value > 1000) {
+                m_doc.fail(m_doc.where(*failures),
+                           "'health.failures' must be between 1 and 1000, not " +
+                               std::to_string(value));
+            }
+            health.failures = static_cast<int>(value);
+        }
+    }
+
     void require_http(const ReadySpec& ready, const toml::node& node,
                       const std::string& key) const {
         if (ready.kind != ReadyKind::http) {
@@ -344,8 +415,8 @@ class ServiceReader {
 
 const std::vector<std::string>& service_keys() {
     static const std::vector<std::string> keys = [] {
-        std::vector<std::string> all = {"go",  "cmd",   "shell", "args",       "env",  "env_file",
-                                        "dir", "ports", "hosts", "depends_on", "ready"};
+        std::vector<std::string> all = {"go",  "cmd",   "shell", "args",       "env",   "env_file",
+                                        "dir", "ports", "hosts", "depends_on", "ready", "health"};
         all.insert(all.end(), policy_keys().begin(), policy_keys().end());
         return all;
     }();

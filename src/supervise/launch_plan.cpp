@@ -125,19 +125,26 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
         }
         plan.run.args.insert(plan.run.args.end(), args.begin(), args.end());
     }
+    const auto command_spec = [&](const std::vector<std::string>& command) {
+        LaunchSpec spec;
+        spec.executable = resolve_program(interpolate(command.front(), service.name, ports), cwd,
+                                          env, service.name);
+        for (std::size_t i = 1; i < command.size(); ++i) {
+            spec.args.push_back(interpolate(command[i], service.name, ports));
+        }
+        spec.cwd = cwd;
+        spec.env = env;
+        return spec;
+    };
     if (service.ready.kind == ReadyKind::http) {
         plan.probe_url = interpolate(service.ready.url, service.name, ports);
     } else if (service.ready.kind == ReadyKind::exec) {
-        LaunchSpec probe;
-        probe.executable =
-            resolve_program(interpolate(service.ready.command.front(), service.name, ports), cwd,
-                            env, service.name);
-        for (std::size_t i = 1; i < service.ready.command.size(); ++i) {
-            probe.args.push_back(interpolate(service.ready.command[i], service.name, ports));
-        }
-        probe.cwd = cwd;
-        probe.env = env;
-        plan.probe = std::move(probe);
+        plan.probe = command_spec(service.ready.command);
+    }
+    if (service.health.enabled && service.health.kind == ReadyKind::http) {
+        plan.health_url = interpolate(service.health.url, service.name, ports);
+    } else if (service.health.enabled) {
+        plan.health = command_spec(service.health.command);
     }
     plan.run.env = std::move(env);
     return plan;

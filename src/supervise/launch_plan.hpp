@@ -20,6 +20,8 @@ struct ServicePlan {
     std::vector<std::uint16_t> ports; // assigned numbers, declaration order
     std::string probe_url;            // ready = { http = ... }, interpolated
     std::optional<LaunchSpec> probe;  // ready = { exec = [...] }: its env and dir are the service's
+    std::string health_url;           // health = { http = ... }, interpolated
+    std::optional<LaunchSpec> health; // health = { exec = [...] }
 };
 
 // Where go services are built: <manifest dir>/.golaunch/bin/<service> (+ ".exe" on Windows).

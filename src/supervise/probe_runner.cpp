@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 namespace golaunch {
 
@@ -42,6 +43,7 @@ class Attempts {
         m_last = detail.empty() ? outcome : outcome + ": " + detail;
     }
     int count() const { return m_count; }
+    const std::string& last() const { return m_last; }
     std::string summary(const std::string& what) const {
         if (m_count == 0) {
             return what + ": not tried yet";
@@ -70,6 +72,10 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
           m_resolver(io), m_retry(io) {}
 
     void start() override { attempt(); }
+    void check_once(OnCheck done) override {
+        m_once = std::move(done);
+        attempt();
+    }
     std::string summary() const override { return m_attempts.summary("GET " + m_target.target); }
 
   private:
@@ -160,11 +166,20 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
         m_attempts.record(std::to_string(status));
         beast::error_code ignored;
         exchange->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        if (m_once) {
+            std::exchange(m_once, nullptr)(true, m_attempts.last());
+            return;
+        }
         m_on_pass();
     }
 
     void failed(const std::string& outcome, const std::string& detail) {
         m_attempts.record(outcome, detail);
+        if (m_once) {
+            std::exchange(m_once, nullptr)(false,
+                                           "GET " + m_target.target + ": " + m_attempts.last());
+            return;
+        }
         m_retry.expires_after(retry_delay(m_failures++));
         m_retry.async_wait([self = weak()](const boost::system::error_code& ec) {
             auto probe = self.lock();
@@ -184,6 +199,7 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
     asio::steady_timer m_retry;
     Attempts m_attempts;
     int m_failures = 0;
+    OnCheck m_once;
 };
 
 class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<ExecProbe> {
@@ -200,6 +216,10 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
     }
 
     void start() override { attempt(); }
+    void check_once(OnCheck done) override {
+        m_once = std::move(done);
+        attempt();
+    }
     std::string summary() const override {
         return m_attempts.summary(m_command.executable.filename().string());
     }
@@ -258,6 +278,10 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
         }
         if (exited_successfully(status)) {
             m_attempts.record("exit 0");
+            if (m_once) {
+                std::exchange(m_once, nullptr)(true, m_attempts.last());
+                return;
+            }
             m_on_pass();
             return;
         }
@@ -266,6 +290,11 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
 
     void failed(const std::string& outcome, const std::string& detail) {
         m_attempts.record(outcome, detail);
+        if (m_once) {
+            std::exchange(m_once, nullptr)(false, m_command.executable.filename().string() + ": " +
+                                                      m_attempts.last());
+            return;
+        }
         m_retry.expires_after(retry_delay(m_failures++));
         m_retry.async_wait([self = weak()](const boost::system::error_code& ec) {
             auto probe = self.lock();
@@ -288,6 +317,7 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
     bool m_timed_out = false;
     Attempts m_attempts;
     int m_failures = 0;
+    OnCheck m_once;
 };
 
 // The runner handed out owns the shared probe: dropping it ends the probe (handlers see the
@@ -296,6 +326,7 @@ class OwnedProbe final : public ProbeRunner {
   public:
     explicit OwnedProbe(std::shared_ptr<ProbeRunner> probe) : m_probe(std::move(probe)) {}
     void start() override { m_probe->start(); }
+    void check_once(OnCheck done) override { m_probe->check_once(std::move(done)); }
     std::string summary() const override { return m_probe->summary(); }
 
   private:

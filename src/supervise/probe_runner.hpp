@@ -28,8 +28,14 @@ class ProbeRunner {
     static constexpr std::chrono::milliseconds k_first_retry{10};
     static constexpr std::chrono::milliseconds k_max_retry{500};
 
+    using OnCheck = std::function<void(bool passed, const std::string& what)>;
+
     virtual ~ProbeRunner() = default;
+    // Tries until it passes, then calls on_pass (readiness).
     virtual void start() = 0;
+    // One attempt, whose outcome goes to `done` ("200", "503: body: ...", "exit 0"), with no
+    // retry (health checks after ready). Not while start()'s attempts run.
+    virtual void check_once(OnCheck done) = 0;
     // What the attempts got so far, in one line.
     virtual std::string summary() const = 0;
 

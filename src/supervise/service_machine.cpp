@@ -120,6 +120,7 @@ Actions ServiceMachine::on(const service_event::StartAllowed&) {
     m_stop_sent = false;
     m_daemonized = false;
     m_refused.clear();
+    m_unhealthy.clear();
     return {make(ActionKind::launch)};
 }
 
@@ -213,6 +214,9 @@ Actions ServiceMachine::on(const service_event::MainExited& event) {
     if (m_timed_out) {
         kind = ExitKind::startup_timeout;
         reason = timeout_reason();
+    } else if (!m_unhealthy.empty()) {
+        kind = ExitKind::failed;
+        reason = "unhealthy: " + m_unhealthy;
     } else if (!event.success ||
                (previous == ServiceState::starting && m_config.has_ports && !one_shot_done)) {
         kind = ExitKind::failed;
@@ -246,12 +250,24 @@ Actions ServiceMachine::on(const service_event::TreeEmptied&) {
     }
     m_daemonized = false;
     const ExitKind kind = m_timed_out ? ExitKind::startup_timeout : ExitKind::failed;
-    const std::string reason =
-        m_timed_out ? timeout_reason() : "every process of its cgroup exited (it had daemonized)";
+    const std::string reason = m_timed_out ? timeout_reason()
+                               : !m_unhealthy.empty()
+                                   ? "unhealthy: " + m_unhealthy
+                                   : "every process of its cgroup exited (it had daemonized)";
     Action exit = make(ActionKind::report_exit, reason);
     exit.status = "cgroup empty";
     exit.exit_kind = kind;
     return after_exit(kind, reason, {make(ActionKind::stop_watching), exit});
+}
+
+Actions ServiceMachine::on(const service_event::Unhealthy& event) {
+    if (m_state != ServiceState::ready || m_run_stopping) {
+        return {};
+    }
+    m_state = ServiceState::stopping;
+    m_unhealthy = event.evidence;
+    m_stop_sent = true;
+    return {make(ActionKind::report_unhealthy, event.evidence), make(ActionKind::stop_tree)};
 }
 
 Actions ServiceMachine::on(const service_event::BindRefused& event) {

@@ -39,6 +39,8 @@
 //   MainExited (other)     -> see "After an exit"               stop_watching, report_exit,
 //                                                               stop_tree if its tree still runs
 //   TreeEmptied (daemonized, !stop)  -> see "After an exit"     stop_watching, report_exit
+//   Unhealthy              ready -> stopping                    report_unhealthy, stop_tree; its
+//                                                               exit is then a failure
 //   BindRefused            starting (remembered until ready or the next start)
 //   MainExited (failed before ready after BindRefused, !stop)
 //                          -> failed                            stop_watching, report_exit,
@@ -94,6 +96,7 @@ enum class ActionKind {
     report_ready,         // it is ready: dependents may start
     report_timeout,       // not ready within startup_timeout: say what it is doing
     report_daemonized,    // its main process exited 0 and left its cgroup running
+    report_unhealthy,     // its health checks failed (reason: the evidence)
     report_exit,          // its main process (or daemonized cgroup) ended (reason, exit kind)
     stop_tree,            // stop request to its tree, kill after stop_grace
     kill_tree,            // kill its tree now
@@ -145,6 +148,10 @@ struct MainExited {
     bool contained = false;  // its tree is a cgroup (membership survives setsid)
 };
 struct TreeEmptied {};
+// Its health check after ready failed `failures` times in a row.
+struct Unhealthy {
+    std::string evidence; // "GET /health: 500: body: ... (3 checks in a row)"
+};
 // A bind() of one of its declared ports was refused for lack of permission (EACCES, EPERM,
 // WSAEACCES): trying again changes nothing until someone changes a privilege or a policy.
 struct BindRefused {
@@ -187,6 +194,7 @@ class ServiceMachine {
     Actions on(const service_event::StartupTimeout& event);
     Actions on(const service_event::MainExited& event);
     Actions on(const service_event::TreeEmptied& event);
+    Actions on(const service_event::Unhealthy& event);
     Actions on(const service_event::BindRefused& event);
     Actions on(const service_event::BackoffElapsed& event);
     Actions on(const service_event::TreeGone& event);
@@ -225,7 +233,8 @@ class ServiceMachine {
     bool m_timed_out = false;
     bool m_stop_sent = false;
     bool m_run_stopping = false;
-    std::string m_refused; // a refused bind of this attempt, until it is ready
+    std::string m_refused;   // a refused bind of this attempt, until it is ready
+    std::string m_unhealthy; // why it was stopped as unhealthy (this attempt)
 };
 
 } // namespace golaunch

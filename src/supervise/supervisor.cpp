@@ -46,6 +46,9 @@ Supervisor::Impl::Service::Service(asio::io_context& io, const ServiceSpec& serv
     if (spec->ready.kind == ReadyKind::log) {
         log_pattern.emplace(spec->ready.pattern);
     }
+    if (spec->health.enabled) {
+        health_timer = std::make_unique<asio::steady_timer>(io);
+    }
 }
 
 int Supervisor::run() {

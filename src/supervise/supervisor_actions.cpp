@@ -47,6 +47,9 @@ void Supervisor::Impl::perform(Service& entry, const Action& action) {
     case ActionKind::report_timeout:
         report_timeout(entry);
         return;
+    case ActionKind::report_unhealthy:
+        report_unhealthy(entry, action);
+        return;
     case ActionKind::report_daemonized:
         report_daemonized(entry);
         return;

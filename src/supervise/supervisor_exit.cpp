@@ -26,6 +26,9 @@ bool depends_on(const ServiceSpec& spec, const std::string& name) {
 
 void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
     entry.process_running = false;
+    if (entry.health_timer) {
+        entry.health_timer->cancel();
+    }
     adopt_orphans();
     feed(entry,
          service_event::MainExited{exited_successfully(native_status), describe_exit(native_status),

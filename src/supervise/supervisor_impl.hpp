@@ -85,6 +85,10 @@ struct Supervisor::Impl {
         bool log_seen = false;              // a line of this attempt matched it
         bool probing = false;               // its probe runs (ports listening)
         Clock::time_point ports_listening;  // when its probe started
+        // health = {...}: checked every interval while ready.
+        std::unique_ptr<asio::steady_timer> health_timer;
+        std::unique_ptr<ProbeRunner> health;
+        int health_failures = 0;
     };
 
     Impl(const Manifest& manifest, PortAssignments ports, std::vector<DeclaredEndpoint> endpoints,
@@ -119,6 +123,9 @@ struct Supervisor::Impl {
     void poll_readiness(Service& service);
     void report_ready(Service& service);
     void start_probe(Service& service);
+    void schedule_health(Service& service);
+    void check_health(Service& service);
+    void report_unhealthy(Service& service, const Action& action);
     void post_probe_passed(Service& service);
     void report_built(Service& service);
 

@@ -265,7 +265,85 @@ void Supervisor::Impl::report_ready(Service& entry) {
                      where.empty() ? "running (no ports declared) after " + std::string(took_text)
                                    : "ready in " + std::string(took_text) + ", listening on " +
                                          join(where, ", "));
+    schedule_health(entry);
     start_ready_services();
+}
+
+// ---------------------------------------------------------------- health after ready
+
+void Supervisor::Impl::schedule_health(Service& entry) {
+    if (!entry.health_timer) {
+        return;
+    }
+    entry.health_failures = 0;
+    entry.health.reset();
+    entry.health_timer->expires_after(entry.spec->health.interval);
+    entry.health_timer->async_wait([this, &entry, generation = entry.generation](
+                                       const boost::system::error_code& ec) {
+        if (!ec && generation == entry.generation && entry.state() == State::ready && !m_stopping) {
+            check_health(entry);
+        }
+    });
+}
+
+// One check; `failures` in a row make it unhealthy (the machine stops it; its restart policy
+// decides). Checks never overlap: the next is armed when this one has answered.
+void Supervisor::Impl::check_health(Service& entry) {
+    const HealthSpec& health = entry.spec->health;
+    if (!entry.health) {
+        try {
+            entry.health =
+                health.kind == ReadyKind::http
+                    ? http_probe(m_io, entry.plan.health_url, health.status,
+                                 health.body.empty() ? std::nullopt
+                                                     : std::optional<Pattern>(Pattern(health.body)),
+                                 health.timeout, [] {})
+                    : exec_probe(m_io, *entry.plan.health, health.timeout, [] {});
+        } catch (const Error& error) {
+            m_reporter.error(entry.spec->name, std::string("health check: ") + error.what());
+            return;
+        }
+    }
+    entry.health->check_once(
+        [this, &entry, generation = entry.generation](bool passed, const std::string& what) {
+            asio::post(m_io, [this, &entry, generation, passed, what] {
+                if (generation != entry.generation || entry.state() != State::ready || m_stopping) {
+                    return;
+                }
+                if (passed) {
+                    entry.health_failures = 0;
+                } else {
+                    ++entry.health_failures;
+                    m_reporter.event("health_check_failed", entry.spec->name,
+                                     {{"failures", entry.health_failures},
+                                      {"of", entry.spec->health.failures},
+                                      {"what", what}});
+                    if (entry.health_failures >= entry.spec->health.failures) {
+                        feed(entry, service_event::Unhealthy{what + " (" +
+                                                             std::to_string(entry.health_failures) +
+                                                             " checks in a row)"});
+                        return;
+                    }
+                }
+                entry.health_timer->expires_after(entry.spec->health.interval);
+                entry.health_timer->async_wait(
+                    [this, &entry, generation](const boost::system::error_code& ec) {
+                        if (!ec && generation == entry.generation &&
+                            entry.state() == State::ready && !m_stopping) {
+                            check_health(entry);
+                        }
+                    });
+            });
+        });
+}
+
+void Supervisor::Impl::report_unhealthy(Service& entry, const Action& action) {
+    m_reporter.event("unhealthy", entry.spec->name,
+                     {{"reason", action.reason}, {"failures", entry.health_failures}},
+                     "unhealthy: " + action.reason +
+                         "; stopping it, then its restart policy decides (dependents keep "
+                         "running)",
+                     1);
 }
 
 // Facts for startup_diagnosis: the service's process tree (group and descendants) with its

@@ -20,6 +20,9 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
                      "stopping: " + reason);
     adopt_orphans();
     for (const auto& name : m_order) {
+        if (service(name).health_timer) {
+            service(name).health_timer->cancel();
+        }
         feed(service(name), service_event::StopRun{});
     }
     stop_what_can_stop();

@@ -206,5 +206,54 @@ TEST(ReadinessKinds, StartedConditionStartsTheDependentBeforeTheDependencyIsRead
     EXPECT_LT(event_time(*started), event_time(*ready)) << run.output();
 }
 
+// Health after ready: the server starts failing its health check; after `failures` checks in a
+// row it is unhealthy, stopped and restarted by its policy. Its dependent keeps running (it is
+// not restarted) and keeps serving.
+TEST(ReadinessKinds, HealthFailuresRestartTheServiceWhileItsDependentKeepsServing) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto web_port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml",
+        k_header + "[services.api]\ncmd = [" + toml_quoted(fixture("healthserver")) +
+            ", \"-addr\", \"127.0.0.1:${port}\", \"-unhealthy-for\", \"0s\", "
+            "\"-unhealthy-after\", \"500ms\"]\nports = { http = " +
+            std::to_string(port) +
+            " }\nhealth = { http = \"http://127.0.0.1:${port}/health\", interval = \"100ms\", "
+            "timeout = \"500ms\", failures = 3 }\nbackoff = { initial = \"100ms\", max = "
+            "\"200ms\" }\n[services.web]\ncmd = [" +
+            toml_quoted(fixture("binder")) +
+            ", \"-addr\", \"127.0.0.1:${port}\"]\nports = { http = " + std::to_string(web_port) +
+            " }\ndepends_on = [\"api\"]\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    ASSERT_TRUE(run.wait_for_event("ready", "web", 20s)) << run.output();
+    const auto unhealthy = run.wait_for_event("unhealthy", "api", 10s);
+    ASSERT_TRUE(unhealthy) << run.output();
+    EXPECT_NE((*unhealthy)["reason"].get<std::string>().find("500"), std::string::npos)
+        << run.output();
+    const auto restarting = run.wait_for_event("restarting", "api", 10s);
+    ASSERT_TRUE(restarting) << run.output();
+    EXPECT_EQ((*restarting)["reason"].get<std::string>().rfind("unhealthy: ", 0), 0u)
+        << run.output();
+    EXPECT_TRUE(eventually(
+        [&] {
+            int ready = 0;
+            for (const auto& event : run.events()) {
+                ready += event.value("event", "") == "ready" && event.value("service", "") == "api";
+            }
+            return ready >= 2;
+        },
+        10s))
+        << "api is ready again after its restart: " << run.output();
+    int web_starts = 0;
+    for (const auto& event : run.events()) {
+        web_starts += event.value("event", "") == "started" && event.value("service", "") == "web";
+    }
+    EXPECT_EQ(web_starts, 1) << "the dependent is not restarted: " << run.output();
+    EXPECT_TRUE(can_connect(web_port)) << "the dependent keeps serving";
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(10s));
+}
+
 } // namespace
 } // namespace golaunch::test

@@ -480,6 +480,32 @@ TEST_F(ServiceMachineTest, ConditionsOfAServerWithPorts) {
     EXPECT_TRUE(machine.satisfies(DependencyCondition::completed));
 }
 
+TEST_F(ServiceMachineTest, UnhealthyStopsAReadyServiceAndItsExitIsAFailureThatRestarts) {
+    auto machine = make();
+    to_ready(machine);
+    const auto actions = machine.on(ev::Unhealthy{"GET /health: 500 (3 checks in a row)"});
+    EXPECT_EQ(kinds(actions), (std::vector<K>{K::report_unhealthy, K::stop_tree}));
+    EXPECT_EQ(machine.state(), S::stopping);
+    EXPECT_TRUE(machine.on(ev::StopNow{}).empty()); // its stop request went out already
+    const auto exit = machine.on(exited(true));     // it exited 0 on SIGTERM: still a failure
+    ASSERT_NE(find(exit, K::report_exit), nullptr);
+    EXPECT_EQ(find(exit, K::report_exit)->exit_kind, ExitKind::failed);
+    EXPECT_EQ(find(exit, K::report_exit)->reason,
+              "unhealthy: GET /health: 500 (3 checks in a row)");
+    EXPECT_NE(find(exit, K::arm_backoff), nullptr);
+    EXPECT_EQ(machine.state(), S::backoff);
+}
+
+TEST_F(ServiceMachineTest, UnhealthyOnlyWhileReady) {
+    auto starting = make();
+    to_starting(starting);
+    EXPECT_TRUE(starting.on(ev::Unhealthy{"x"}).empty());
+    auto stopping = make();
+    to_ready(stopping);
+    stopping.on(ev::StopRun{});
+    EXPECT_TRUE(stopping.on(ev::Unhealthy{"x"}).empty());
+}
+
 TEST_F(ServiceMachineTest, StopRunCancelsTimersAndNothingRestarts) {
     auto machine = make();
     to_ready(machine);
