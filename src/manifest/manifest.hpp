@@ -42,6 +42,15 @@ struct PortSpec {
     std::string address; // `http = { port = 8080, address = "127.0.0.1" }`; "" when not given
 };
 
+// `files = [{ from = "prometheus.yml.in", to = ".golaunch/prometheus.yml" }]`: a template
+// rendered with the ports of the run (manifest/file_templates.hpp).
+struct FileTemplate {
+    std::string from; // the template, relative to the manifest dir
+    std::string to;   // the generated file, relative to the manifest dir and inside it
+    SourceLocation from_where;
+    SourceLocation to_where;
+};
+
 struct ServiceSpec {
     std::string name;
     SourceLocation where; // the [services.NAME] table
@@ -57,6 +66,7 @@ struct ServiceSpec {
     std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
     std::vector<std::string> depends_on;
+    std::vector<FileTemplate> files; // `files`, in manifest order
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;
