@@ -164,6 +164,35 @@ TEST(ServiceFilesE2E, CheckReportsABadTemplateReferenceAtItsLineAndColumn) {
     EXPECT_FALSE(std::filesystem::exists(dir.path() / ".golaunch" / "s.conf"));
 }
 
+TEST(ServiceFilesE2E, TargetIsNeverWrittenThroughALink) {
+    TempDir dir;
+    TempDir outside;
+    const auto port = pick_free_port();
+    dir.write("web.conf.in", "listen = \"127.0.0.1:${port}\"\n");
+    const auto victim = outside.write("victim.conf", "keep me\n");
+    std::filesystem::create_directory_symlink(outside.path(), dir.path() / "conf");
+    std::filesystem::create_directory(dir.path() / "direct");
+    std::filesystem::create_symlink(victim, dir.path() / "direct" / "web.conf");
+    for (const std::string to : {"conf/web.conf", "direct/web.conf"}) {
+        const auto manifest = dir.write(
+            "app.toml", "version = 1\n[services.web]\ncmd = [" +
+                            toml_quoted(fixture("configserver")) + "]\nargs = [\"" + to +
+                            "\"]\nports = { http = " + std::to_string(port) +
+                            " }\nfiles = [{ from = \"web.conf.in\", to = \"" + to + "\" }]\n");
+        GolaunchRun run(dir, {"run", manifest.string(), "--stop-when-ready", "--no-network"});
+        EXPECT_EQ(run_to_exit(run), 1) << to;
+        const std::string link =
+            to == "conf/web.conf" ? (dir.path() / "conf").string() : (dir.path() / to).string();
+        EXPECT_NE(run.output().find("golaunch: error: " + link + " is a symbolic link (to "),
+                  std::string::npos)
+            << run.output();
+        EXPECT_NE(run.output().find("never through a link, and left it alone"), std::string::npos)
+            << run.output();
+        EXPECT_EQ(files_in(outside.path()), std::vector<std::string>{"victim.conf"}) << to;
+        EXPECT_EQ(read_file(victim), "keep me\n") << to;
+    }
+}
+
 // The check itself on real files: a bare path argument and an option's value are read, a number
 // that only contains the old one is not a hit, a generated `files` target and files outside the
 // project are skipped.
