@@ -3,6 +3,7 @@
 #include "cli/manifest_args.hpp"
 #include "instance/instance_lock.hpp"
 #include "manifest/dependency_order.hpp"
+#include "preflight/literal_port_check.hpp"
 #include "preflight/preflight.hpp"
 #include "preflight/report.hpp"
 #include "remedy/fixer.hpp"
@@ -59,6 +60,24 @@ std::string render_action(const FixAction& action, const Palette& palette) {
     return out;
 }
 
+// The ports the actions move (or would move, in a dry run).
+std::vector<PortMove> moves_of(const Manifest& manifest, const std::vector<FixAction>& actions) {
+    std::vector<PortMove> moves;
+    for (const auto& action : actions) {
+        if (action.kind != "move-port" || action.failed || action.skipped || action.to == 0) {
+            continue;
+        }
+        for (const auto& service : manifest.services) { // port numbers are unique
+            for (const auto& port : service.ports) {
+                if (port.number == action.from) {
+                    moves.push_back({service.name, port.name, action.from, action.to});
+                }
+            }
+        }
+    }
+    return moves;
+}
+
 // Errors no planned action addresses (dry run): what would remain.
 std::vector<Finding> unaddressed_errors(const std::vector<Finding>& findings,
                                         const std::vector<FixAction>& actions) {
@@ -106,6 +125,10 @@ int run_fix(const FixCommandOptions& options) {
         remaining = args.override_findings;
         remaining.insert(remaining.end(), before.findings.begin(), before.findings.end());
     }
+    // A file named in args that still holds a moved port's old number: the move does not reach it.
+    const auto literal =
+        check_literal_ports(args.manifest, order, moves_of(args.manifest, actions));
+    remaining.insert(remaining.end(), literal.begin(), literal.end());
     const bool any_failed =
         std::any_of(actions.begin(), actions.end(), [](const auto& a) { return a.failed; });
     const bool ok = !any_failed && !has_errors(remaining);

@@ -3,6 +3,7 @@
 #include "cli/manifest_args.hpp"
 #include "instance/atomic_file.hpp"
 #include "instance/instance_lock.hpp"
+#include "instance/service_files.hpp"
 #include "instance/state_file.hpp"
 #include "manifest/dependency_order.hpp"
 #include "preflight/preflight.hpp"
@@ -21,10 +22,11 @@ namespace golaunch {
 
 namespace {
 
-// What golaunch itself did about a port: always shown in full.
+// What golaunch itself did about a port, and a file it could not follow there: always shown in
+// full.
 bool is_action(const Finding& finding) {
     return finding.id == "port-moved" || finding.id == "stale-stopped" ||
-           finding.id == "port-override";
+           finding.id == "port-override" || finding.id == "port-literal-in-file";
 }
 
 // In JSON mode every finding is an event. In text mode errors and golaunch's own actions are
@@ -157,6 +159,12 @@ int run_run(const RunCommandOptions& options) {
         reporter.event("preflight_ignored", "",
                        {{"errors", summary_to_json(findings)["errors"]}, {"message", warning}},
                        warning, 2);
+    }
+    // The ports are settled (next-free may have moved some): the `files` get them before any
+    // service starts.
+    for (const auto& file : write_service_files(args.manifest, order, preflight.assignments)) {
+        reporter.event("file_written", file.service, {{"from", file.from}, {"to", file.to}},
+                       "wrote " + file.to + " from " + file.from, 0);
     }
     const InstanceRecordGuard record(args.manifest, reporter);
     RunOptions run_options;

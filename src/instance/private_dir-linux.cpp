@@ -32,11 +32,9 @@ std::filesystem::path directory_of(const std::filesystem::path& file) {
 
 } // namespace
 
-void refuse_link(const std::filesystem::path& path) {
+bool is_link(const std::filesystem::path& path) {
     struct stat info {};
-    if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
-        throw link_refused(path);
-    }
+    return ::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode);
 }
 
 std::intptr_t open_private_file(const std::filesystem::path& file, const std::string& what) {

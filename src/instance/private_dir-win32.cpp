@@ -35,11 +35,10 @@ void refuse_opened_link(HANDLE file, const std::filesystem::path& path) {
 
 } // namespace
 
-void refuse_link(const std::filesystem::path& path) {
+bool is_link(const std::filesystem::path& path) {
     const DWORD attributes = ::GetFileAttributesW(path.wstring().c_str());
-    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
-        throw link_refused(path);
-    }
+    return attributes != INVALID_FILE_ATTRIBUTES &&
+           (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
 }
 
 std::intptr_t open_private_file(const std::filesystem::path& file, const std::string& what) {

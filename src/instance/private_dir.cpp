@@ -49,6 +49,12 @@ Error link_refused(const std::filesystem::path& path) {
                      "`) and run again; golaunch keeps only its own files there");
 }
 
+void refuse_link(const std::filesystem::path& path) {
+    if (is_link(path)) {
+        throw link_refused(path);
+    }
+}
+
 void ensure_private_dir(const std::filesystem::path& dir) {
     const auto chain = private_chain(dir);
     std::error_code ignored;

@@ -24,6 +24,10 @@ namespace golaunch {
 // The refusal: "<path> is a symbolic link ..." with the hint to remove it.
 Error link_refused(const std::filesystem::path& path);
 
+// True when `path` itself is a symbolic link (Windows: a reparse point); false when it is
+// missing or anything else.
+bool is_link(const std::filesystem::path& path);
+
 // Throws link_refused when `path` itself is a symbolic link (Windows: a reparse point); a
 // missing path is fine.
 void refuse_link(const std::filesystem::path& path);

@@ -154,19 +154,30 @@ std::string interpolate(const std::string& text, const std::string& service_name
     return out;
 }
 
+std::vector<ReferenceAt> unresolved_references_at(std::string_view text,
+                                                  const std::string& service_name,
+                                                  const Manifest& manifest) {
+    std::vector<ReferenceAt> unresolved;
+    for (const Token& token : tokenize(text)) {
+        bool bad = token.kind == Token::Kind::unterminated;
+        if (token.kind == Token::Kind::reference) {
+            const auto reference = parse_reference(token.inner, service_name);
+            bad = !reference || !resolves_in(*reference, manifest);
+        }
+        if (bad) {
+            unresolved.push_back(
+                {static_cast<std::size_t>(token.raw.data() - text.data()), std::string(token.raw)});
+        }
+    }
+    return unresolved;
+}
+
 std::vector<std::string> unresolved_references(const std::string& text,
                                                const std::string& service_name,
                                                const Manifest& manifest) {
     std::vector<std::string> unresolved;
-    for (const Token& token : tokenize(text)) {
-        if (token.kind == Token::Kind::unterminated) {
-            unresolved.emplace_back(token.raw);
-        } else if (token.kind == Token::Kind::reference) {
-            const auto reference = parse_reference(token.inner, service_name);
-            if (!reference || !resolves_in(*reference, manifest)) {
-                unresolved.emplace_back(token.raw);
-            }
-        }
+    for (auto& reference : unresolved_references_at(text, service_name, manifest)) {
+        unresolved.push_back(std::move(reference.text));
     }
     return unresolved;
 }

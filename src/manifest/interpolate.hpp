@@ -4,6 +4,7 @@
 #include "manifest/manifest.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace golaunch {
@@ -20,6 +21,16 @@ std::string interpolate(const std::string& text, const std::string& service_name
 std::vector<std::string> unresolved_references(const std::string& text,
                                                const std::string& service_name,
                                                const Manifest& manifest);
+
+// The same, with the byte offset in `text` where each reference starts (for templates, whose
+// errors are located in the template text).
+struct ReferenceAt {
+    std::size_t offset = 0;
+    std::string text; // as written; an unterminated one runs to the end of `text`
+};
+std::vector<ReferenceAt> unresolved_references_at(std::string_view text,
+                                                  const std::string& service_name,
+                                                  const Manifest& manifest);
 
 // A hint for one reference returned by unresolved_references, e.g.
 // "service 'db' has no port 'pgx'; did you mean 'pg'?".

@@ -1,6 +1,7 @@
 #include "manifest/loader.hpp"
 
 #include "manifest/env_file.hpp"
+#include "manifest/file_templates.hpp"
 #include "manifest/manifest_checks.hpp"
 #include "manifest/names.hpp"
 #include "manifest/policy_reader.hpp"
@@ -175,6 +176,7 @@ Manifest load_manifest(const std::filesystem::path& path) {
     Manifest manifest = parse_manifest(text, path.string(), root_dir);
     manifest.path = path;
     check_env_files(manifest, text);
+    check_file_templates(manifest, text);
     return manifest;
 }
 

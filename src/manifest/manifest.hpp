@@ -81,6 +81,15 @@ enum class DependencyCondition { started, ready, completed };
 const char* to_string(ReadyKind kind);
 const char* to_string(DependencyCondition condition);
 
+// `files = [{ from = "prometheus.yml.in", to = ".golaunch/prometheus.yml" }]`: a template
+// rendered with the ports of the run (manifest/file_templates.hpp).
+struct FileTemplate {
+    std::string from; // the template, relative to the manifest dir
+    std::string to;   // the generated file, relative to the manifest dir and inside it
+    SourceLocation from_where;
+    SourceLocation to_where;
+};
+
 struct ServiceSpec {
     std::string name;
     SourceLocation where; // the [services.NAME] table
@@ -99,6 +108,7 @@ struct ServiceSpec {
     std::map<std::string, DependencyCondition> conditions; // by dependency; absent = ready
     ReadySpec ready;
     HealthSpec health;
+    std::vector<FileTemplate> files; // `files`, in manifest order
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;

@@ -1,11 +1,13 @@
 #include "manifest/manifest_checks.hpp"
 
 #include "manifest/dependency_order.hpp"
+#include "manifest/file_templates.hpp"
 #include "manifest/interpolate.hpp"
 #include "manifest/source_error.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string_view>
 #include <unordered_set>
@@ -115,6 +117,42 @@ void check_references(const TomlDocument& doc, const Manifest& manifest,
     }
 }
 
+// No two `files` entries write the same file, and none writes over a template.
+void check_file_targets(const TomlDocument& doc, const Manifest& manifest) {
+    struct Written {
+        const ServiceSpec* service;
+        const FileTemplate* file;
+    };
+    std::map<std::filesystem::path, Written> targets;
+    std::map<std::filesystem::path, const FileTemplate*> templates;
+    for (const auto& service : manifest.services) {
+        for (const auto& file : service.files) {
+            templates.emplace(std::filesystem::path(file.from).lexically_normal(), &file);
+        }
+    }
+    for (const auto& service : manifest.services) {
+        for (const auto& file : service.files) {
+            const auto target = project_relative_target(file.to);
+            const auto [first, inserted] = targets.emplace(target, Written{&service, &file});
+            if (!inserted) {
+                doc.fail(file.to_where,
+                         "'" + file.to + "' is already written by service '" +
+                             first->second.service->name + "' (" +
+                             describe_location(first->second.file->to_where) + ")",
+                         "give each generated file its own 'to'");
+            }
+            if (const auto overwritten = templates.find(target); overwritten != templates.end()) {
+                doc.fail(file.to_where,
+                         "'" + file.to + "' is the template '" + overwritten->second->from + "' (" +
+                             describe_location(overwritten->second->from_where) +
+                             "); golaunch would overwrite it",
+                         "write the generated file elsewhere, e.g. to = \".golaunch/" +
+                             target.filename().string() + "\"");
+            }
+        }
+    }
+}
+
 void canonicalize(ServiceSpec& service) {
     const auto rewrite = [&](std::string& text) {
         text = canonical_references(text, service);
@@ -139,6 +177,7 @@ void check_manifest(const TomlDocument& doc, Manifest& manifest,
     check_cycles(doc, manifest, sources);
     check_duplicate_ports(doc, manifest);
     check_references(doc, manifest, sources);
+    check_file_targets(doc, manifest);
     for (auto& service : manifest.services) {
         canonicalize(service);
     }

@@ -1,7 +1,9 @@
 #include "manifest/service_reader.hpp"
 
+#include "manifest/file_templates.hpp"
 #include "manifest/names.hpp"
 #include "manifest/policy_reader.hpp"
+#include "manifest/reserved_env.hpp"
 #include "util/regex.hpp"
 
 #include <algorithm>
@@ -39,6 +41,7 @@ class ServiceReader {
                        "a server is ready when it serves: drop `ready` (its ports), or use "
                        "ready = { http = \"http://127.0.0.1:${port}/health\" }");
         }
+        check_env_keys();
         apply_policy(m_policy, m_read.spec);
         return std::move(m_read);
     }
@@ -68,6 +71,8 @@ class ServiceReader {
             read_ready(node);
         } else if (name == "health") {
             read_health(node);
+        } else if (name == "files") {
+            read_files(node);
         } else {
             read_policy_key(m_doc, name, node, "services." + this->name(), m_policy);
         }
@@ -121,10 +126,52 @@ class ServiceReader {
                            "invalid environment variable name '" + key + "'");
             }
             const auto* text = entry.node->as_string();
+            m_env_keys.emplace_back(key, m_doc.where(*entry.key));
             m_read.spec.env[key] = env_value(key, *entry.node);
             if (text != nullptr) {
                 m_read.sources.templates.emplace_back(text->get(), m_doc.where(*entry.node));
             }
+        }
+    }
+
+    // After every key, when the ports are known: golaunch's own variables are not the manifest's.
+    void check_env_keys() const {
+        for (const auto& [key, where] : m_env_keys) {
+            if (const auto reserved = reserved_env(key, m_read.spec)) {
+                m_doc.fail(where, reserved->message, reserved->hint);
+            }
+        }
+    }
+
+    // `files = [{ from = "x.in", to = ".golaunch/x" }]`; the templates are read by the loader.
+    void read_files(const toml::node& node) {
+        const std::string example = "e.g. files = [{ from = \"" + name() +
+                                    ".conf.in\", to = \".golaunch/" + name() + ".conf\" }]";
+        for (const toml::node& element : read_array(m_doc, "files", node)) {
+            const auto* table = element.as_table();
+            if (table == nullptr) {
+                m_doc.fail(m_doc.where(element),
+                           "'files' must hold only tables, not " + type_phrase(element));
+            }
+            check_keys(m_doc, *table, {"from", "to"}, "in a 'files' entry");
+            const toml::node* from = table->get("from");
+            const toml::node* to = table->get("to");
+            if (from == nullptr || to == nullptr) {
+                m_doc.fail(m_doc.where(*table),
+                           std::string("'files' entry needs '") + (from ? "to" : "from") + "'",
+                           example);
+            }
+            FileTemplate file{read_string(m_doc, "from", *from), read_string(m_doc, "to", *to),
+                              m_doc.where(*from), m_doc.where(*to)};
+            require_non_empty(file.from.empty(), *from, "from", example);
+            if (project_relative_target(file.to).empty()) {
+                m_doc.fail(file.to_where,
+                           "'to' must name a file inside the project directory, not '" + file.to +
+                               "'",
+                           "write a path relative to the manifest, e.g. to = \".golaunch/" +
+                               name() + ".conf\"");
+            }
+            m_read.spec.files.push_back(std::move(file));
         }
     }
 
@@ -409,14 +456,16 @@ class ServiceReader {
     Defaults m_policy;
     ServiceRead m_read;
     std::string m_run_key; // the one of go, cmd, shell seen so far
+    std::vector<std::pair<std::string, SourceLocation>> m_env_keys; // env keys and where
 };
 
 } // namespace
 
 const std::vector<std::string>& service_keys() {
     static const std::vector<std::string> keys = [] {
-        std::vector<std::string> all = {"go",  "cmd",   "shell", "args",       "env",   "env_file",
-                                        "dir", "ports", "hosts", "depends_on", "ready", "health"};
+        std::vector<std::string> all = {"go",       "cmd",    "shell", "args",  "env",
+                                        "env_file", "dir",    "ports", "hosts", "depends_on",
+                                        "ready",    "health", "files"};
         all.insert(all.end(), policy_keys().begin(), policy_keys().end());
         return all;
     }();

@@ -9,6 +9,7 @@
 #include "preflight/go_check.hpp"
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
+#include "preflight/literal_port_check.hpp"
 #include "preflight/port_rules_check.hpp"
 
 #include <unistd.h>
@@ -116,6 +117,11 @@ PreflightResult run_preflight(const Manifest& manifest, const std::vector<std::s
     result.findings = std::move(ports.findings);
     result.assignments = std::move(ports.assignments);
     result.conflicts = std::move(ports.conflicts);
+    // Right after the ports that moved: a config file that still names one's old number.
+    auto literal =
+        check_literal_ports(manifest, services, port_moves(manifest, result.assignments));
+    result.findings.insert(result.findings.end(), std::make_move_iterator(literal.begin()),
+                           std::make_move_iterator(literal.end()));
     result.hosts_file = options.hosts_file.empty() ? system_hosts_path() : options.hosts_file;
     result.endpoints = declared_endpoints(manifest, services, result.assignments);
 

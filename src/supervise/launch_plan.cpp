@@ -3,11 +3,11 @@
 #include "manifest/env_file.hpp"
 #include "manifest/interpolate.hpp"
 #include "manifest/project_id.hpp"
+#include "manifest/reserved_env.hpp"
 #include "platform/process_info.hpp"
 #include "util/error.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace golaunch {
 
@@ -27,16 +27,6 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
     return std::any_of(env.begin(), env.end(), [&](const std::string& entry) {
         return entry.rfind(prefix, 0) == 0 && entry.size() > prefix.size();
     });
-}
-
-std::string upper_identifier(const std::string& name) {
-    std::string out;
-    for (const char c : name) {
-        out += std::isalnum(static_cast<unsigned char>(c))
-                   ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                   : '_';
-    }
-    return out;
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
@@ -82,11 +72,11 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     for (const auto& [key, value] : service.env) {
         set_env(env, key, interpolate(value, service.name, ports));
     }
+    // Set after the manifest's env, whose keys cannot name these (manifest/reserved_env.hpp).
     if (!service.ports.empty()) {
         set_env(env, "PORT", std::to_string(plan.ports.front()));
         for (std::size_t i = 0; i < service.ports.size(); ++i) {
-            set_env(env, "PORT_" + upper_identifier(service.ports[i].name),
-                    std::to_string(plan.ports[i]));
+            set_env(env, port_env_name(service.ports[i].name), std::to_string(plan.ports[i]));
         }
     }
     set_env(env, k_service_env, service.name);

@@ -426,5 +426,130 @@ TEST(ManifestErrors, MissingFile) {
     }
 }
 
+// Issue 13, item 5: an env key golaunch sets itself is an error, never silently overridden.
+TEST(ManifestErrors, EnvPortIsSetByGolaunch) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "env = { PORT = \"1\" }\n"
+                                       "ports = { http = 8080 }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:9: error: env 'PORT' would be overridden: golaunch sets PORT to the "
+              "first port of service 'api' (http)\n"
+              "    3 | env = { PORT = \"1\" }\n"
+              "      |         ^");
+    EXPECT_EQ(error.hint(), "use another name: golaunch sets PORT and PORT_<NAME> for the "
+                            "service's ports itself, and ${ports.NAME} puts a port into any "
+                            "env value or argument");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+}
+
+TEST(ManifestErrors, EnvPortOfANamedPortIsSetByGolaunch) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "ports = { http = 8080, admin-ui = 8081 }\n"
+                                       "[services.api.env]\n"
+                                       "PORT_HTTPS = \"1\"\n"
+                                       "PORT_ADMIN_UI = \"31110\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:6:1: error: env 'PORT_ADMIN_UI' would be overridden: golaunch sets "
+              "PORT_ADMIN_UI to port 'admin-ui' of service 'api'\n"
+              "    6 | PORT_ADMIN_UI = \"31110\"\n"
+              "      | ^");
+}
+
+TEST(ManifestErrors, EnvGolaunchNamesAreReserved) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "env = { A = \"1\", GOLAUNCH_SERVICE = \"web\" }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:18: error: env 'GOLAUNCH_SERVICE' is reserved: golaunch sets "
+              "GOLAUNCH_SERVICE, GOLAUNCH_PID and GOLAUNCH_PROJECT in every process it starts\n"
+              "    3 | env = { A = \"1\", GOLAUNCH_SERVICE = \"web\" }\n"
+              "      |                  ^");
+    EXPECT_EQ(error.hint(), "use another name: names starting with GOLAUNCH_ are golaunch's own");
+}
+
+TEST(ManifestErrors, EnvPortIsFreeForAServiceWithoutPorts) {
+    const Manifest manifest = parse_manifest("[services.job]\n"
+                                             "cmd = [\"true\"]\n"
+                                             "env = { PORT = \"1\", PORT_HTTP = \"2\" }\n",
+                                             "app.toml", "/work/shop");
+    EXPECT_EQ(manifest.services.front().env.at("PORT"), "1");
+}
+
+TEST(ManifestErrors, FilesEntryNeedsFromAndTo) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "files = [{ to = \".golaunch/api.conf\" }]\n");
+    EXPECT_EQ(std::string(error.what()), "app.toml:3:10: error: 'files' entry needs 'from'\n"
+                                         "    3 | files = [{ to = \".golaunch/api.conf\" }]\n"
+                                         "      |          ^");
+    EXPECT_EQ(error.hint(),
+              "e.g. files = [{ from = \"api.conf.in\", to = \".golaunch/api.conf\" }]");
+}
+
+TEST(ManifestErrors, FilesEntryUnknownKey) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "files = [{ form = \"a.in\", to = \"a\" }]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:12: error: unknown key 'form' in a 'files' entry\n"
+              "    3 | files = [{ form = \"a.in\", to = \"a\" }]\n"
+              "      |            ^");
+    EXPECT_EQ(error.hint(), "did you mean 'from'?");
+}
+
+TEST(ManifestErrors, FilesEntryMustBeATable) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "files = [\"a.in\"]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:10: error: 'files' must hold only tables, not a string\n"
+              "    3 | files = [\"a.in\"]\n"
+              "      |          ^");
+}
+
+TEST(ManifestErrors, FilesTargetMustStayInsideTheProject) {
+    for (const std::string to : {"../out.conf", "/etc/out.conf", "a/../../out.conf", ".", "a/.."}) {
+        const std::string line = "files = [{ from = \"a.in\", to = \"" + to + "\" }]";
+        const Error error = manifest_error("[services.api]\ngo = \"./cmd/api\"\n" + line + "\n");
+        EXPECT_EQ(std::string(error.what()),
+                  "app.toml:3:32: error: 'to' must name a file inside the project directory, "
+                  "not '" +
+                      to + "'\n    3 | " + line + "\n      |                                ^")
+            << to;
+        EXPECT_EQ(error.hint(),
+                  "write a path relative to the manifest, e.g. to = \".golaunch/api.conf\"");
+    }
+}
+
+TEST(ManifestErrors, FilesTargetWrittenTwice) {
+    const Error error =
+        manifest_error("[services.api]\n"
+                       "go = \"./cmd/api\"\n"
+                       "files = [{ from = \"a.in\", to = \"out/a.conf\" }]\n"
+                       "[services.web]\n"
+                       "go = \"./cmd/web\"\n"
+                       "files = [{ from = \"b.in\", to = \"out/../out/a.conf\" }]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:6:32: error: 'out/../out/a.conf' is already written by service 'api' "
+              "(app.toml:3:32)\n"
+              "    6 | files = [{ from = \"b.in\", to = \"out/../out/a.conf\" }]\n"
+              "      |                                ^");
+    EXPECT_EQ(error.hint(), "give each generated file its own 'to'");
+}
+
+TEST(ManifestErrors, FilesTargetWouldOverwriteATemplate) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "files = [{ from = \"a.conf\", to = \"./a.conf\" }]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:34: error: './a.conf' is the template 'a.conf' (app.toml:3:19); "
+              "golaunch would overwrite it\n"
+              "    3 | files = [{ from = \"a.conf\", to = \"./a.conf\" }]\n"
+              "      |                                  ^");
+    EXPECT_EQ(error.hint(), "write the generated file elsewhere, e.g. to = \".golaunch/a.conf\"");
+}
+
 } // namespace
 } // namespace golaunch
