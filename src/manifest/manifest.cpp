@@ -25,6 +25,8 @@ const char* to_string(ReadyKind kind) {
         return "log";
     case ReadyKind::exec:
         return "exec";
+    case ReadyKind::notify:
+        return "notify";
     }
     return "?";
 }

@@ -44,8 +44,8 @@ struct PortSpec {
 
 // How a service's readiness is known (README, "Readiness"). `ports` (the default): every declared
 // port listens. The probes (http, log, exec) are tried once the ports listen; `exit`: a one-shot
-// is complete when it exits 0.
-enum class ReadyKind { ports, exit, http, log, exec };
+// is complete when it exits 0; `notify`: it sends READY=1 to NOTIFY_SOCKET (sd_notify, Linux).
+enum class ReadyKind { ports, exit, http, log, exec, notify };
 
 struct ReadySpec {
     ReadyKind kind = ReadyKind::ports;

@@ -298,12 +298,14 @@ class ServiceReader {
     void read_ready(const toml::node& node) {
         ReadySpec& ready = m_read.spec.ready;
         ready.where = m_doc.where(node);
-        const std::string hint = "ready = \"ports\" (the default), \"exit\", { http = "
+        const std::string hint = "ready = \"ports\" (the default), \"exit\", \"notify\", { http = "
                                  "\"http://127.0.0.1:${port}/health\" }, { log = \"regex\" } "
                                  "or { exec = [\"cmd\", \"arg\"] }";
         if (node.as_string() != nullptr) {
-            const auto chosen = read_choice(m_doc, "ready", node, {"ports", "exit"});
-            ready.kind = chosen == 0 ? ReadyKind::ports : ReadyKind::exit;
+            const auto chosen = read_choice(m_doc, "ready", node, {"ports", "exit", "notify"});
+            ready.kind = chosen == 0   ? ReadyKind::ports
+                         : chosen == 1 ? ReadyKind::exit
+                                       : ReadyKind::notify;
             return;
         }
         if (node.as_table() == nullptr) {

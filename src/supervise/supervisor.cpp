@@ -27,7 +27,7 @@ ServiceMachine::Config machine_config(const ServiceSpec& spec, const ServicePlan
     ServiceMachine::Config config;
     config.has_ports = !plan.ports.empty();
     config.has_probe = spec.ready.kind == ReadyKind::http || spec.ready.kind == ReadyKind::log ||
-                       spec.ready.kind == ReadyKind::exec;
+                       spec.ready.kind == ReadyKind::exec || spec.ready.kind == ReadyKind::notify;
     config.ready_on_exit = spec.ready.kind == ReadyKind::exit;
     config.restart = spec.restart;
     config.max_restarts = spec.max_restarts;
@@ -48,6 +48,9 @@ Supervisor::Impl::Service::Service(asio::io_context& io, const ServiceSpec& serv
     }
     if (spec->health.enabled) {
         health_timer = std::make_unique<asio::steady_timer>(io);
+    }
+    if (spec->ready.kind == ReadyKind::notify) {
+        watchdog_timer = std::make_unique<asio::steady_timer>(io);
     }
 }
 
@@ -95,7 +98,11 @@ void Supervisor::Impl::plan_all() {
     for (const auto& name : m_order) {
         const ServiceSpec& spec = *m_manifest.find_service(name);
         auto plan = plan_service(m_manifest, spec, m_ports, base_env, current_process_id());
-        m_services.emplace(name, std::make_unique<Service>(m_io, spec, std::move(plan)));
+        auto entry = std::make_unique<Service>(m_io, spec, std::move(plan));
+        if (spec.ready.kind == ReadyKind::notify) {
+            open_notify_socket(*entry);
+        }
+        m_services.emplace(name, std::move(entry));
     }
 }
 
@@ -214,6 +221,76 @@ void Supervisor::Impl::adopt_orphans() {
                              ") left the service's process group; it is still part of " +
                              entry.spec->name + " and stops with it");
     }
+}
+
+// ready = "notify": the service's NOTIFY_SOCKET, read on the loop. Only its own processes
+// (its cgroup, its process group, a group it adopted) are heard.
+void Supervisor::Impl::open_notify_socket(Service& entry) {
+    entry.notify = std::make_unique<NotifySocket>(
+        m_io, "golaunch-" + std::to_string(current_process_id()) + "-" + entry.spec->name,
+        [this, &entry](int pid, const std::map<std::string, std::string>& fields) {
+            on_notify(entry, pid, fields);
+        });
+    std::erase_if(entry.plan.run.env,
+                  [](const std::string& kv) { return kv.rfind("NOTIFY_SOCKET=", 0) == 0; });
+    entry.plan.run.env.push_back("NOTIFY_SOCKET=" + entry.notify->address());
+}
+
+bool Supervisor::Impl::in_service(const Service& entry, int pid) const {
+    if (pid <= 0 || entry.tree.empty()) {
+        return false;
+    }
+    if (pid == entry.tree.id() || entry.tree.contains(pid)) {
+        return true;
+    }
+    const auto info = read_process_info(pid);
+    if (!info) {
+        return false;
+    }
+    const auto adopted = entry.tree.adopted_groups();
+    return info->pgid == entry.tree.id() ||
+           std::find(adopted.begin(), adopted.end(), info->pgid) != adopted.end();
+}
+
+void Supervisor::Impl::on_notify(Service& entry, int pid,
+                                 const std::map<std::string, std::string>& fields) {
+    if (!in_service(entry, pid)) {
+        m_reporter.warn(entry.spec->name, "ignored an sd_notify message from pid " +
+                                              std::to_string(pid) +
+                                              ", which is not one of this service's processes");
+        return;
+    }
+    if (const auto status = fields.find("STATUS"); status != fields.end()) {
+        m_reporter.event("status", entry.spec->name, {{"status", status->second}, {"pid", pid}},
+                         "status: " + status->second);
+    }
+    if (const auto usec = fields.find("WATCHDOG_USEC"); usec != fields.end()) {
+        entry.watchdog = std::chrono::microseconds(std::strtoll(usec->second.c_str(), nullptr, 10));
+    }
+    if (fields.count("WATCHDOG") != 0 && fields.at("WATCHDOG") == "1" &&
+        entry.watchdog.count() > 0 && entry.state() == State::ready) {
+        arm_watchdog(entry);
+    }
+    if (fields.count("READY") != 0 && fields.at("READY") == "1" && !entry.notify_ready &&
+        entry.state() == State::starting) {
+        entry.notify_ready = true;
+        if (entry.probing) {
+            post_probe_passed(entry);
+        }
+    }
+}
+
+// WATCHDOG_USEC=N: from ready on, a WATCHDOG=1 at least every N microseconds, or it is unhealthy.
+void Supervisor::Impl::arm_watchdog(Service& entry) {
+    entry.watchdog_timer->expires_after(entry.watchdog);
+    entry.watchdog_timer->async_wait([this, &entry, generation = entry.generation](
+                                         const boost::system::error_code& ec) {
+        if (!ec && generation == entry.generation && entry.state() == State::ready && !m_stopping) {
+            feed(entry, service_event::Unhealthy{"no WATCHDOG=1 within " +
+                                                 std::to_string(entry.watchdog.count() / 1000) +
+                                                 "ms (sd_notify watchdog, WATCHDOG_USEC)"});
+        }
+    });
 }
 
 bool Supervisor::Impl::running(const Service& entry) const {

@@ -29,6 +29,9 @@ void Supervisor::Impl::on_service_exit(Service& entry, int native_status) {
     if (entry.health_timer) {
         entry.health_timer->cancel();
     }
+    if (entry.watchdog_timer) {
+        entry.watchdog_timer->cancel();
+    }
     adopt_orphans();
     feed(entry,
          service_event::MainExited{exited_successfully(native_status), describe_exit(native_status),

@@ -13,6 +13,7 @@
 #include "supervise/containment.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
+#include "supervise/notify_socket.hpp"
 #include "supervise/orphan_guard.hpp"
 #include "supervise/probe_runner.hpp"
 #include "supervise/process_tree.hpp"
@@ -89,6 +90,12 @@ struct Supervisor::Impl {
         std::unique_ptr<asio::steady_timer> health_timer;
         std::unique_ptr<ProbeRunner> health;
         int health_failures = 0;
+        // ready = "notify" (sd_notify): its NOTIFY_SOCKET, READY=1 seen in this attempt, and the
+        // watchdog it asked for (WATCHDOG_USEC; 0 = none).
+        std::unique_ptr<NotifySocket> notify;
+        bool notify_ready = false;
+        std::chrono::microseconds watchdog{0};
+        std::unique_ptr<asio::steady_timer> watchdog_timer;
     };
 
     Impl(const Manifest& manifest, PortAssignments ports, std::vector<DeclaredEndpoint> endpoints,
@@ -171,6 +178,10 @@ struct Supervisor::Impl {
     void start_guard();
     void on_guard_died();
     void adopt_orphans();
+    void open_notify_socket(Service& service);
+    bool in_service(const Service& service, int pid) const;
+    void on_notify(Service& service, int pid, const std::map<std::string, std::string>& fields);
+    void arm_watchdog(Service& service);
     // Its main process runs, or (daemonized) its cgroup does.
     bool running(const Service& service) const;
 

@@ -142,6 +142,8 @@ void Supervisor::Impl::launch(Service& entry) {
     entry.recent.clear(); // a timeout report shows this attempt's output only
     entry.log_seen = false;
     entry.probing = false;
+    entry.notify_ready = false;
+    entry.watchdog = std::chrono::microseconds(0);
     attach_monitoring(entry);
     attach_output(entry, name);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
@@ -197,8 +199,8 @@ void Supervisor::Impl::start_probe(Service& entry) {
     const auto on_pass = [this, &entry] {
         post_probe_passed(entry);
     };
-    if (ready.kind == ReadyKind::log) {
-        if (entry.log_seen) {
+    if (ready.kind == ReadyKind::log || ready.kind == ReadyKind::notify) {
+        if (entry.log_seen || entry.notify_ready) {
             post_probe_passed(entry);
         }
         return;
@@ -266,6 +268,9 @@ void Supervisor::Impl::report_ready(Service& entry) {
                                    : "ready in " + std::string(took_text) + ", listening on " +
                                          join(where, ", "));
     schedule_health(entry);
+    if (entry.watchdog_timer && entry.watchdog.count() > 0) {
+        arm_watchdog(entry);
+    }
     start_ready_services();
 }
 
@@ -408,7 +413,9 @@ void Supervisor::Impl::report_timeout(Service& entry) {
         std::snprintf(seconds, sizeof seconds, "%.2f s", since.count());
         const std::string what =
             entry.probe ? entry.probe->summary()
-                        : "no output line matched /" + entry.spec->ready.pattern + "/ yet";
+            : entry.spec->ready.kind == ReadyKind::notify
+                ? "no READY=1 on NOTIFY_SOCKET (" + entry.notify->address() + ") yet"
+                : "no output line matched /" + entry.spec->ready.pattern + "/ yet";
         diagnosis.insert(
             diagnosis.begin(),
             std::string(entry.plan.ports.empty() ? "probing since " : "ports listening since ") +

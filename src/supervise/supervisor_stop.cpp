@@ -23,6 +23,9 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
         if (service(name).health_timer) {
             service(name).health_timer->cancel();
         }
+        if (service(name).watchdog_timer) {
+            service(name).watchdog_timer->cancel();
+        }
         feed(service(name), service_event::StopRun{});
     }
     stop_what_can_stop();

@@ -247,7 +247,7 @@ TEST(ManifestErrors, ReadyUnknownKind) {
                                        "go = \"./cmd/api\"\n"
                                        "ready = \"exited\"\n");
     EXPECT_EQ(std::string(error.what()), "app.toml:3:9: error: invalid value 'exited' for 'ready' "
-                                         "(expected ports or exit)\n"
+                                         "(expected ports, exit or notify)\n"
                                          "    3 | ready = \"exited\"\n"
                                          "      |         ^");
     EXPECT_EQ(error.hint(), "did you mean 'exit'?");

@@ -8,9 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <string>
@@ -253,6 +258,78 @@ TEST(ReadinessKinds, HealthFailuresRestartTheServiceWhileItsDependentKeepsServin
     EXPECT_TRUE(can_connect(web_port)) << "the dependent keeps serving";
     run.signal(SIGINT);
     EXPECT_TRUE(run.wait_for_exit(10s));
+}
+
+// sd_notify: ready when the service sends READY=1, not when it listens; a READY=1 from a process
+// that is not the service's is ignored (any local process can reach the abstract socket).
+TEST(ReadinessKinds, NotifyIsReadyOnReadyOneFromTheServiceOnly) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml", k_header + "[services.api]\ncmd = [" + toml_quoted(fixture("notifier")) +
+                        ", \"-addr\", \"127.0.0.1:${port}\", \"-delay\", \"800ms\"]\nports = { "
+                        "http = " +
+                        std::to_string(port) + " }\nready = \"notify\"\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    ASSERT_TRUE(run.wait_for_event("started", "api", 20s)) << run.output();
+    ASSERT_TRUE(eventually([&] { return can_connect(port); }, 5s));
+    // A forged READY=1 from this test process, before the service's own.
+    const std::string socket_name = "golaunch-" + std::to_string(run.pid()) + "-api";
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path + 1, socket_name.data(), socket_name.size());
+    const std::string forged = "READY=1";
+    EXPECT_EQ(
+        ::sendto(fd, forged.data(), forged.size(), 0, reinterpret_cast<sockaddr*>(&address),
+                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + socket_name.size())),
+        static_cast<ssize_t>(forged.size()));
+    ::close(fd);
+    EXPECT_TRUE(eventually(
+        [&] {
+            return run.output().find("ignored an sd_notify message from pid " +
+                                     std::to_string(::getpid())) != std::string::npos;
+        },
+        5s))
+        << run.output();
+    const auto ready = run.wait_for_event("ready", "api", 10s);
+    ASSERT_TRUE(ready) << run.output();
+    const auto status = run.wait_for_event("status", "api", 0ms);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ((*status)["status"], "warming up");
+    const auto sent = printed_time(run, "ready sent");
+    ASSERT_GT(sent, 0) << run.output();
+    EXPECT_GE(event_time(*ready), sent)
+        << "ready before the service said READY=1: " << run.output();
+    EXPECT_NE(
+        run.output().find("ignored an sd_notify message from pid " + std::to_string(::getpid())),
+        std::string::npos)
+        << run.output();
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(10s));
+}
+
+// WATCHDOG_USEC: a service that stops pinging WATCHDOG=1 is unhealthy and restarted.
+TEST(ReadinessKinds, NotifyWatchdogSilenceMakesItUnhealthy) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest = dir.write(
+        "app.toml",
+        k_header + "[services.api]\ncmd = [" + toml_quoted(fixture("notifier")) +
+            ", \"-addr\", \"127.0.0.1:${port}\", \"-delay\", \"0s\", \"-watchdog\", \"300ms\", "
+            "\"-stop-pinging-after\", \"500ms\"]\nports = { http = " +
+            std::to_string(port) + " }\nready = \"notify\"\nrestart = \"no\"\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    ASSERT_TRUE(run.wait_for_event("ready", "api", 20s)) << run.output();
+    const auto unhealthy = run.wait_for_event("unhealthy", "api", 10s);
+    ASSERT_TRUE(unhealthy) << run.output();
+    EXPECT_NE((*unhealthy)["reason"].get<std::string>().find("no WATCHDOG=1 within 300ms"),
+              std::string::npos)
+        << run.output();
+    const auto status = run.wait_for_exit(10s);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ(exit_code_of(*status), 1) << run.output();
 }
 
 } // namespace
