@@ -1,6 +1,8 @@
 #include "preflight/port_rules_check.hpp"
 
+#include "instance/state_file.hpp"
 #include "platform/port_owners.hpp"
+#include "preflight/endpoints.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
 #include "preflight/wildcard_bind_check.hpp"
@@ -26,6 +28,7 @@ Finding make_finding(const char* id, Severity severity, const DeclaredEndpoint& 
     finding.id = id;
     finding.severity = severity;
     finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
     return finding;
 }
 
@@ -140,6 +143,16 @@ void check_local_address(const DeclaredEndpoint& endpoint, const NetConfig& conf
     findings.push_back(std::move(finding));
 }
 
+// As port-in-use names it, without the state file: "foreign", "running-golaunch" (its
+// golaunch runs), "stale-unknown" (marked by a golaunch that is gone).
+std::string holder_kind_text(const ProcessInfo& owner) {
+    if (owner.golaunch_pid <= 0) {
+        return to_string(HolderKind::foreign);
+    }
+    return to_string(started_by_golaunch(owner) ? HolderKind::live_golaunch
+                                                : HolderKind::stale_unknown);
+}
+
 bool same_address(const std::string& a, const std::string& b) {
     const std::string left = canonical_ip(a);
     return !left.empty() && left == canonical_ip(b);
@@ -152,6 +165,7 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
     }
     std::vector<std::string> evidence;
     std::set<pid_t> pids;
+    std::vector<FindingHolder> named;
     for (const auto& user : find_port_users(table, endpoint.port, true)) {
         if (user.socket.protocol != Protocol::tcp || user.socket.state != SocketState::listen ||
             same_address(user.socket.local_address, endpoint.address)) {
@@ -164,7 +178,11 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
         }
         for (const auto& owner : user.owners) {
             line += " " + describe_owner(owner);
-            pids.insert(owner.pid);
+            if (pids.insert(owner.pid).second) {
+                named.push_back({owner.pid, owner.exe.empty() ? owner.name : owner.exe, owner.user,
+                                 user.socket.local_address, holder_kind_text(owner),
+                                 owner.golaunch_pid});
+            }
         }
         evidence.push_back(std::move(line));
     }
@@ -183,6 +201,7 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
                       "127.0.0.1) it reaches that process instead; on Linux an overlapping "
                       "wildcard bind fails with EADDRINUSE, on Windows both binds succeed";
     finding.evidence = std::move(evidence);
+    finding.fields.holders = std::move(named);
     finding.remedy = "stop the other listener, or give " + endpoint.service + "." +
                      endpoint.port_name + " another port";
     findings.push_back(std::move(finding));
