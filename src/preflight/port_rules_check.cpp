@@ -1,10 +1,12 @@
 #include "preflight/port_rules_check.hpp"
 
 #include "instance/state_file.hpp"
+#include "platform/file_capabilities.hpp"
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
+#include "preflight/privileged_port_advice.hpp"
 #include "preflight/wildcard_bind_check.hpp"
 
 #include <map>
@@ -32,12 +34,22 @@ Finding make_finding(const char* id, Severity severity, const DeclaredEndpoint& 
     return finding;
 }
 
-void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
-                      std::vector<Finding>& findings) {
+void check_privileged(const CheckContext& context, const DeclaredEndpoint& endpoint,
+                      const NetConfig& config, std::vector<Finding>& findings) {
     if (!config.unprivileged_port_start || endpoint.port >= *config.unprivileged_port_start ||
         config.can_bind_privileged) {
         return;
     }
+    PrivilegedBind bind;
+    if (const auto* service = context.manifest.find_service(endpoint.service)) {
+        bind = privileged_bind_of(context.manifest, *service);
+        if (bind.kind == LaunchKind::cmd && grants_net_bind_service(bind.launched)) {
+            return; // setcap'd: golaunch starts it without the bind monitor, and it may bind
+        }
+    }
+    bind.port = endpoint.port;
+    bind.unprivileged_port_start = *config.unprivileged_port_start;
+    bind.root = config.root;
     const std::string start = std::to_string(*config.unprivileged_port_start);
     auto finding = make_finding("privileged-port", Severity::error, endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
@@ -46,14 +58,7 @@ void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
                       "CAP_NET_BIND_SERVICE: the bind will fail with EACCES";
     finding.evidence = {"net.ipv4.ip_unprivileged_port_start = " + start,
                         "CAP_NET_BIND_SERVICE not in the effective capability set"};
-    finding.remedy =
-        "pick a port >= " + start +
-        "; or allow low ports for everyone: `sudo sysctl -w "
-        "net.ipv4.ip_unprivileged_port_start=" +
-        port_text(endpoint.port) + "`; or `sudo setcap cap_net_bind_service=+ep .golaunch/bin/" +
-        endpoint.service +
-        "` on the built binary (file capabilities are ignored under NO_NEW_PRIVS, which "
-        "golaunch's bind monitor sets); or run it through authbind";
+    finding.remedy = privileged_port_remedy(bind);
     findings.push_back(std::move(finding));
 }
 
@@ -258,7 +263,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
         if (endpoint.port == 0) {
             continue;
         }
-        check_privileged(endpoint, config, findings);
+        check_privileged(context, endpoint, config, findings);
         check_ranges(endpoint, config, findings);
         check_local_address(endpoint, config, findings);
         check_shadowing(endpoint, context.table, findings);

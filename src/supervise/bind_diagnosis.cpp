@@ -1,5 +1,7 @@
 #include "supervise/bind_diagnosis.hpp"
 
+#include "preflight/privileged_port_advice.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -7,8 +9,37 @@ namespace golaunch {
 
 namespace {
 
+// Why a bind below the unprivileged start failed, and the way out for this kind of service
+// (the same text as check's privileged-port: preflight/privileged_port_advice.hpp).
+void explain_privileged(const BindEvent& event, const NetConfig& config, const ProcessInfo* caller,
+                        BindDiagnosis& diagnosis) {
+    const int start = config.unprivileged_port_start.value_or(1024);
+    std::string who = "the service";
+    if (caller != nullptr) {
+        who = "pid " + std::to_string(caller->pid) + " (user " + caller->user + ")";
+    }
+    diagnosis.facts.push_back(
+        "port " + std::to_string(event.port) + " is below net.ipv4.ip_unprivileged_port_start=" +
+        std::to_string(start) + " and " + who + " lacks CAP_NET_BIND_SERVICE");
+    if (config.can_bind_privileged) {
+        diagnosis.facts.push_back("golaunch itself may bind it: the service runs with less "
+                                  "privilege (another user, or its own user namespace)");
+    }
+    PrivilegedBind bind;
+    bind.port = event.port;
+    bind.unprivileged_port_start = start;
+    bind.launched = event.launched;
+    bind.kind = launch_kind_of(event.launched);
+    bind.root = config.root;
+    if (caller != nullptr) {
+        bind.caller = caller->exe;
+        bind.caller_no_new_privs = caller->no_new_privs;
+    }
+    diagnosis.remedy = privileged_port_remedy(bind);
+}
+
 BindDiagnosis diagnose_errno(const BindEvent& event, const std::vector<PortUser>& users,
-                             const NetConfig& config) {
+                             const NetConfig& config, const ProcessInfo* caller) {
     BindDiagnosis diagnosis;
     const std::string where = format_endpoint(event.address, event.port);
     diagnosis.message = std::string(to_string(event.call)) + " " + where + " failed with " +
@@ -22,16 +53,8 @@ BindDiagnosis diagnose_errno(const BindEvent& event, const std::vector<PortUser>
         break;
     case EACCES:
     case EPERM: {
-        const int start = config.unprivileged_port_start.value_or(1024);
-        if (event.port < start) {
-            diagnosis.facts.push_back(
-                "port " + std::to_string(event.port) +
-                " is below net.ipv4.ip_unprivileged_port_start=" + std::to_string(start) +
-                " and the service lacks CAP_NET_BIND_SERVICE");
-            diagnosis.remedy = "use a port >= " + std::to_string(start) +
-                               " (a reverse proxy can forward :" + std::to_string(event.port) +
-                               "), or `sudo sysctl -w net.ipv4.ip_unprivileged_port_start=" +
-                               std::to_string(event.port) + "`";
+        if (event.port < config.unprivileged_port_start.value_or(1024)) {
+            explain_privileged(event, config, caller, diagnosis);
         } else {
             diagnosis.facts.push_back("refused by a security module or a container policy");
         }
@@ -84,9 +107,9 @@ bool is_winsock_error(int code) {
 }
 
 BindDiagnosis diagnose_bind_error(const BindEvent& event, const std::vector<PortUser>& users,
-                                  const NetConfig& config) {
+                                  const NetConfig& config, const ProcessInfo* caller) {
     return is_winsock_error(event.error) ? detail::diagnose_winsock(event, users, config)
-                                         : diagnose_errno(event, users, config);
+                                         : diagnose_errno(event, users, config, caller);
 }
 
 BindDiagnosis diagnose_bind_failure(const BindEvent& event, const SocketTable& table) {
@@ -96,7 +119,8 @@ BindDiagnosis diagnose_bind_failure(const BindEvent& event, const SocketTable& t
     } catch (const std::exception&) {
         // the table could not be read: the diagnosis says what it can without it
     }
-    return diagnose_bind_error(event, users, read_net_config());
+    const auto caller = read_process_info(event.pid);
+    return diagnose_bind_error(event, users, read_net_config(), caller ? &*caller : nullptr);
 }
 
 } // namespace golaunch
