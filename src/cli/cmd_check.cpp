@@ -13,7 +13,7 @@
 namespace golaunch {
 
 int run_check(const CheckCommandOptions& options) {
-    const auto args = load_manifest_args(options.positionals);
+    const auto args = load_manifest_args(options.positionals, options.hosts_file);
     const auto order = dependency_order(args.manifest, args.services);
     PreflightOptions preflight_options;
     preflight_options.apply_policy = false;

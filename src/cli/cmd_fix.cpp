@@ -34,7 +34,7 @@ nlohmann::json action_json(const FixAction& action) {
     if (!action.hint.empty()) {
         out["hint"] = action.hint;
     }
-    if (action.kind == "move-port") {
+    if (action.kind == "move-port" || action.kind == "override-into-manifest") {
         out["from"] = action.from;
         out["to"] = action.to;
     }
@@ -99,7 +99,7 @@ std::vector<Finding> unaddressed_errors(const std::vector<Finding>& findings,
 } // namespace
 
 int run_fix(const FixCommandOptions& options) {
-    const auto args = load_manifest_args(options.positionals);
+    const auto args = load_manifest_args(options.positionals, options.hosts_file);
     // Not while a run holds the lock: fix could move ports or stop processes under it.
     const auto lock = options.dry_run ? nullptr
                                       : lock_instance_or_refuse(args.manifest.root_dir,
@@ -116,7 +116,7 @@ int run_fix(const FixCommandOptions& options) {
     if (options.dry_run) {
         remaining = unaddressed_errors(before.findings, actions);
     } else if (!actions.empty()) {
-        const auto again = load_manifest_args(options.positionals);
+        const auto again = load_manifest_args(options.positionals, options.hosts_file);
         remaining = again.override_findings;
         const auto after =
             check_view(again, dependency_order(again.manifest, again.services), options);

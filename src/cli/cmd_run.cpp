@@ -42,15 +42,21 @@ bool report_finding(Reporter& reporter, const Finding& finding, bool verbose) {
         text += "\n    fix: " + finding.remedy;
     }
     const bool shown = verbose || finding.severity == Severity::error || is_action(finding);
-    reporter.event("preflight", "",
-                   {{"id", finding.id},
-                    {"severity", to_string(finding.severity)},
-                    {"subject", finding.subject},
-                    {"message", finding.message},
-                    {"evidence", finding.evidence},
-                    {"remedy", finding.remedy},
-                    {"fix", finding.fix}},
-                   shown ? "[" + finding.id + "] " + text : std::string(),
+    nlohmann::json fields{{"id", finding.id},
+                          {"severity", to_string(finding.severity)},
+                          {"subject", finding.subject},
+                          {"message", finding.message},
+                          {"evidence", finding.evidence},
+                          {"remedy", finding.remedy},
+                          {"fix", finding.fix}};
+    // The finding's fields, but no nulls: an event's "service" is a name or absent.
+    fields.update(finding_fields_to_json(finding.fields));
+    for (const char* key : {"service", "port_name", "port", "address", "pid"}) {
+        if (fields[key].is_null()) {
+            fields.erase(key);
+        }
+    }
+    reporter.event("preflight", "", fields, shown ? "[" + finding.id + "] " + text : std::string(),
                    finding.severity == Severity::error     ? 2
                    : finding.severity == Severity::warning ? 1
                                                            : 0);
@@ -111,7 +117,7 @@ class InstanceRecordGuard {
 } // namespace
 
 int run_run(const RunCommandOptions& options) {
-    const auto args = load_manifest_args(options.positionals);
+    const auto args = load_manifest_args(options.positionals, options.hosts_file);
     const auto order = dependency_order(args.manifest, args.services);
     Reporter reporter(options.json ? OutputMode::json : OutputMode::text, should_use_color(stdout),
                       options.quiet, options.verbose);

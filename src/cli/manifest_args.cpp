@@ -1,13 +1,16 @@
 #include "cli/manifest_args.hpp"
 
 #include "manifest/loader.hpp"
+#include "platform/hosts_path.hpp"
+#include "preflight/hosts_check.hpp"
 #include "preflight/override_check.hpp"
 
 #include <filesystem>
 
 namespace golaunch {
 
-ManifestArgs load_manifest_args(const std::vector<std::string>& positionals) {
+ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
+                                const std::string& hosts_file) {
     ManifestArgs out;
     std::vector<std::string> rest = positionals;
     std::filesystem::path path;
@@ -26,7 +29,9 @@ ManifestArgs load_manifest_args(const std::vector<std::string>& positionals) {
     out.manifest = load_manifest(path);
     out.services = std::move(rest);
     out.overrides = read_port_overrides(port_override_path(out.manifest.root_dir));
-    out.override_findings = apply_port_overrides(out.manifest, out.overrides);
+    const std::string fix_command = hosts_fix_command(
+        out.manifest, hosts_file.empty() ? system_hosts_path() : std::filesystem::path(hosts_file));
+    out.override_findings = apply_port_overrides(out.manifest, out.overrides, fix_command);
     return out;
 }
 

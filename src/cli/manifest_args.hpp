@@ -19,6 +19,9 @@ struct ManifestArgs {
 
 // The first positional is the manifest when it ends in .toml or names an existing file;
 // otherwise ./golaunch.toml or ./app.toml is used and every positional is a service.
-ManifestArgs load_manifest_args(const std::vector<std::string>& positionals);
+// `hosts_file` is --hosts-file ("" = the platform's): remedies that print a `golaunch fix`
+// command repeat it.
+ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
+                                const std::string& hosts_file);
 
 } // namespace golaunch

@@ -92,7 +92,7 @@ std::unique_ptr<InstanceLock> lock_instance_or_refuse(const std::filesystem::pat
         if (!manifest.empty() && manifest != current_instance(manifest_path, "").manifest) {
             message += ", running " + manifest + " (manifests of one directory share .golaunch/)";
         }
-        hint += ", or `kill " + std::to_string(attempt.other->instance.pid) + "`";
+        hint += ", or `" + kill_command_text({attempt.other->instance.pid}) + "`";
     } else {
         message += "it holds " + file.string();
     }

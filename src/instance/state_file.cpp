@@ -66,6 +66,8 @@ const char* to_string(HolderKind kind) {
         return "this-golaunch";
     case HolderKind::live_golaunch:
         return "running-golaunch";
+    case HolderKind::running_ours:
+        return "running-ours";
     case HolderKind::stale_ours:
         return "stale-ours";
     case HolderKind::stale_unknown:
@@ -212,14 +214,20 @@ HolderKind classify_holder(const ProcessInfo& holder, const std::vector<Instance
     if (holder.golaunch_pid == ::getpid()) {
         return HolderKind::this_golaunch;
     }
-    if (started_by_golaunch(holder)) {
-        return HolderKind::live_golaunch;
-    }
     const std::string manifest =
         std::filesystem::absolute(manifest_path).lexically_normal().string();
     // A mark of another project (or a forged one that does not name this manifest) is never
     // ours, whatever pid it names. Processes of golaunch before the project mark carry none.
-    if (!holder.golaunch_project.empty() && holder.golaunch_project != project_id(manifest_path)) {
+    const bool other_project =
+        !holder.golaunch_project.empty() && holder.golaunch_project != project_id(manifest_path);
+    if (started_by_golaunch(holder)) {
+        const bool recorded = std::any_of(records.begin(), records.end(), [&](const auto& record) {
+            return record.pid == holder.golaunch_pid && record.manifest == manifest &&
+                   instance_alive(record);
+        });
+        return recorded && !other_project ? HolderKind::running_ours : HolderKind::live_golaunch;
+    }
+    if (other_project) {
         return HolderKind::stale_unknown;
     }
     for (const auto& record : records) {

@@ -23,6 +23,7 @@ enum class HolderKind {
     foreign,       // not started by golaunch (or its mark is unreadable)
     this_golaunch, // started by the golaunch asking
     live_golaunch, // started by another golaunch that still runs: never touched
+    running_ours,  // started by a golaunch that still runs this very manifest (recorded here)
     stale_ours,    // left by a recorded instance of this manifest that is gone
     stale_unknown, // marked by a golaunch that is gone, not recorded for this manifest
 };

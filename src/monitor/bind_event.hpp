@@ -24,6 +24,9 @@ struct BindEvent {
     int error = 0;         // 0 = success, else the errno the call returned
     bool wsa = false;      // Windows: `error` is a WSA code (10048 WSAEADDRINUSE), not an errno
     bool inferred = false; // seen in the socket table (poll backend), not at the call
+    // The program golaunch started for the service (its cmd[0], /bin/sh, .golaunch/bin/NAME),
+    // which may not be the one that called: "" when not known.
+    std::string launched;
     std::chrono::system_clock::time_point time;   // when the call was made
     std::chrono::steady_clock::time_point steady; // same instant, for latencies
 };

@@ -45,4 +45,12 @@ const char* to_string(MonitorKind kind) {
     return "?";
 }
 
+BindEventHandler stamp_launched(const std::string& executable, BindEventHandler on_event) {
+    return [executable, on_event = std::move(on_event)](const BindEvent& event) {
+        BindEvent stamped = event;
+        stamped.launched = executable;
+        on_event(stamped);
+    };
+}
+
 } // namespace golaunch

@@ -40,6 +40,9 @@ class ChildHook {
 
 using BindEventHandler = std::function<void(const BindEvent&)>;
 
+// `on_event` with BindEvent::launched set to `executable`, for the backends' prepare().
+BindEventHandler stamp_launched(const std::string& executable, BindEventHandler on_event);
+
 // One monitored process tree. Lives as long as any process of that tree may still call bind:
 // destroying it stops answering, and a filtered bind would then fail with ENOSYS.
 class MonitorSession {

@@ -189,7 +189,7 @@ class PtraceMonitor final : public BindMonitor {
         const std::uint64_t key = m_next_key.fetch_add(1) + 1;
         {
             const std::lock_guard lock(m_mutex);
-            m_handlers[key] = std::move(on_event);
+            m_handlers[key] = stamp_launched(executable, std::move(on_event));
         }
         if (!send_request(m_control.get(), {TracerRequestType::new_session, 0, key},
                           tracer_end.get())) {

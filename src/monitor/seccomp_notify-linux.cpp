@@ -102,7 +102,8 @@ class SeccompNotifyMonitor final : public BindMonitor {
                 return nullptr;
             }
         }
-        return std::make_unique<NotifySession>(m_server, m_program, std::move(on_event));
+        return std::make_unique<NotifySession>(m_server, m_program,
+                                               stamp_launched(executable, std::move(on_event)));
     }
 
   private:

@@ -106,6 +106,7 @@ NetConfig read_net_config() {
     config.ipv6_supported = std::filesystem::exists("/proc/net/if_inet6", error);
     config.addresses = interface_addresses();
     config.can_bind_privileged = has_net_bind_service();
+    config.root = ::geteuid() == 0;
     return config;
 }
 

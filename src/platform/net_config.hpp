@@ -34,7 +34,8 @@ struct NetConfig {
     bool ipv6_supported = false;             // /proc/net/if_inet6 exists (kernel has IPv6)
     std::vector<InterfaceAddress> addresses; // every address on every interface
     bool can_bind_privileged = false;        // CAP_NET_BIND_SERVICE in the effective set
-    std::string loopback_interface = "lo";   // Windows: "Loopback Pseudo-Interface 1"
+    bool root = false; // Linux: euid 0 (commands for the admin need no sudo); Windows: false
+    std::string loopback_interface = "lo"; // Windows: "Loopback Pseudo-Interface 1"
     // Windows only (empty on Linux): `netsh interface ipv4|ipv6 show excludedportrange
     // protocol=tcp` (a bind there fails with WSAEACCES 10013 and no owner in the table) and
     // the portproxy rules (the IP Helper service listens on their ports).

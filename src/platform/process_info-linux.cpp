@@ -81,22 +81,29 @@ void read_golaunch_mark(int dir_fd, ProcessInfo& info) {
     }
 }
 
-std::uint32_t real_uid(int dir_fd) {
-    std::string status;
-    if (!procfs::read_file_at(dir_fd, "status", status, 1u << 16)) {
-        return 0;
-    }
-    const auto at = status.find("\nUid:");
+// The first number after "\n<key>" in /proc/PID/status (0 when missing).
+std::uint32_t status_number(const std::string& status, std::string_view key) {
+    const auto at = status.find("\n" + std::string(key));
     if (at == std::string::npos) {
         return 0;
     }
-    const auto start = status.find_first_not_of(" \t", at + 5);
+    const auto start = status.find_first_not_of(" \t", at + 1 + key.size());
     const auto end = status.find_first_of(" \t\n", start);
-    std::uint32_t uid = 0;
+    std::uint32_t value = 0;
     if (start != std::string::npos) {
-        procfs::parse_number(std::string_view(status).substr(start, end - start), uid);
+        procfs::parse_number(std::string_view(status).substr(start, end - start), value);
     }
-    return uid;
+    return value;
+}
+
+// The real uid and the NoNewPrivs flag.
+void read_status_file(int dir_fd, ProcessInfo& info) {
+    std::string status;
+    if (!procfs::read_file_at(dir_fd, "status", status, 1u << 16)) {
+        return;
+    }
+    info.uid = status_number(status, "Uid:");
+    info.no_new_privs = status_number(status, "NoNewPrivs:") != 0;
 }
 
 } // namespace
@@ -136,7 +143,7 @@ std::optional<ProcessInfo> read_process_info(pid_t pid) {
     if (procfs::read_file_at(dir.get(), "cmdline", text)) {
         info.cmdline = split_nul(text);
     }
-    info.uid = real_uid(dir.get());
+    read_status_file(dir.get(), info);
     info.user = user_name(info.uid);
     read_golaunch_mark(dir.get(), info);
     return info;

@@ -25,6 +25,9 @@ struct ProcessInfo {
     std::uint64_t start_ticks = 0; // since boot, in clock ticks (identity together with pid)
     std::chrono::system_clock::time_point start_time;
     char state = '?'; // R, S, D, Z, T, ...
+    // Linux: NoNewPrivs in /proc/PID/status (golaunch's bind monitor sets it): exec then
+    // ignores setuid bits and file capabilities. Windows: always false.
+    bool no_new_privs = false;
     // From /proc/PID/environ (readable for our own uid or as root): golaunch marks every
     // process it starts with GOLAUNCH_SERVICE=<service>, GOLAUNCH_PID=<golaunch pid> and
     // GOLAUNCH_PROJECT=<project id of the manifest> (manifest/project_id.hpp), inherited by

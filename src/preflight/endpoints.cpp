@@ -133,4 +133,13 @@ std::vector<DeclaredEndpoint> declared_endpoints(const Manifest& manifest,
     return endpoints;
 }
 
+FindingFields endpoint_fields(const DeclaredEndpoint& endpoint) {
+    FindingFields fields;
+    fields.service = endpoint.service;
+    fields.port_name = endpoint.port_name;
+    fields.port = endpoint.port;
+    fields.address = endpoint.address;
+    return fields;
+}
+
 } // namespace golaunch

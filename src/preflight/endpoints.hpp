@@ -20,6 +20,9 @@ std::vector<DeclaredEndpoint> declared_endpoints(const Manifest& manifest,
                                                  const std::vector<std::string>& services,
                                                  const PortAssignments& ports);
 
+// The fields of a finding about `endpoint`: service, port name, port and bind address.
+FindingFields endpoint_fields(const DeclaredEndpoint& endpoint);
+
 // The bind address written next to `port` in `text`: "127.0.0.1" for "127.0.0.1:8080",
 // "::1" for "[::1]:8080", "::" for ":8080" (Go's every-address form), a name for
 // "localhost:8080"; "" when the port does not appear as HOST:PORT outside a URL.

@@ -21,7 +21,8 @@ std::string finding_area(const std::string& id) {
         return id.rfind(prefix, 0) == 0;
     };
     if (starts("port-") || id == "privileged-port" || id == "ephemeral-range" ||
-        id == "reserved-port" || id == "address-not-local" || id == "stale-instance") {
+        id == "reserved-port" || id == "address-not-local" || id == "stale-instance" ||
+        id == "stale-stopped" || id == "stale-will-stop" || id == "project-running") {
         return "ports";
     }
     if (starts("host") || starts("localhost-") || id == "hsts-tld" || id == "mdns-local" ||

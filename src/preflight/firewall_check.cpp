@@ -1,6 +1,7 @@
 #include "preflight/firewall_check.hpp"
 
 #include "platform/port_owners.hpp"
+#include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
 #include "util/strings.hpp"
 
@@ -28,6 +29,7 @@ Finding blocked_finding(const DeclaredEndpoint& endpoint, const FirewallRule& ru
     finding.id = "firewall-blocks-port";
     finding.severity = loopback ? Severity::error : Severity::warning;
     finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
     const std::string where = endpoint.address.empty()
                                   ? ":" + std::to_string(endpoint.port)
                                   : format_endpoint(endpoint.address, endpoint.port);

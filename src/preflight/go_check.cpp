@@ -98,6 +98,7 @@ void check_netdns(const std::vector<const ServiceSpec*>& services, const GoEnvir
                 info("godebug-netdns", "GODEBUG netdns=" + own + " in [services." + service->name +
                                            "] env makes it use " + netdns_meaning(own));
             finding.subject = "go " + service->name;
+            finding.fields.service = service->name;
             finding.evidence = {"GODEBUG=" + godebug->second};
             findings.push_back(std::move(finding));
         }
@@ -235,6 +236,7 @@ std::vector<Finding> check_go_toolchain(const CheckContext& context,
                           go_services.front()->go_package + "\") must be built";
         finding.evidence = {"PATH=" + path};
         finding.remedy = k_go_missing_remedy;
+        finding.fields.service = go_services.front()->name;
         findings.push_back(std::move(finding));
     } else {
         const auto output = run_command({go, "env", "GOVERSION", "CGO_ENABLED"},

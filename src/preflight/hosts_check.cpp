@@ -141,6 +141,10 @@ Finding mismatch_finding(const WantedName& wanted, const std::vector<HostsAddres
     finding.id = "host-mismatch";
     finding.severity = Severity::error;
     finding.subject = wanted.entry.name;
+    finding.fields.host = wanted.entry.name;
+    finding.fields.address = wanted.entry.address;
+    finding.fields.file = hosts_label;
+    finding.fields.line = first.line;
     finding.message = wanted.entry.name + " maps to " + first.address + " at " + hosts_label + ":" +
                       std::to_string(first.line) + ", not to " + wanted.entry.address;
     for (const auto& address : found) {
@@ -192,6 +196,10 @@ std::vector<Finding> stale_findings(const HostsFile& hosts, const std::vector<Ow
             finding.id = "host-stale";
             finding.severity = Severity::info;
             finding.subject = name;
+            finding.fields.host = name;
+            finding.fields.address = line.address;
+            finding.fields.file = hosts_label;
+            finding.fields.line = line.line;
             finding.message = name + " is in golaunch's block for " + manifest.name + " in " +
                               hosts_label + ", but the manifest no longer declares it";
             finding.evidence.push_back(hosts_label + ":" + std::to_string(line.line) + ": " +
@@ -211,6 +219,9 @@ Finding missing_finding(const WantedName& wanted, const HostsFile& hosts,
     finding.id = "host-missing";
     finding.severity = Severity::warning;
     finding.subject = wanted.entry.name;
+    finding.fields.host = wanted.entry.name;
+    finding.fields.address = wanted.entry.address;
+    finding.fields.file = hosts_label;
     finding.message = wanted.entry.name + " is not in " + hosts_label +
                       ": every lookup asks the DNS servers instead of getting " +
                       wanted.entry.address;
@@ -240,6 +251,9 @@ Finding slow_finding(const WantedName& wanted, const std::string& hosts_label,
     finding.id = "host-slow-resolve";
     finding.severity = Severity::warning;
     finding.subject = wanted.entry.name;
+    finding.fields.host = wanted.entry.name;
+    finding.fields.address = wanted.entry.address;
+    finding.fields.file = hosts_label;
     const auto ms = std::to_string(probe.elapsed.count()) + " ms";
     finding.message = probe.outcome == ProbeOutcome::timed_out
                           ? "resolving " + wanted.entry.name + " got no answer within " + ms +
@@ -272,6 +286,7 @@ std::optional<Finding> nameserver_finding(const std::vector<ProbeResult>& probes
     finding.id = "nameserver-unreachable";
     finding.severity = Severity::warning;
     finding.subject = label;
+    finding.fields.file = label;
     finding.message = "no nameserver " +
                       std::string(conf.default_nameservers
                                       ? "(none in " + label + ": Go then uses 127.0.0.1 and ::1)"
@@ -337,6 +352,7 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         finding.id = "hosts-file-unreadable";
         finding.severity = Severity::warning;
         finding.subject = label;
+        finding.fields.file = label;
         finding.message = "cannot read " + label + ": " + error + "; host names not checked";
         finding.remedy = "check the path (--hosts-file) and its permissions";
         findings.push_back(std::move(finding));

@@ -1,6 +1,7 @@
 #include "preflight/ipv6_check.hpp"
 
 #include "platform/port_owners.hpp"
+#include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
 
 namespace golaunch {
@@ -84,6 +85,7 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
         finding.id = "ipv6-loopback-missing";
         finding.severity = Severity::warning;
         finding.subject = "lo ::1";
+        finding.fields.address = "::1";
         finding.message = "::1 is not on the loopback interface: clients that try localhost as "
                           "::1 first (curl, browsers, Go's net.Dial) get \"connection refused\" "
                           "or a delay before falling back to 127.0.0.1";
@@ -103,6 +105,7 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
         finding.id = "ipv6-address-unavailable";
         finding.severity = Severity::error;
         finding.subject = endpoint_subject(*endpoint);
+        finding.fields = endpoint_fields(*endpoint);
         finding.message = endpoint->service + "." + endpoint->port_name + " binds " +
                           format_endpoint(endpoint->address, endpoint->port) +
                           ", an IPv6 address this machine does not have now (IPv6 is " +

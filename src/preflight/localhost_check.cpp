@@ -1,5 +1,6 @@
 #include "preflight/localhost_check.hpp"
 
+#include "preflight/endpoints.hpp"
 #include "util/strings.hpp"
 
 namespace golaunch {
@@ -49,6 +50,12 @@ Finding mismatch(const std::vector<HostsAddress>& addresses, const std::string& 
     finding.id = "localhost-family-mismatch";
     finding.severity = Severity::warning;
     finding.subject = "localhost";
+    if (affected.size() == 1) {
+        finding.fields = endpoint_fields(*affected.front());
+    }
+    finding.fields.host = "localhost";
+    finding.fields.file = hosts_label;
+    finding.fields.line = first.line;
     finding.message =
         "localhost resolves to " + first.address + " first, but " + join(services, ", ") +
         (affected.size() == 1 ? " listens" : " listen") + " on " + bound_text + " only: " +
@@ -78,6 +85,8 @@ std::vector<Finding> check_localhost(const HostsFile& hosts, const std::string& 
         finding.id = "localhost-missing";
         finding.severity = Severity::warning;
         finding.subject = "localhost";
+        finding.fields.host = "localhost";
+        finding.fields.file = hosts_label;
         finding.message = hosts_label + " has no localhost line: lookups of localhost go to the "
                                         "DNS servers, and may be slow or answer wrongly";
         finding.remedy = "add the lines '127.0.0.1 localhost' and '::1 localhost' to " +

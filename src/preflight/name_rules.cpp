@@ -57,6 +57,7 @@ std::vector<Finding> name_rule_findings(const std::string& name, const std::stri
         finding.id = "hsts-tld";
         finding.severity = Severity::warning;
         finding.subject = name;
+        finding.fields.host = name;
         finding.message = name + " is under ." + tld +
                           ", which browsers force to HTTPS (HSTS preload list): http:// URLs "
                           "to it will not load in a browser";
@@ -69,6 +70,7 @@ std::vector<Finding> name_rule_findings(const std::string& name, const std::stri
         finding.id = "mdns-local";
         finding.severity = Severity::warning;
         finding.subject = name;
+        finding.fields.host = name;
         finding.message = name + " is under .local, which is multicast DNS (RFC 6762): lookups "
                                  "go to avahi/nss-mdns on Linux and Bonjour on macOS and Windows, "
                                  "and can take seconds even with a hosts-file entry";

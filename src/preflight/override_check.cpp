@@ -9,7 +9,8 @@ constexpr const char* k_overrides_file = ".golaunch/ports.toml";
 } // namespace
 
 std::vector<Finding> apply_port_overrides(Manifest& manifest,
-                                          const std::vector<PortOverride>& overrides) {
+                                          const std::vector<PortOverride>& overrides,
+                                          const std::string& fix_command) {
     std::vector<Finding> findings;
     for (const auto& entry : overrides) {
         const std::string label = entry.service + "." + entry.port_name;
@@ -36,6 +37,11 @@ std::vector<Finding> apply_port_overrides(Manifest& manifest,
             finding.evidence = {where + ": " + entry.port_name + " = " +
                                 std::to_string(entry.number)};
             finding.remedy = "delete that line from " + std::string(k_overrides_file);
+            finding.fields.service = entry.service;
+            finding.fields.port_name = entry.port_name;
+            finding.fields.to = entry.number;
+            finding.fields.file = entry.where.file;
+            finding.fields.line = entry.where.line;
             findings.push_back(std::move(finding));
             continue;
         }
@@ -49,8 +55,14 @@ std::vector<Finding> apply_port_overrides(Manifest& manifest,
         finding.message = label + " uses " + std::to_string(entry.number) + " instead of " +
                           std::to_string(port->number) + ": port override from " + k_overrides_file;
         finding.evidence = {where};
-        finding.remedy = "delete the line to use " + std::to_string(port->number) +
-                         " again, or `golaunch fix --write` to put the number in the manifest";
+        finding.remedy = "delete the line to use " + std::to_string(port->number) + " again, or `" +
+                         fix_command + " --write` to put the number in the manifest";
+        finding.fields.service = entry.service;
+        finding.fields.port_name = entry.port_name;
+        finding.fields.port = port->number;
+        finding.fields.to = entry.number;
+        finding.fields.file = entry.where.file;
+        finding.fields.line = entry.where.line;
         findings.push_back(std::move(finding));
         port->number = entry.number;
     }

@@ -65,7 +65,11 @@ std::optional<PortSighting> look(const SocketTable& table, const std::string& se
             if (options.classify && kind != HolderKind::this_golaunch) {
                 kind = options.classify(owner);
             }
-            seen.conflict.holders.push_back({owner, kind});
+            std::string started_at;
+            if (kind == HolderKind::running_ours && options.started_at) {
+                started_at = options.started_at(owner.golaunch_pid);
+            }
+            seen.conflict.holders.push_back({owner, kind, std::move(started_at)});
         }
     }
     return seen;
@@ -77,6 +81,13 @@ bool PortConflict::all_stale_ours() const {
     return !holders.empty() && !owner_unknown &&
            std::all_of(holders.begin(), holders.end(), [](const PortHolder& holder) {
                return holder.kind == HolderKind::stale_ours;
+           });
+}
+
+bool PortConflict::all_running_ours() const {
+    return !holders.empty() && !owner_unknown &&
+           std::all_of(holders.begin(), holders.end(), [](const PortHolder& holder) {
+               return holder.kind == HolderKind::running_ours;
            });
 }
 
@@ -111,6 +122,17 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
             }
             auto& conflict = seen->conflict;
             const auto policy = service->on_port_conflict;
+            if (conflict.all_running_ours()) {
+                result.findings.push_back(project_running_finding(*seen));
+                result.conflicts.push_back(conflict);
+                continue;
+            }
+            if (!options.apply_policy && policy == PortConflictPolicy::stop_stale &&
+                conflict.all_stale_ours()) {
+                result.findings.push_back(stale_will_stop_finding(*seen));
+                result.conflicts.push_back(conflict);
+                continue;
+            }
             if (options.apply_policy && policy == PortConflictPolicy::stop_stale &&
                 conflict.all_stale_ours() && options.stop_stale) {
                 std::string note;
@@ -120,30 +142,32 @@ PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::str
                     result.conflicts.push_back(conflict);
                     continue;
                 }
-                result.findings.push_back(
-                    port_in_use_finding(*seen, *service, options.apply_policy,
-                                        note.empty() ? "" : " (stop-stale failed: " + note + ")"));
+                result.findings.push_back(port_in_use_finding(
+                    *seen, *service, note.empty() ? "" : " (stop-stale failed: " + note + ")"));
                 result.conflicts.push_back(conflict);
                 continue;
             }
-            if (!options.apply_policy || policy != PortConflictPolicy::next_free) {
-                result.findings.push_back(
-                    port_in_use_finding(*seen, *service, options.apply_policy, ""));
+            if (policy != PortConflictPolicy::next_free) {
+                result.findings.push_back(port_in_use_finding(*seen, *service, ""));
                 result.conflicts.push_back(conflict);
                 continue;
             }
+            // What run does, checked or done: the same search, so that both name one port.
             const auto moved = next_free_port(table, port.number, reserved);
             if (!moved) {
-                result.findings.push_back(
-                    port_in_use_finding(*seen, *service, options.apply_policy,
-                                        ", and no free port was found to move to"));
+                result.findings.push_back(port_in_use_finding(
+                    *seen, *service, ", and no free port was found to move to"));
                 result.conflicts.push_back(conflict);
                 continue;
             }
             reserved.insert(*moved);
-            conflict.resolved = true;
             result.assignments[service->name][port.name] = *moved;
-            result.findings.push_back(port_moved_finding(*seen, *moved));
+            if (options.apply_policy) {
+                conflict.resolved = true;
+                result.findings.push_back(port_moved_finding(*seen, *moved));
+            } else {
+                result.findings.push_back(port_will_move_finding(*seen, *moved));
+            }
             result.conflicts.push_back(conflict);
         }
     }

@@ -21,6 +21,7 @@ namespace golaunch {
 struct PortHolder {
     ProcessInfo info;
     HolderKind kind = HolderKind::foreign;
+    std::string started_at; // running_ours: since when its golaunch runs ("" when not recorded)
 };
 
 // A declared port something else holds (TCP; a bound UDP socket does not conflict).
@@ -34,6 +35,9 @@ struct PortConflict {
 
     // True when every holder is our own stale instance (and every owner is known).
     bool all_stale_ours() const;
+    // True when every holder is a service of this very project, running under another live
+    // golaunch (and every owner is known): nothing to fix.
+    bool all_running_ours() const;
 };
 
 struct PortCheckOptions {
@@ -46,6 +50,8 @@ struct PortCheckOptions {
     // on_port_conflict = "stop-stale" with apply_policy: called when every holder is our stale
     // instance; stops them and returns true when the port is free. `note` gets what was done.
     std::function<bool(const PortConflict&, std::string& note)> stop_stale;
+    // When the golaunch of pid N started, as recorded for this manifest ("" when unknown).
+    std::function<std::string(pid_t golaunch_pid)> started_at;
 };
 
 struct PortCheckResult {
@@ -55,11 +61,16 @@ struct PortCheckResult {
 };
 
 // For each declared port of the selected services: every socket on it (all families,
-// listeners and bound UDP) with owner pid, exe, cmdline, user. With on_port_conflict:
+// listeners and bound UDP) with owner pid, exe, cmdline, user. Held by this very project,
+// running under another golaunch: warning "project-running" (nothing to fix). Otherwise, with
+// on_port_conflict:
 //  - fail:       error "port-in-use" naming the owner(s) (fix: "stop-stale" when all are our
 //                stale instance, else "move-port")
-//  - next-free:  info "port-moved" ("api.http 8080 is held by pid 42 (...); using 8081")
-//  - stop-stale: info "stale-stopped" when options.stop_stale freed it; else like fail
+//  - next-free:  info "port-moved" ("api.http 8080 is held by pid 42 (...); using 8081");
+//                check's view (no apply_policy): warning "port-will-move" naming the port
+//                run would take now, which `assignments` then holds, as in run
+//  - stop-stale: info "stale-stopped" when options.stop_stale freed it; check's view: warning
+//                "stale-will-stop" when every holder is our stale instance; else like fail
 PortCheckResult check_ports(const Manifest& manifest, const std::vector<std::string>& services,
                             const SocketTable& table, const PortCheckOptions& options);
 

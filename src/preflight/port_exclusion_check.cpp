@@ -1,5 +1,6 @@
 #include "preflight/port_exclusion_check.hpp"
 
+#include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
 #include "util/strings.hpp"
 
@@ -43,6 +44,7 @@ void check_excluded(const DeclaredEndpoint& endpoint, const NetConfig& config,
     finding.id = "port-excluded-range";
     finding.severity = Severity::error;
     finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
                       std::to_string(endpoint.port) +
                       ", which Windows has excluded (reserved by winnat/Hyper-V or an "
@@ -64,6 +66,7 @@ void check_portproxy(const DeclaredEndpoint& endpoint, const NetConfig& config,
         finding.id = "port-portproxy";
         finding.severity = clash ? Severity::error : Severity::warning;
         finding.subject = endpoint_subject(endpoint);
+        finding.fields = endpoint_fields(endpoint);
         finding.message =
             "a portproxy rule listens on port " + std::to_string(endpoint.port) + " (" +
             listen_address(rule) + ", forwarding to " +

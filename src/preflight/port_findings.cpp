@@ -16,6 +16,9 @@ std::string ownership_note(const ProcessInfo& info, HolderKind kind) {
     case HolderKind::live_golaunch:
         return ", started by golaunch pid " + std::to_string(info.golaunch_pid) +
                ", which is running";
+    case HolderKind::running_ours:
+        return ", started by golaunch pid " + std::to_string(info.golaunch_pid) +
+               ", which is running this project";
     case HolderKind::stale_ours:
         return ", left by golaunch pid " + std::to_string(info.golaunch_pid) +
                " of this manifest, which is gone: stale";
@@ -73,11 +76,38 @@ std::string holders_text(const PortSighting& seen) {
     if (conflict.all_stale_ours()) {
         text = "a stale instance of this project: " + text + ", left by golaunch pid " +
                std::to_string(first.info.golaunch_pid) + ", which is gone";
-    } else if (first.kind == HolderKind::live_golaunch) {
+    } else if (first.kind == HolderKind::live_golaunch || first.kind == HolderKind::running_ours) {
         text +=
             ", in use by a running golaunch (pid " + std::to_string(first.info.golaunch_pid) + ")";
     }
     return text;
+}
+
+// The facts of a sighting for scripts: the service's port and each holder, with the address
+// its socket on the port is bound to.
+FindingFields sighting_fields(const PortSighting& seen) {
+    const auto& conflict = seen.conflict;
+    FindingFields fields;
+    fields.service = conflict.service;
+    fields.port_name = conflict.port_name;
+    fields.port = conflict.port;
+    for (const auto& holder : conflict.holders) {
+        FindingHolder named;
+        named.pid = holder.info.pid;
+        named.exe = holder.info.exe.empty() ? holder.info.name : holder.info.exe;
+        named.user = holder.info.user;
+        named.kind = to_string(holder.kind);
+        named.golaunch_pid = holder.info.golaunch_pid;
+        for (const auto& user : seen.users) {
+            for (const auto& owner : user.owners) {
+                if (owner.pid == holder.info.pid && named.address.empty()) {
+                    named.address = user.socket.local_address;
+                }
+            }
+        }
+        fields.holders.push_back(std::move(named));
+    }
+    return fields;
 }
 
 std::string holder_pids(const PortConflict& conflict) {
@@ -86,6 +116,14 @@ std::string holder_pids(const PortConflict& conflict) {
         pids.push_back(std::to_string(holder.info.pid));
     }
     return join(pids, " ");
+}
+
+std::vector<pid_t> pids_of(const PortConflict& conflict) {
+    std::vector<pid_t> pids;
+    for (const auto& holder : conflict.holders) {
+        pids.push_back(holder.info.pid);
+    }
+    return pids;
 }
 
 bool held_by_http_sys(const PortConflict& conflict) {
@@ -102,8 +140,7 @@ std::string http_sys_remedy(std::uint16_t port) {
            "ssdpsrv`, as Administrator), or pick another port";
 }
 
-std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service,
-                        bool apply_policy) {
+std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service) {
     if (conflict.all_stale_ours()) {
         return "`golaunch fix` stops it (only golaunch's own stale processes are stopped); or "
                "set on_port_conflict = \"stop-stale\" so that `golaunch run` does it";
@@ -116,20 +153,14 @@ std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service
         stop = "find the owner with `sudo golaunch who " + std::to_string(conflict.port) +
                "` and stop it";
     } else {
-        std::vector<pid_t> numbers;
-        for (const auto& holder : conflict.holders) {
-            numbers.push_back(holder.info.pid);
-        }
-        stop = "stop pid " + pids + " (`" + kill_command_text(numbers) + "`)";
+        stop = "stop pid " + pids + " (`" + kill_command_text(pids_of(conflict)) + "`)";
     }
     const std::string move = "`golaunch fix` moves it to the next free port "
                              "(.golaunch/ports.toml)";
     switch (service.on_port_conflict) {
     case PortConflictPolicy::next_free:
-        return apply_policy ? stop + ", or pick another port"
-                            : "`golaunch run` moves it to the next free port (on_port_conflict = "
-                              "\"next-free\"); or " +
-                                  stop;
+        // Reached only when no free port was found: run cannot move it either.
+        return stop + ", or pick another port";
     case PortConflictPolicy::fail:
     case PortConflictPolicy::stop_stale:
         break;
@@ -146,7 +177,7 @@ std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service
 
 } // namespace
 
-Finding port_in_use_finding(const PortSighting& seen, const ServiceSpec& service, bool apply_policy,
+Finding port_in_use_finding(const PortSighting& seen, const ServiceSpec& service,
                             const std::string& extra) {
     const auto& conflict = seen.conflict;
     const std::string label = conflict.service + "." + conflict.port_name;
@@ -157,8 +188,9 @@ Finding port_in_use_finding(const PortSighting& seen, const ServiceSpec& service
     finding.message = "port " + std::to_string(conflict.port) + " (" + label +
                       ") is already in use by " + holders_text(seen) + extra;
     finding.evidence = evidence_lines(seen);
-    finding.remedy = remedy_text(conflict, service, apply_policy);
+    finding.remedy = remedy_text(conflict, service);
     finding.fix = conflict.all_stale_ours() ? "stop-stale" : "move-port";
+    finding.fields = sighting_fields(seen);
     return finding;
 }
 
@@ -176,6 +208,8 @@ Finding port_moved_finding(const PortSighting& seen, std::uint16_t moved) {
     finding.message = label + ": port " + std::to_string(conflict.port) + " is in use by " +
                       holder + "; using " + std::to_string(moved) + " instead";
     finding.evidence = evidence_lines(seen);
+    finding.fields = sighting_fields(seen);
+    finding.fields.to = moved;
     return finding;
 }
 
@@ -192,6 +226,70 @@ Finding stale_stopped_finding(const PortSighting& seen, const std::string& note)
     if (!note.empty()) {
         finding.evidence.push_back(note);
     }
+    finding.fields = sighting_fields(seen);
+    return finding;
+}
+
+Finding port_will_move_finding(const PortSighting& seen, std::uint16_t moved) {
+    const auto& conflict = seen.conflict;
+    const std::string label = conflict.service + "." + conflict.port_name;
+    Finding finding;
+    finding.id = "port-will-move";
+    finding.severity = Severity::warning;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    finding.message = label + ": port " + std::to_string(conflict.port) + " is in use by " +
+                      holders_text(seen) + "; `golaunch run` will use " + std::to_string(moved) +
+                      " instead (on_port_conflict = \"next-free\"; the next free port now)";
+    finding.evidence = evidence_lines(seen);
+    const std::string pids = holder_pids(conflict);
+    finding.remedy =
+        "nothing needed for `golaunch run`; to keep " + std::to_string(conflict.port) + ", stop " +
+        (pids.empty() ? "its holder (`golaunch who " + std::to_string(conflict.port) + "`)"
+                      : "pid " + pids + " (`" + kill_command_text(pids_of(conflict)) + "`)");
+    finding.fix = "move-port";
+    finding.fields = sighting_fields(seen);
+    finding.fields.to = moved;
+    return finding;
+}
+
+Finding stale_will_stop_finding(const PortSighting& seen) {
+    const auto& conflict = seen.conflict;
+    const std::string label = conflict.service + "." + conflict.port_name;
+    Finding finding;
+    finding.id = "stale-will-stop";
+    finding.severity = Severity::warning;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    finding.message = "port " + std::to_string(conflict.port) + " (" + label + ") is held by " +
+                      holders_text(seen) +
+                      "; `golaunch run` stops it first (on_port_conflict = \"stop-stale\")";
+    finding.evidence = evidence_lines(seen);
+    finding.remedy = "nothing needed for `golaunch run`; `golaunch fix` stops it now";
+    finding.fix = "stop-stale";
+    finding.fields = sighting_fields(seen);
+    return finding;
+}
+
+Finding project_running_finding(const PortSighting& seen) {
+    const auto& conflict = seen.conflict;
+    const auto& first = conflict.holders.front();
+    const std::string label = conflict.service + "." + conflict.port_name;
+    const pid_t golaunch_pid = first.info.golaunch_pid;
+    Finding finding;
+    finding.id = "project-running";
+    finding.severity = Severity::warning;
+    finding.subject = label + " :" + std::to_string(conflict.port);
+    finding.message = "port " + std::to_string(conflict.port) + " (" + label +
+                      ") is served by this project, already running under golaunch pid " +
+                      std::to_string(golaunch_pid) +
+                      (first.started_at.empty() ? "" : " (since " + first.started_at + ")") +
+                      ": `golaunch run` does not start it twice";
+    finding.evidence = evidence_lines(seen);
+    finding.remedy = "nothing to fix: it is this project's own service; to restart it, stop that "
+                     "golaunch first (Ctrl-C in its terminal, or `" +
+                     kill_command_text({golaunch_pid}) + "`)";
+    finding.fields = sighting_fields(seen);
+    finding.fields.golaunch_pid = golaunch_pid;
+    finding.fields.started_at = first.started_at;
     return finding;
 }
 

@@ -1,8 +1,12 @@
 #include "preflight/port_rules_check.hpp"
 
+#include "instance/state_file.hpp"
+#include "platform/file_capabilities.hpp"
 #include "platform/port_owners.hpp"
+#include "preflight/endpoints.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
+#include "preflight/privileged_port_advice.hpp"
 #include "preflight/wildcard_bind_check.hpp"
 
 #include <map>
@@ -26,15 +30,26 @@ Finding make_finding(const char* id, Severity severity, const DeclaredEndpoint& 
     finding.id = id;
     finding.severity = severity;
     finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
     return finding;
 }
 
-void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
-                      std::vector<Finding>& findings) {
+void check_privileged(const CheckContext& context, const DeclaredEndpoint& endpoint,
+                      const NetConfig& config, std::vector<Finding>& findings) {
     if (!config.unprivileged_port_start || endpoint.port >= *config.unprivileged_port_start ||
         config.can_bind_privileged) {
         return;
     }
+    PrivilegedBind bind;
+    if (const auto* service = context.manifest.find_service(endpoint.service)) {
+        bind = privileged_bind_of(context.manifest, *service);
+        if (bind.kind == LaunchKind::cmd && grants_net_bind_service(bind.launched)) {
+            return; // setcap'd: golaunch starts it without the bind monitor, and it may bind
+        }
+    }
+    bind.port = endpoint.port;
+    bind.unprivileged_port_start = *config.unprivileged_port_start;
+    bind.root = config.root;
     const std::string start = std::to_string(*config.unprivileged_port_start);
     auto finding = make_finding("privileged-port", Severity::error, endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
@@ -43,14 +58,7 @@ void check_privileged(const DeclaredEndpoint& endpoint, const NetConfig& config,
                       "CAP_NET_BIND_SERVICE: the bind will fail with EACCES";
     finding.evidence = {"net.ipv4.ip_unprivileged_port_start = " + start,
                         "CAP_NET_BIND_SERVICE not in the effective capability set"};
-    finding.remedy =
-        "pick a port >= " + start +
-        "; or allow low ports for everyone: `sudo sysctl -w "
-        "net.ipv4.ip_unprivileged_port_start=" +
-        port_text(endpoint.port) + "`; or `sudo setcap cap_net_bind_service=+ep .golaunch/bin/" +
-        endpoint.service +
-        "` on the built binary (file capabilities are ignored under NO_NEW_PRIVS, which "
-        "golaunch's bind monitor sets); or run it through authbind";
+    finding.remedy = privileged_port_remedy(bind);
     findings.push_back(std::move(finding));
 }
 
@@ -140,6 +148,16 @@ void check_local_address(const DeclaredEndpoint& endpoint, const NetConfig& conf
     findings.push_back(std::move(finding));
 }
 
+// As port-in-use names it, without the state file: "foreign", "running-golaunch" (its
+// golaunch runs), "stale-unknown" (marked by a golaunch that is gone).
+std::string holder_kind_text(const ProcessInfo& owner) {
+    if (owner.golaunch_pid <= 0) {
+        return to_string(HolderKind::foreign);
+    }
+    return to_string(started_by_golaunch(owner) ? HolderKind::live_golaunch
+                                                : HolderKind::stale_unknown);
+}
+
 bool same_address(const std::string& a, const std::string& b) {
     const std::string left = canonical_ip(a);
     return !left.empty() && left == canonical_ip(b);
@@ -152,6 +170,7 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
     }
     std::vector<std::string> evidence;
     std::set<pid_t> pids;
+    std::vector<FindingHolder> named;
     for (const auto& user : find_port_users(table, endpoint.port, true)) {
         if (user.socket.protocol != Protocol::tcp || user.socket.state != SocketState::listen ||
             same_address(user.socket.local_address, endpoint.address)) {
@@ -164,7 +183,11 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
         }
         for (const auto& owner : user.owners) {
             line += " " + describe_owner(owner);
-            pids.insert(owner.pid);
+            if (pids.insert(owner.pid).second) {
+                named.push_back({owner.pid, owner.exe.empty() ? owner.name : owner.exe, owner.user,
+                                 user.socket.local_address, holder_kind_text(owner),
+                                 owner.golaunch_pid});
+            }
         }
         evidence.push_back(std::move(line));
     }
@@ -183,6 +206,7 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
                       "127.0.0.1) it reaches that process instead; on Linux an overlapping "
                       "wildcard bind fails with EADDRINUSE, on Windows both binds succeed";
     finding.evidence = std::move(evidence);
+    finding.fields.holders = std::move(named);
     finding.remedy = "stop the other listener, or give " + endpoint.service + "." +
                      endpoint.port_name + " another port";
     findings.push_back(std::move(finding));
@@ -239,7 +263,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
         if (endpoint.port == 0) {
             continue;
         }
-        check_privileged(endpoint, config, findings);
+        check_privileged(context, endpoint, config, findings);
         check_ranges(endpoint, config, findings);
         check_local_address(endpoint, config, findings);
         check_shadowing(endpoint, context.table, findings);

@@ -108,6 +108,15 @@ PreflightResult run_preflight(const Manifest& manifest, const std::vector<std::s
     port_options.apply_policy = options.apply_policy;
     port_options.is_ours = options.is_ours;
     port_options.classify = holder_classifier(manifest);
+    port_options.started_at =
+        [records = read_instances(state_file_path(manifest.root_dir))](pid_t golaunch_pid) {
+            for (const auto& record : records) {
+                if (record.pid == golaunch_pid) {
+                    return record.started_at;
+                }
+            }
+            return std::string();
+        };
     port_options.stop_stale = [&](const PortConflict& conflict, std::string& note) {
         return stop_stale_holders(manifest, conflict, table, note);
     };
@@ -124,6 +133,16 @@ PreflightResult run_preflight(const Manifest& manifest, const std::vector<std::s
                            std::make_move_iterator(literal.end()));
     result.hosts_file = options.hosts_file.empty() ? system_hosts_path() : options.hosts_file;
     result.endpoints = declared_endpoints(manifest, services, result.assignments);
+
+    // The port check ran before the endpoints were known: its findings get their address here.
+    for (auto& finding : result.findings) {
+        for (const auto& endpoint : result.endpoints) {
+            if (finding.fields.address.empty() && finding.fields.service == endpoint.service &&
+                finding.fields.port_name == endpoint.port_name) {
+                finding.fields.address = endpoint.address;
+            }
+        }
+    }
 
     CheckContext context{manifest,         services, result.assignments,
                          result.endpoints, table,    result.hosts_file};

@@ -97,19 +97,68 @@ std::string summarize_findings(const std::vector<Finding>& findings) {
     return text;
 }
 
+nlohmann::json finding_fields_to_json(const FindingFields& fields) {
+    const auto text = [](const std::string& value) {
+        return value.empty() ? nlohmann::json() : nlohmann::json(value);
+    };
+    const auto number = [](auto value) {
+        return value == 0 ? nlohmann::json() : nlohmann::json(value);
+    };
+    nlohmann::json out{{"service", text(fields.service)},
+                       {"port_name", text(fields.port_name)},
+                       {"port", number(fields.port)},
+                       {"address", text(fields.address)},
+                       {"pid", fields.holders.empty()
+                                   ? nlohmann::json()
+                                   : nlohmann::json(fields.holders.front().pid)}};
+    if (!fields.holders.empty()) {
+        nlohmann::json holders = nlohmann::json::array();
+        for (const auto& holder : fields.holders) {
+            holders.push_back({{"pid", holder.pid},
+                               {"exe", holder.exe},
+                               {"user", holder.user},
+                               {"address", holder.address},
+                               {"kind", holder.kind},
+                               {"golaunch_pid", number(holder.golaunch_pid)}});
+        }
+        out["holders"] = std::move(holders);
+    }
+    if (fields.to != 0) {
+        out["to"] = fields.to;
+    }
+    if (!fields.host.empty()) {
+        out["host"] = fields.host;
+    }
+    if (!fields.file.empty()) {
+        out["file"] = fields.file;
+    }
+    if (fields.line > 0) {
+        out["line"] = fields.line;
+    }
+    if (fields.golaunch_pid != 0) {
+        out["golaunch_pid"] = fields.golaunch_pid;
+    }
+    if (!fields.started_at.empty()) {
+        out["started_at"] = fields.started_at;
+    }
+    return out;
+}
+
 nlohmann::json findings_to_json(const std::vector<Finding>& findings) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& finding : findings) {
-        out.push_back(
-            {{"id", finding.id},
-             {"severity", to_string(finding.severity)},
-             {"area", finding_area(finding.id)},
-             {"subject", finding.subject},
-             {"message", finding.message},
-             {"evidence", finding.evidence},
-             {"remedy", finding.remedy},
-             {"fix", finding.fix.empty() ? nlohmann::json() : nlohmann::json(finding.fix)},
-             {"automatic", fixable_automatically(finding)}});
+        nlohmann::json entry{
+            {"id", finding.id},
+            {"severity", to_string(finding.severity)},
+            {"area", finding_area(finding.id)},
+            {"subject", finding.subject},
+            {"message", finding.message},
+            {"evidence", finding.evidence},
+            {"remedy", finding.remedy},
+            {"fix", finding.fix.empty() ? nlohmann::json() : nlohmann::json(finding.fix)},
+            {"automatic", fixable_automatically(finding)}};
+        entry.update(finding_fields_to_json(finding.fields));
+        out.push_back(std::move(entry));
     }
     return out;
 }

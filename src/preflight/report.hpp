@@ -22,8 +22,14 @@ std::string summarize_findings(const std::vector<Finding>& findings);
 // What `golaunch fix` does for a finding's `fix` ("" when nothing).
 std::string automatic_fix_text(const Finding& finding);
 
+// The finding's fields (finding.hpp) as JSON: "service", "port_name", "port", "address" and
+// "pid" (the first holder's) always, null when they do not apply; "holders", "to", "host",
+// "file", "line", "golaunch_pid" and "started_at" only when set.
+nlohmann::json finding_fields_to_json(const FindingFields& fields);
+
 // One object per finding: id, severity, area, subject, message, evidence, remedy, fix (the
-// automatic action or null), automatic (true when `golaunch fix` applies it without --force).
+// automatic action or null), automatic (true when `golaunch fix` applies it without --force),
+// and the fields of finding_fields_to_json.
 nlohmann::json findings_to_json(const std::vector<Finding>& findings);
 
 // Counts for scripts: {"errors": n, "warnings": n, "info": n, "fixable": n}.

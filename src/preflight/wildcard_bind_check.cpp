@@ -1,6 +1,7 @@
 #include "preflight/wildcard_bind_check.hpp"
 
 #include "platform/socket_table.hpp"
+#include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
 
 #include <string>
@@ -18,6 +19,7 @@ void check_wildcard_bind(const DeclaredEndpoint& endpoint, const NetConfig& conf
     finding.id = "firewall-wildcard-bind";
     finding.severity = Severity::warning;
     finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
     finding.message = endpoint.service + " listens on " +
                       format_endpoint(endpoint.address, endpoint.port) +
                       ", every network interface: Windows Defender Firewall asks to allow it "

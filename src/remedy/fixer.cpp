@@ -1,16 +1,13 @@
 #include "remedy/fixer.hpp"
 
-#include "instance/atomic_file.hpp"
 #include "instance/process_stop.hpp"
 #include "instance/state_file.hpp"
-#include "manifest/loader.hpp"
 #include "platform/hosts_path.hpp"
-#include "platform/port_finder.hpp"
 #include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
 #include "preflight/hosts_check.hpp"
 #include "remedy/hosts_block.hpp"
-#include "remedy/manifest_port_edit.hpp"
+#include "remedy/port_move.hpp"
 #include "util/error.hpp"
 
 #include <unistd.h>
@@ -96,82 +93,6 @@ FixAction stop_holders(const FixRequest& request, const PortConflict& conflict, 
     return action;
 }
 
-std::string line_of(const std::string& text, int line) {
-    std::size_t begin = 0;
-    for (int current = 1; current < line && begin != std::string::npos; ++current) {
-        begin = text.find('\n', begin);
-        begin = begin == std::string::npos ? begin : begin + 1;
-    }
-    if (begin == std::string::npos) {
-        return "";
-    }
-    const auto end = text.find('\n', begin);
-    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-}
-
-FixAction move_port(const FixRequest& request, const PortConflict& conflict,
-                    std::set<std::uint16_t>& reserved, std::vector<PortOverride>& overrides,
-                    bool& overrides_changed) {
-    FixAction action;
-    action.kind = "move-port";
-    action.subject = subject(conflict);
-    action.from = conflict.port;
-    const auto moved = next_free_port(system_socket_table(), conflict.port, reserved);
-    if (!moved) {
-        action.failed = true;
-        action.text = "no free port found to move " + label(conflict) + " to";
-        action.hint = "stop the holder (`golaunch who " + std::to_string(conflict.port) + "`)";
-        return action;
-    }
-    reserved.insert(*moved);
-    action.to = *moved;
-    std::string holder = "a socket whose owner is hidden";
-    if (!conflict.holders.empty()) {
-        holder = "pid " + std::to_string(conflict.holders.front().info.pid);
-        if (conflict.holders.front().kind == HolderKind::live_golaunch) {
-            holder += " of a running golaunch (pid " +
-                      std::to_string(conflict.holders.front().info.golaunch_pid) + ")";
-        }
-    }
-    const std::string move = label(conflict) + " " + std::to_string(conflict.port) + " -> " +
-                             std::to_string(*moved) + " (" + std::to_string(conflict.port) +
-                             " is held by " + holder + ")";
-    if (request.write_manifest) {
-        try {
-            const Manifest declared = load_manifest(request.manifest.path);
-            const std::string text = read_whole_file(declared.path);
-            const auto* port =
-                declared.find_service(conflict.service)->find_port(conflict.port_name);
-            const std::string edited =
-                replace_port_number(text, declared, conflict.service, conflict.port_name, *moved);
-            action.details.push_back(
-                declared.path.string() + ":" + std::to_string(port->where.line) + ": " +
-                line_of(text, port->where.line) + "  ->  " + line_of(edited, port->where.line));
-            if (!request.dry_run) {
-                write_port_number(declared, conflict.service, conflict.port_name, *moved);
-                const auto before = overrides.size();
-                overrides = without_override(overrides, conflict.service, conflict.port_name);
-                overrides_changed = overrides_changed || overrides.size() != before;
-                action.done = true;
-            }
-            action.text = std::string(request.dry_run ? "would move " : "moved ") + move + " in " +
-                          declared.path.string();
-        } catch (const Error& e) {
-            action.failed = true;
-            action.text =
-                std::string("cannot move ") + label(conflict) + " in the manifest: " + e.what();
-            action.hint = e.hint();
-        }
-        return action;
-    }
-    overrides = with_override(overrides, conflict.service, conflict.port_name, *moved);
-    overrides_changed = true;
-    action.done = !request.dry_run;
-    action.text = std::string(request.dry_run ? "would move " : "moved ") + move +
-                  ": port override in .golaunch/ports.toml";
-    return action;
-}
-
 FixAction hosts_block(const FixRequest& request) {
     FixAction action;
     action.kind = "hosts-block";
@@ -218,25 +139,6 @@ FixAction hosts_block(const FixRequest& request) {
     return action;
 }
 
-// The live golaunch instance of this same manifest holding the port, if any (0 when none).
-pid_t running_instance_of_this_project(const FixRequest& request, const PortConflict& conflict) {
-    const auto records = read_instances(state_file_path(request.manifest.root_dir));
-    const std::string manifest =
-        std::filesystem::absolute(request.manifest.path).lexically_normal().string();
-    for (const auto& holder : conflict.holders) {
-        if (holder.kind != HolderKind::live_golaunch) {
-            continue;
-        }
-        for (const auto& record : records) {
-            if (record.pid == holder.info.golaunch_pid && record.manifest == manifest &&
-                instance_alive(record)) {
-                return record.pid;
-            }
-        }
-    }
-    return 0;
-}
-
 FixAction leave_running(const PortConflict& conflict, pid_t golaunch_pid) {
     FixAction action;
     action.kind = "leave-running";
@@ -245,8 +147,8 @@ FixAction leave_running(const PortConflict& conflict, pid_t golaunch_pid) {
     action.text = "left alone: port " + std::to_string(conflict.port) + " (" + label(conflict) +
                   ") is held by this project, already running under golaunch pid " +
                   std::to_string(golaunch_pid) + "; moving it would start a second copy";
-    action.hint = "stop that golaunch first (Ctrl-C in its terminal, or `kill " +
-                  std::to_string(golaunch_pid) + "`)";
+    action.hint = "stop that golaunch first (Ctrl-C in its terminal, or `" +
+                  kill_command_text({golaunch_pid}) + "`)";
     return action;
 }
 
@@ -255,6 +157,7 @@ bool can_force(const PortConflict& conflict) {
            std::none_of(conflict.holders.begin(), conflict.holders.end(),
                         [](const PortHolder& holder) {
                             return holder.kind == HolderKind::live_golaunch ||
+                                   holder.kind == HolderKind::running_ours ||
                                    holder.kind == HolderKind::this_golaunch;
                         });
 }
@@ -263,12 +166,6 @@ bool can_force(const PortConflict& conflict) {
 
 std::vector<FixAction> apply_fixes(const FixRequest& request) {
     std::vector<FixAction> actions;
-    std::set<std::uint16_t> reserved;
-    for (const auto& [service, ports] : request.preflight.assignments) {
-        for (const auto& [name, number] : ports) {
-            reserved.insert(number);
-        }
-    }
     std::vector<const PortConflict*> to_move;
     for (const auto& conflict : request.preflight.conflicts) {
         if (conflict.resolved) {
@@ -276,8 +173,8 @@ std::vector<FixAction> apply_fixes(const FixRequest& request) {
         }
         if (conflict.all_stale_ours()) {
             actions.push_back(stop_holders(request, conflict, true));
-        } else if (const pid_t running = running_instance_of_this_project(request, conflict)) {
-            actions.push_back(leave_running(conflict, running));
+        } else if (conflict.all_running_ours()) {
+            actions.push_back(leave_running(conflict, conflict.holders.front().info.golaunch_pid));
         } else if (request.force && can_force(conflict)) {
             actions.push_back(stop_holders(request, conflict, false));
         } else {
@@ -294,25 +191,22 @@ std::vector<FixAction> apply_fixes(const FixRequest& request) {
             // The records are pruned again by the next run.
         }
     }
-    auto overrides = request.overrides;
-    bool overrides_changed = false;
-    for (const auto* conflict : to_move) {
-        actions.push_back(move_port(request, *conflict, reserved, overrides, overrides_changed));
-    }
-    if (overrides_changed && !request.dry_run) {
-        try {
-            write_port_overrides(port_override_path(request.manifest.root_dir), overrides);
-        } catch (const Error& e) {
-            for (auto& action : actions) {
-                if (action.kind == "move-port" && action.done && !request.write_manifest) {
-                    action.done = false;
-                    action.failed = true;
-                    action.text += std::string(" (not saved: ") + e.what() + ")";
-                    action.hint = e.hint();
-                }
+    // Never move onto a number this run uses, but for the ports being moved (check's view of
+    // next-free already holds where run would move them: fix may take the same).
+    std::set<std::uint16_t> reserved;
+    for (const auto& [service, ports] : request.preflight.assignments) {
+        for (const auto& [name, number] : ports) {
+            const bool moving = std::any_of(to_move.begin(), to_move.end(), [&](const auto* c) {
+                return c->service == service && c->port_name == name;
+            });
+            if (!moving) {
+                reserved.insert(number);
             }
         }
     }
+    auto moves = move_ports(request, to_move, std::move(reserved));
+    actions.insert(actions.end(), std::make_move_iterator(moves.begin()),
+                   std::make_move_iterator(moves.end()));
     const bool hosts_needed =
         std::any_of(request.preflight.findings.begin(), request.preflight.findings.end(),
                     [](const Finding& finding) { return finding.fix == "hosts-block"; });

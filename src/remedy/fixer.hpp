@@ -2,6 +2,8 @@
 //   - a busy port held by our own stale instance: stop it (SIGTERM to its group, SIGKILL)
 //   - a busy port held by anything else: the next free port, into .golaunch/ports.toml (or,
 //     with `write_manifest`, into the manifest: only that number changes)
+//   - with `write_manifest`: the overrides already in .golaunch/ports.toml go into the
+//     manifest too, and leave ports.toml (remedy/port_move.hpp)
 //   - with `force`: a holder not started by golaunch is stopped instead (a running golaunch's
 //     services are never touched, with or without force)
 //   - a port held by this very project running under another live golaunch: left alone (moving
@@ -30,16 +32,17 @@ struct FixRequest {
 };
 
 struct FixAction {
-    std::string kind;                 // "move-port", "stop-stale", "stop-process", "hosts-block"
-    std::string subject;              // "api.http :8080", "/etc/hosts"
-    std::string text;                 // what was done, or (dry run) what would be done
+    std::string kind;    // "move-port", "override-into-manifest", "stop-stale", "stop-process",
+                         // "hosts-block", "leave-running"
+    std::string subject; // "api.http :8080", "/etc/hosts"
+    std::string text;    // what was done, or (dry run) what would be done
     std::vector<std::string> details; // lines shown under it (block content, processes, ...)
     bool done = false;                // applied (false in a dry run, or when it failed)
     bool failed = false;
     bool skipped = false;   // deliberately left alone (e.g. this project already runs)
     std::string hint;       // when it failed: what to do (e.g. the sudo command)
-    std::uint16_t from = 0; // move-port
-    std::uint16_t to = 0;
+    std::uint16_t from = 0; // move-port, override-into-manifest: the port number before
+    std::uint16_t to = 0;   // and after
 };
 
 // Plans every action, and unless `dry_run` applies them in order: stops, moves, hosts block.

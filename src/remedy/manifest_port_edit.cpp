@@ -133,8 +133,24 @@ std::string replace_port_number(const std::string& text, const Manifest& manifes
     return edited;
 }
 
-void write_port_number(const Manifest& manifest, const std::string& service,
-                       const std::string& port_name, std::uint16_t number) {
+std::string replace_port_numbers(const std::string& text, const Manifest& manifest,
+                                 const std::vector<PortEdit>& edits) {
+    std::string edited = text;
+    Manifest current = manifest;
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        const auto& edit = edits[i];
+        edited = replace_port_number(edited, current, edit.service, edit.port_name, edit.number);
+        if (i + 1 < edits.size()) {
+            current = parse_manifest(edited, manifest.path.string(), manifest.root_dir);
+        }
+    }
+    return edited;
+}
+
+void write_port_numbers(const Manifest& manifest, const std::vector<PortEdit>& edits) {
+    if (edits.empty()) {
+        return;
+    }
     // Through a symlink to the file it names: the link itself stays a link.
     std::error_code error;
     auto path = std::filesystem::canonical(manifest.path, error);
@@ -142,7 +158,12 @@ void write_port_number(const Manifest& manifest, const std::string& service,
         path = manifest.path;
     }
     const std::string text = read_whole_file(path);
-    write_file_atomically(path, replace_port_number(text, manifest, service, port_name, number));
+    write_file_atomically(path, replace_port_numbers(text, manifest, edits));
+}
+
+void write_port_number(const Manifest& manifest, const std::string& service,
+                       const std::string& port_name, std::uint16_t number) {
+    write_port_numbers(manifest, {{service, port_name, number}});
 }
 
 } // namespace golaunch

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace golaunch {
 
@@ -16,7 +17,23 @@ std::string replace_port_number(const std::string& text, const Manifest& manifes
                                 const std::string& service, const std::string& port_name,
                                 std::uint16_t number);
 
-// Reads the manifest file, replaces the number, writes it back atomically (mode kept).
+// One port number to write into the manifest.
+struct PortEdit {
+    std::string service;
+    std::string port_name;
+    std::uint16_t number = 0;
+};
+
+// `text` with every edit applied in turn, each checked as replace_port_number does (the text
+// is parsed again after each one). Throws golaunch::Error naming the first that fails.
+std::string replace_port_numbers(const std::string& text, const Manifest& manifest,
+                                 const std::vector<PortEdit>& edits);
+
+// Reads the manifest file, replaces the numbers, writes it back once, atomically (mode kept):
+// either every edit is in the file afterwards, or none is.
+void write_port_numbers(const Manifest& manifest, const std::vector<PortEdit>& edits);
+
+// The same for one number.
 void write_port_number(const Manifest& manifest, const std::string& service,
                        const std::string& port_name, std::uint16_t number);
 

@@ -50,7 +50,7 @@ bool applies_to(const ExcludedPortRange& excluded, const BindEvent& event) {
 
 bool has_holder(const BindEvent& event, const std::vector<PortUser>& users) {
     for (const auto& user : users) {
-        if (user.socket.protocol == event.protocol && user.socket.state != SocketState::time_wait) {
+        if (user.socket.protocol == event.protocol && detail::holds_port(user.socket)) {
             return true;
         }
     }

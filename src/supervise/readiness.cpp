@@ -31,6 +31,15 @@ bool ReadinessProbe::owned_by_service(pid_t pid) const {
     return false;
 }
 
+std::optional<std::uint32_t> ReadinessProbe::service_uid() {
+    if (!m_service_uid) {
+        if (const auto info = read_process_info(m_service_pid)) {
+            m_service_uid = info->uid;
+        }
+    }
+    return m_service_uid;
+}
+
 bool ReadinessProbe::poll() {
     m_listeners.clear();
     std::vector<SocketEntry> entries;
@@ -66,9 +75,14 @@ bool ReadinessProbe::poll() {
         PortListener listener = m_known[entry.inode];
         // inode 0 on a listener: the OS does not name its owner (Wine reports owner pid 0).
         // Preflight found the port free before the run, so a listener there now is the
-        // service's. Linux never reports a listening socket without its inode.
+        // service's. Linux never reports a listening socket without its inode; it hides the
+        // owner only when we may not read its descriptors, as for a program that gained a file
+        // capability (`setcap`, then not dumpable) run by a golaunch that is not root: a
+        // listener of the service's own user there is the service's too.
         listener.owner_unknown = entry.inode == 0;
-        listener.ours = listener.ours || listener.owner_unknown;
+        const bool hidden_of_same_user =
+            entry.inode != 0 && listener.owners.empty() && service_uid() == entry.uid;
+        listener.ours = listener.ours || listener.owner_unknown || hidden_of_same_user;
         listener.address = entry.local_address;
         listener.family = entry.family;
         m_listeners[entry.local_port].push_back(listener);

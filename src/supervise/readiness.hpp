@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ class ReadinessProbe {
 
   private:
     bool owned_by_service(pid_t pid) const;
+    std::optional<std::uint32_t> service_uid(); // of the service's process, read once
 
     const SocketTable& m_table;
     pid_t m_service_pid;
@@ -47,6 +49,7 @@ class ReadinessProbe {
     std::function<bool(pid_t)> m_member;
     std::map<std::uint64_t, PortListener> m_known; // inode -> what we learnt about it
     std::map<std::uint16_t, std::vector<PortListener>> m_listeners;
+    std::optional<std::uint32_t> m_service_uid;
 };
 
 } // namespace golaunch

@@ -96,15 +96,27 @@ TEST(PortCheck, NextFreeMovesThePort) {
     EXPECT_FALSE(has_errors(result.findings));
 }
 
-TEST(PortCheck, CheckViewReportsButDoesNotMove) {
+TEST(PortCheck, CheckViewOfNextFreeSaysWhereRunMovesItAndFailsNothing) {
     Server server;
     ASSERT_GT(server.pid, 0);
     const auto manifest = manifest_of({service("api", server.port, PortConflictPolicy::next_free)});
     const auto result = check_ports(manifest, {}, system_socket_table(), false);
     ASSERT_EQ(result.findings.size(), 1u);
-    EXPECT_EQ(result.findings[0].id, "port-in-use");
-    EXPECT_EQ(result.findings[0].severity, Severity::error);
-    EXPECT_EQ(result.assignments.at("api").at("http"), server.port);
+    const auto& finding = result.findings[0];
+    EXPECT_EQ(finding.id, "port-will-move");
+    EXPECT_EQ(finding.severity, Severity::warning);
+    const auto to = result.assignments.at("api").at("http");
+    EXPECT_NE(to, server.port) << "the port run would use, as run's assignments";
+    EXPECT_EQ(finding.fields.to, to);
+    EXPECT_EQ(finding.fields.port, server.port);
+    ASSERT_EQ(finding.fields.holders.size(), 1u);
+    EXPECT_EQ(finding.fields.holders[0].pid, server.pid);
+    EXPECT_NE(finding.message.find("`golaunch run` will use " + std::to_string(to)),
+              std::string::npos)
+        << finding.message;
+    ASSERT_EQ(result.conflicts.size(), 1u);
+    EXPECT_FALSE(result.conflicts[0].resolved) << "check moves nothing: fix may still move it";
+    EXPECT_TRUE(test::pid_running(server.pid));
 }
 
 TEST(PortCheck, StopStaleFailsForAHolderThatIsNotOurStaleInstance) {
@@ -161,11 +173,13 @@ TEST(PortCheck, StopStaleAsksToStopOurStaleHolderAndReportsWhatHappened) {
     ASSERT_EQ(result.conflicts.size(), 1u);
     EXPECT_TRUE(result.conflicts[0].resolved);
 
-    options.apply_policy = false; // check's view: reports, never stops
+    options.apply_policy = false; // check's view: says what run does, never stops
     asked.clear();
     result = check_ports(manifest, {}, system_socket_table(), options);
     EXPECT_TRUE(asked.empty());
-    EXPECT_EQ(result.findings.at(0).id, "port-in-use");
+    EXPECT_EQ(result.findings.at(0).id, "stale-will-stop");
+    EXPECT_EQ(result.findings.at(0).severity, Severity::warning);
+    EXPECT_EQ(result.findings.at(0).fix, "stop-stale");
 }
 
 TEST(PortCheck, OnlySelectedServicesAreChecked) {

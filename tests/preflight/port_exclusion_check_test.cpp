@@ -135,7 +135,10 @@ TEST(PortExclusionCheck, HttpSysHoldingAPortIsNamedWithItsNetshHint) {
     seen.conflict.service = "api";
     seen.conflict.port_name = "http";
     seen.conflict.port = 80;
-    seen.conflict.holders = {{system, HolderKind::foreign}};
+    PortHolder holder;
+    holder.info = system;
+    holder.kind = HolderKind::foreign;
+    seen.conflict.holders = {holder};
     SocketEntry socket;
     socket.state = SocketState::listen;
     socket.local_address = "0.0.0.0";
@@ -143,7 +146,7 @@ TEST(PortExclusionCheck, HttpSysHoldingAPortIsNamedWithItsNetshHint) {
     seen.users = {{socket, {system}}};
     ServiceSpec service;
     service.name = "api";
-    const Finding finding = port_in_use_finding(seen, service, false, "");
+    const Finding finding = port_in_use_finding(seen, service, "");
     const std::string text = all_text(finding);
     EXPECT_NE(text.find("pid 4 (http.sys (kernel HTTP server: IIS, WinRM, SSDP...;"),
               std::string::npos)

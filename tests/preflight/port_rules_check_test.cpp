@@ -133,8 +133,10 @@ TEST(PortRulesCheck, PrivilegedPortForNobodyNotForRoot) {
     EXPECT_EQ(has(*nobody, "privileged-port error web.http :80"), "");
     EXPECT_EQ(has(*nobody, "CAP_NET_BIND_SERVICE"), "");
     EXPECT_EQ(has(*nobody, "sysctl -w net.ipv4.ip_unprivileged_port_start=80"), "");
-    EXPECT_EQ(has(*nobody, "setcap cap_net_bind_service=+ep .golaunch/bin/web"), "");
-    EXPECT_EQ(has(*nobody, "authbind"), "");
+    // The service is not in the (empty) manifest: no advice for a kind it may not have
+    // (privileged_port_advice_test covers each kind).
+    EXPECT_EQ(nobody->find("setcap"), std::string::npos) << *nobody;
+    EXPECT_EQ(nobody->find("authbind"), std::string::npos) << *nobody;
     // Above the limit nobody is fine.
     const auto high = rules_in_child(
         {false, false, true},

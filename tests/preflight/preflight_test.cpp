@@ -80,12 +80,15 @@ TEST(Preflight, StopStaleStopsOurOwnStaleInstanceAndUsesThePort) {
     const auto manifest = manifest_on(dir, stale.port, "stop-stale");
     record_dead(manifest, dead);
 
+    // check agrees with run: a warning that run stops it, not an error.
     const auto check = preflight_web(manifest, dir, As::check);
-    const auto* in_use = find(check, "port-in-use");
-    ASSERT_NE(in_use, nullptr);
-    EXPECT_EQ(in_use->fix, "stop-stale");
-    EXPECT_NE(in_use->message.find("a stale instance of this project"), std::string::npos)
-        << in_use->message;
+    const auto* will_stop = find(check, "stale-will-stop");
+    ASSERT_NE(will_stop, nullptr);
+    EXPECT_EQ(will_stop->severity, Severity::warning);
+    EXPECT_EQ(will_stop->fix, "stop-stale");
+    EXPECT_NE(will_stop->message.find("a stale instance of this project"), std::string::npos)
+        << will_stop->message;
+    EXPECT_FALSE(has_errors(check.findings));
     EXPECT_TRUE(test::pid_running(stale.pid)) << "check must not touch anything";
 
     const auto run = preflight_web(manifest, dir, As::run);

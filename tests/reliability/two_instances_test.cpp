@@ -86,11 +86,16 @@ TEST(Reliability, SecondInstanceRefusesAndAStaleLockFromKillNineIsRecovered) {
         EXPECT_EQ(text.find("started"), std::string::npos) << text;
         EXPECT_EQ(golaunch_dir_snapshot(dir), before) << "the refused run changed .golaunch/";
     }
-    // `check` does not need the lock; `fix` (which could move ports) refuses like run.
+    // `check` does not need the lock (it says the project runs, as a warning: no refusal,
+    // no error); `fix` (which could move ports) refuses like run.
     {
         GolaunchRun check(dir, {"check", manifest.string(), "--no-network"});
-        ASSERT_TRUE(check.wait_for_exit(30s));
-        EXPECT_EQ(check.output().find("already running"), std::string::npos) << check.output();
+        const auto checked = check.wait_for_exit(30s);
+        ASSERT_TRUE(checked);
+        EXPECT_EQ(exit_code_of(*checked), 0) << check.output();
+        EXPECT_EQ(check.output().find("another golaunch is already running"), std::string::npos)
+            << check.output();
+        EXPECT_NE(check.output().find("[project-running]"), std::string::npos) << check.output();
         GolaunchRun fix(dir, {"fix", manifest.string(), "--no-network"});
         const auto status = fix.wait_for_exit(10s);
         ASSERT_TRUE(status);

@@ -30,6 +30,21 @@ TEST(ManifestPortEdit, OnlyTheNumberChanges) {
               before.substr(0, before.size() - 6) + "65535 }");
 }
 
+TEST(ManifestPortEdit, SeveralNumbersAtOnceEvenOnOneLineOfAnotherWidth) {
+    test::TempDir dir;
+    const std::string before = "version = 1\r\n[services.api]\r\ncmd = [\"true\"]\r\n"
+                               "ports = { http = 80, admin = 8081 } # two\r\n"
+                               "[services.web]\r\ncmd = [\"true\"]\r\nports = { http = 9090 }";
+    const auto manifest = parse_manifest(before, "app.toml", dir.path());
+    const std::string after = replace_port_numbers(
+        before, manifest, {{"api", "http", 18080}, {"api", "admin", 81}, {"web", "http", 9091}});
+    EXPECT_EQ(after, "version = 1\r\n[services.api]\r\ncmd = [\"true\"]\r\n"
+                     "ports = { http = 18080, admin = 81 } # two\r\n"
+                     "[services.web]\r\ncmd = [\"true\"]\r\nports = { http = 9091 }");
+    EXPECT_THROW(replace_port_numbers(before, manifest, {{"api", "http", 1}, {"api", "nope", 2}}),
+                 Error);
+}
+
 TEST(ManifestPortEdit, TableFormAndPortTables) {
     test::TempDir dir;
     const std::string table_form = "version = 1\n[services.api]\ncmd = [\"true\"]\n"

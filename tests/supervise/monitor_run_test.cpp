@@ -102,6 +102,31 @@ TEST(MonitorRun, DiagnosesEaddrinuseAtOnceNamingTheHolder) {
     ASSERT_TRUE(run.wait_for_exit(15s));
 }
 
+TEST(MonitorRun, DiagnosesEaddrinuseOnTheV6WildcardNamingTheV4Holder) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const test::HeldListener holder(port); // 127.0.0.1:P, held by this test
+    ASSERT_TRUE(holder.ok());
+    // Go's ":P" binds [::]:P, dual-stack: it conflicts with 127.0.0.1:P.
+    const auto manifest = dir.write(
+        "app.toml",
+        binder_manifest(port, "\"-exit-on-error\", \"-addr\", \":" + std::to_string(port) + "\""));
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--ignore-preflight"});
+    if (!monitor_available(run)) {
+        GTEST_SKIP() << "seccomp user notification unavailable: " << run.output();
+    }
+    ASSERT_TRUE(run.wait_for_exit(20s)) << run.output();
+    const auto failed = find_event(run.events(), "bind", "bind", port);
+    ASSERT_TRUE(failed) << run.output();
+    EXPECT_EQ((*failed)["errno"], "EADDRINUSE");
+    EXPECT_EQ((*failed)["address"], "::");
+    const std::string facts = (*failed)["diagnosis"].dump();
+    EXPECT_NE(facts.find("held on 127.0.0.1:" + std::to_string(port) + " by pid " +
+                         std::to_string(::getpid())),
+              std::string::npos)
+        << run.output();
+}
+
 TEST(MonitorRun, DiagnosesEaccesForAServiceRunAsNobodyOnAPrivilegedPort) {
     if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
         GTEST_SKIP() << "needs root and setpriv to start the service as nobody";
