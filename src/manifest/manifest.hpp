@@ -39,7 +39,8 @@ struct PortSpec {
     std::string name; // key in `ports = { http = 8080 }`
     std::uint16_t number = 0;
     SourceLocation where;
-    std::string address; // `http = { port = 8080, address = "127.0.0.1" }`; "" when not given
+    std::string address; // `http = { port = 8080, address = "127.0.0.1" }`, an IP literal;
+                         // "" when not given
 };
 
 struct ServiceSpec {

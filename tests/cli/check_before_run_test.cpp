@@ -1,0 +1,88 @@
+// `golaunch check` finds what `golaunch run` would reject, end to end with the real binary: a
+// bind address that is no IP literal is a located manifest error (exit 2).
+#include "support/golaunch_run.hpp"
+#include "support/test_support.hpp"
+#include "util/strings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int exit_of(GolaunchRun& run, std::chrono::milliseconds timeout = 30s) {
+    const auto status = run.wait_for_exit(timeout);
+    EXPECT_TRUE(status) << run.output();
+    return status ? exit_code_of(*status) : -1;
+}
+
+// `golaunch check MANIFEST --no-network [--json]`: exit code and output.
+struct Outcome {
+    int code = -1;
+    std::string output;
+};
+
+Outcome golaunch(const TempDir& dir, const std::vector<std::string>& args,
+                 std::chrono::milliseconds timeout = 30s) {
+    GolaunchRun run(dir, args);
+    const int code = exit_of(run, timeout);
+    return {code, run.output()};
+}
+
+Outcome check(const TempDir& dir, const std::filesystem::path& manifest, bool json = false) {
+    std::vector<std::string> args{"check", manifest.string(), "--no-network"};
+    if (json) {
+        args.push_back("--json");
+    }
+    return golaunch(dir, args);
+}
+
+Outcome run_until_ready(const TempDir& dir, const std::filesystem::path& manifest,
+                        std::chrono::milliseconds timeout = 30s) {
+    return golaunch(dir, {"run", manifest.string(), "--no-network", "--stop-when-ready"}, timeout);
+}
+
+// ---------------------------------------------------------------- manifest errors (exit 2)
+
+TEST(CheckBeforeRun, BindAddressMustBeAnIpLiteral) {
+    TempDir dir;
+    const auto port = std::to_string(pick_free_port());
+    auto manifest = dir.write("app.toml", "version = 1\n[services.api]\ncmd = [\"true\"]\n"
+                                          "ports = { http = { port = " +
+                                              port + ", address = \"999.1.1.1\" } }\n");
+    auto result = check(dir, manifest);
+    EXPECT_EQ(result.code, 2);
+    EXPECT_EQ(result.output, manifest.string() + ":4:" + std::to_string(39 + port.size()) +
+                                 ": error: invalid address '999.1.1.1' for 'ports.http'\n"
+                                 "    4 | ports = { http = { port = " +
+                                 port +
+                                 ", address = \"999.1.1.1\" } }\n"
+                                 "      | " +
+                                 std::string(38 + port.size(), ' ') +
+                                 "^\n"
+                                 "hint: write an IP address without brackets or port, e.g. "
+                                 "127.0.0.1, ::1, 0.0.0.0 or ::\n");
+    manifest = dir.write("app.toml", "version = 1\n[services.api]\ncmd = [\"true\"]\n"
+                                     "[services.api.ports.http]\nport = " +
+                                         port + "\naddress = \"localhost\"\n");
+    result = check(dir, manifest);
+    EXPECT_EQ(result.code, 2);
+    EXPECT_EQ(result.output,
+              manifest.string() +
+                  ":6:11: error: 'ports.http' must bind an IP address, not the host name "
+                  "'localhost'\n"
+                  "    6 | address = \"localhost\"\n"
+                  "      |           ^\n"
+                  "hint: write 127.0.0.1 or ::1: 'localhost' can mean either, and the preflight "
+                  "checks the address that is bound\n");
+    const auto ran = run_until_ready(dir, manifest);
+    EXPECT_EQ(ran.code, 2);
+    EXPECT_EQ(ran.output, result.output);
+}
+
+} // namespace
+} // namespace golaunch::test
