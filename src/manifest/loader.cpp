@@ -10,6 +10,7 @@
 #include "manifest/toml_reader.hpp"
 #include "util/error.hpp"
 #include "util/regular_file.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -47,8 +48,14 @@ void read_name(const TomlDocument& doc, const toml::node& node, Manifest& manife
     const bool printable = std::none_of(name.begin(), name.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
     });
-    if (name.empty() || !printable) {
+    if (trim(name).empty() || !printable) {
         doc.fail(doc.where(node), "'name' must be a non-empty single line");
+    }
+    // The hosts-file block is marked "# BEGIN golaunch NAME", and markers are read trimmed.
+    if (name.front() == ' ' || name.back() == ' ') {
+        doc.fail(doc.where(node), "'name' must not start or end with a space",
+                 "the name marks the project's block in the hosts file; write name = \"" +
+                     std::string(trim(name)) + "\"");
     }
     manifest.name = name;
 }

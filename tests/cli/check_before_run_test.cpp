@@ -1,5 +1,6 @@
-// `golaunch check` finds what `golaunch run` would reject, end to end with the real binary: a
-// bind address that is no IP literal is a located manifest error (exit 2).
+// `golaunch check` finds what `golaunch run` would reject, end to end with the real binary:
+// manifest mistakes (a bind address that is no IP literal, a project name with outer spaces) are
+// located manifest errors (exit 2).
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 #include "util/strings.hpp"
@@ -82,6 +83,20 @@ TEST(CheckBeforeRun, BindAddressMustBeAnIpLiteral) {
     const auto ran = run_until_ready(dir, manifest);
     EXPECT_EQ(ran.code, 2);
     EXPECT_EQ(ran.output, result.output);
+}
+
+TEST(CheckBeforeRun, ProjectNameWithOuterSpacesIsLocated) {
+    TempDir dir;
+    const auto manifest =
+        dir.write("app.toml", "version = 1\nname = \"shop \"\n[services.api]\ncmd = [\"true\"]\n");
+    const auto result = check(dir, manifest);
+    EXPECT_EQ(result.code, 2);
+    EXPECT_EQ(result.output, manifest.string() +
+                                 ":2:8: error: 'name' must not start or end with a space\n"
+                                 "    2 | name = \"shop \"\n"
+                                 "      |        ^\n"
+                                 "hint: the name marks the project's block in the hosts file; "
+                                 "write name = \"shop\"\n");
 }
 
 } // namespace
