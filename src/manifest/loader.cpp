@@ -120,7 +120,8 @@ std::vector<ServiceSources> read_services(const TomlDocument& doc, const toml::t
 }
 
 // Every env_file must be a readable regular file of KEY=VALUE lines: found now, located at its
-// `env_file` key, rather than when the service starts (or never, for a FIFO).
+// `env_file` key (a mistake inside it: at its line and column), rather than when the service
+// starts (or never, for a FIFO).
 void check_env_files(const Manifest& manifest, std::string_view text) {
     for (const auto& service : manifest.services) {
         if (service.env_file.empty()) {
@@ -143,7 +144,13 @@ void check_env_files(const Manifest& manifest, std::string_view text) {
                                        : "env_file must name a regular file of KEY=VALUE lines, "
                                          "at most 16 MiB, relative to the manifest");
         }
-        (void)parse_env_file(file.bytes, path.string());
+        try {
+            (void)parse_env_file(file.bytes, path.lexically_normal().string());
+        } catch (const Error& error) { // located in the env_file; the hint says whose it is
+            throw Error::located(error.what(), "env_file of service '" + service.name + "' (" +
+                                                   describe_location(service.env_file_where) +
+                                                   "): " + error.hint());
+        }
     }
 }
 

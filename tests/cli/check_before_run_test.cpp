@@ -1,6 +1,6 @@
 // `golaunch check` finds what `golaunch run` would reject, end to end with the real binary:
-// manifest mistakes (a bind address that is no IP literal, a project name with outer spaces) are
-// located manifest errors (exit 2).
+// manifest mistakes (a bind address that is no IP literal, a project name with outer spaces, an
+// env_file that is a directory or malformed) are located manifest errors (exit 2).
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 #include "util/strings.hpp"
@@ -48,6 +48,44 @@ Outcome run_until_ready(const TempDir& dir, const std::filesystem::path& manifes
 }
 
 // ---------------------------------------------------------------- manifest errors (exit 2)
+
+TEST(CheckBeforeRun, EnvFileThatIsADirectoryIsLocatedAtItsKey) {
+    TempDir dir;
+    std::filesystem::create_directory(dir.path() / "envdir");
+    const auto manifest = dir.write(
+        "app.toml", "version = 1\n[services.api]\ncmd = [\"true\"]\nenv_file = \"envdir\"\n");
+    const auto result = check(dir, manifest);
+    EXPECT_EQ(result.code, 2);
+    EXPECT_EQ(result.output,
+              manifest.string() + ":4:1: error: cannot read env_file 'envdir' (" +
+                  (dir.path() / "envdir").string() +
+                  ") of service 'api': not a regular file (a directory)\n"
+                  "    4 | env_file = \"envdir\"\n"
+                  "      | ^\n"
+                  "hint: env_file must name a regular file of KEY=VALUE lines, at most 16 MiB, "
+                  "relative to the manifest\n");
+}
+
+TEST(CheckBeforeRun, MalformedEnvFileIsLocatedInIt) {
+    TempDir dir;
+    const auto env = dir.write("dev.env", "# settings\nMODE=dev\nexport TOKEN 'abc'\n");
+    const auto manifest = dir.write(
+        "app.toml", "version = 1\n[services.api]\ncmd = [\"true\"]\nenv_file = \"dev.env\"\n");
+    const std::string expected = env.string() +
+                                 ":3:14: error: expected KEY=VALUE\n"
+                                 "    3 | export TOKEN 'abc'\n"
+                                 "      |              ^\n"
+                                 "hint: env_file of service 'api' (" +
+                                 manifest.string() +
+                                 ":4:1): write one KEY=VALUE per line; quote values with '...' "
+                                 "or \"...\"\n";
+    const auto checked = check(dir, manifest);
+    EXPECT_EQ(checked.code, 2);
+    EXPECT_EQ(checked.output, expected);
+    const auto ran = run_until_ready(dir, manifest);
+    EXPECT_EQ(ran.code, 2);
+    EXPECT_EQ(ran.output, expected);
+}
 
 TEST(CheckBeforeRun, BindAddressMustBeAnIpLiteral) {
     TempDir dir;
