@@ -55,6 +55,7 @@ struct ServiceSpec {
     std::string env_file;                   // relative to the manifest dir
     SourceLocation env_file_where;          // the `env_file` key
     std::string dir;             // working directory, relative to the manifest dir ("" = it)
+    SourceLocation dir_where;    // the `dir` value
     std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
     std::vector<std::string> depends_on;

@@ -50,6 +50,7 @@ class ServiceReader {
             spec.env_file_where = m_doc.where(key);
         } else if (name == "dir") {
             spec.dir = read_string(m_doc, name, node);
+            spec.dir_where = m_doc.where(node);
         } else if (name == "ports") {
             read_ports(node);
         } else if (name == "hosts") {

@@ -37,6 +37,9 @@ std::string finding_area(const std::string& id) {
     if (starts("go-") || starts("godebug-")) {
         return "go";
     }
+    if (starts("service-dir-")) {
+        return "project";
+    }
     return "other";
 }
 

@@ -10,6 +10,7 @@
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_rules_check.hpp"
+#include "preflight/service_dir_check.hpp"
 
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ const NamedCheck k_checks[] = {
     {"hosts", static_cast<Check>(&check_hosts)},
     {"firewall", static_cast<Check>(&check_firewall)},
     {"go toolchain", static_cast<Check>(&check_go_toolchain)},
+    {"service dirs", &check_service_dirs},
 };
 
 constexpr std::chrono::milliseconds k_max_stale_grace{10'000};

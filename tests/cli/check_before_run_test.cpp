@@ -1,6 +1,7 @@
 // `golaunch check` finds what `golaunch run` would reject, end to end with the real binary:
 // manifest mistakes (a bind address that is no IP literal, a project name with outer spaces, an
-// env_file that is a directory or malformed) are located manifest errors (exit 2).
+// env_file that is a directory or malformed) are located manifest errors (exit 2); a service
+// dir that is missing or a file is refused by check and by run alike.
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 #include "util/strings.hpp"
@@ -45,6 +46,22 @@ Outcome check(const TempDir& dir, const std::filesystem::path& manifest, bool js
 Outcome run_until_ready(const TempDir& dir, const std::filesystem::path& manifest,
                         std::chrono::milliseconds timeout = 30s) {
     return golaunch(dir, {"run", manifest.string(), "--no-network", "--stop-when-ready"}, timeout);
+}
+
+// The findings of a `check --json` report with this id.
+std::vector<nlohmann::json> findings_with_id(const std::string& output, const std::string& id) {
+    std::vector<nlohmann::json> found;
+    const auto report = nlohmann::json::parse(output, nullptr, false);
+    if (!report.is_object()) {
+        ADD_FAILURE() << "not a JSON report: " << output;
+        return found;
+    }
+    for (const auto& finding : report["findings"]) {
+        if (finding["id"] == id) {
+            found.push_back(finding);
+        }
+    }
+    return found;
 }
 
 // ---------------------------------------------------------------- manifest errors (exit 2)
@@ -135,6 +152,59 @@ TEST(CheckBeforeRun, ProjectNameWithOuterSpacesIsLocated) {
                                  "      |        ^\n"
                                  "hint: the name marks the project's block in the hosts file; "
                                  "write name = \"shop\"\n");
+}
+
+// ---------------------------------------------------------------- preflight findings (exit 3)
+
+TEST(CheckBeforeRun, ServiceDirThatIsMissingOrAFileIsAnError) {
+    TempDir dir;
+    const auto manifest = dir.write("app.toml", "version = 1\n"
+                                                "[services.api]\n"
+                                                "cmd = [\"true\"]\n"
+                                                "dir = \"./srv/api\"\n"
+                                                "[services.web]\n"
+                                                "cmd = [\"true\"]\n"
+                                                "  dir = \"app.toml\"\n");
+    const auto missing = (dir.path() / "srv" / "api").string();
+    const auto result = check(dir, manifest, true);
+    EXPECT_EQ(result.code, 3) << result.output;
+    const auto gone = findings_with_id(result.output, "service-dir-missing");
+    ASSERT_EQ(gone.size(), 1U) << result.output;
+    EXPECT_EQ(gone[0]["severity"], "error");
+    EXPECT_EQ(gone[0]["area"], "project");
+    EXPECT_EQ(gone[0]["subject"], "api");
+    EXPECT_EQ(gone[0]["message"],
+              "service api cannot start: its directory " + missing + " does not exist");
+    EXPECT_EQ(gone[0]["evidence"],
+              nlohmann::json::array({manifest.string() + ":4:7: dir = \"./srv/api\""}));
+    EXPECT_EQ(gone[0]["remedy"], "create it (`mkdir -p " + shell_quote(missing) +
+                                     "`) or correct dir (it is relative to the manifest's "
+                                     "directory)");
+    const auto file = findings_with_id(result.output, "service-dir-not-directory");
+    ASSERT_EQ(file.size(), 1U) << result.output;
+    EXPECT_EQ(file[0]["severity"], "error");
+    EXPECT_EQ(file[0]["subject"], "web");
+    EXPECT_EQ(file[0]["message"], "service web cannot start: its directory " + manifest.string() +
+                                      " is not a directory (a regular file)");
+    EXPECT_EQ(file[0]["evidence"],
+              nlohmann::json::array({manifest.string() + ":7:9: dir = \"app.toml\""}));
+    EXPECT_EQ(file[0]["remedy"],
+              "point dir at a directory (it is relative to the manifest's directory)");
+
+    const auto text = check(dir, manifest);
+    EXPECT_EQ(text.code, 3);
+    EXPECT_NE(text.output.find("[service-dir-missing] service api cannot start"), std::string::npos)
+        << text.output;
+
+    std::filesystem::create_directories(missing);
+    const auto ran = run_until_ready(dir, manifest);
+    EXPECT_EQ(ran.code, 3) << ran.output;
+    EXPECT_NE(ran.output.find("[service-dir-not-directory] service web cannot start"),
+              std::string::npos)
+        << ran.output;
+    EXPECT_EQ(ran.output.find("service-dir-missing"), std::string::npos) << ran.output;
+    EXPECT_NE(ran.output.find("not starting: preflight found errors"), std::string::npos)
+        << ran.output;
 }
 
 } // namespace
