@@ -48,6 +48,7 @@ struct ServiceSpec {
     SourceLocation where; // the [services.NAME] table
 
     std::string go_package;                 // `go = "./cmd/api"`, relative to the manifest dir
+    SourceLocation go_where;                // the `go` value
     std::vector<std::string> cmd;           // `cmd = ["postgres", "-D", "./data"]`
     std::string shell;                      // `shell = "..."`, run by /bin/sh -c
     std::vector<std::string> args;          // appended to the built binary / cmd; may hold ${...}

@@ -75,6 +75,7 @@ class ServiceReader {
         ServiceSpec& spec = m_read.spec;
         if (kind == "go") {
             spec.go_package = read_string(m_doc, kind, node);
+            spec.go_where = m_doc.where(node);
             require_non_empty(spec.go_package.empty(), node, "go", "e.g. go = \"./cmd/api\"");
         } else if (kind == "shell") {
             spec.shell = read_string(m_doc, kind, node);

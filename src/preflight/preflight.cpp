@@ -7,6 +7,7 @@
 #include "preflight/endpoints.hpp"
 #include "preflight/firewall_check.hpp"
 #include "preflight/go_check.hpp"
+#include "preflight/go_package_check.hpp"
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_rules_check.hpp"
@@ -37,6 +38,7 @@ const NamedCheck k_checks[] = {
     {"hosts", static_cast<Check>(&check_hosts)},
     {"firewall", static_cast<Check>(&check_firewall)},
     {"go toolchain", static_cast<Check>(&check_go_toolchain)},
+    {"go packages", &check_go_packages},
     {"service dirs", &check_service_dirs},
 };
 

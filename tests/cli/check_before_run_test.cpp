@@ -1,7 +1,8 @@
 // `golaunch check` finds what `golaunch run` would reject, end to end with the real binary:
 // manifest mistakes (a bind address that is no IP literal, a project name with outer spaces, an
 // env_file that is a directory or malformed) are located manifest errors (exit 2); a service
-// dir that is missing or a file is refused by check and by run alike.
+// dir that is missing or a file and a `go` package that is not package main (a real Go
+// package) are refused by check and by run alike.
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 #include "util/strings.hpp"
@@ -205,6 +206,83 @@ TEST(CheckBeforeRun, ServiceDirThatIsMissingOrAFileIsAnError) {
     EXPECT_EQ(ran.output.find("service-dir-missing"), std::string::npos) << ran.output;
     EXPECT_NE(ran.output.find("not starting: preflight found errors"), std::string::npos)
         << ran.output;
+}
+
+// A Go module with a library package (not main) and a program whose directory also holds a
+// generator of another package excluded by `//go:build ignore`.
+struct GoProject {
+    TempDir dir;
+    std::filesystem::path manifest;
+    std::string port = std::to_string(pick_free_port());
+
+    explicit GoProject(const std::string& package) {
+        dir.write("go.mod", "module example.com/shop\n\ngo 1.19\n");
+        dir.write("lib/lib.go", "// Package lib holds shared code.\npackage lib\n\n"
+                                "func Answer() int { return 42 }\n");
+        dir.write("lib/lib_test.go", "package lib_test\n");
+        dir.write("cmd/web/main.go",
+                  read_file(std::string(GOLAUNCH_SOURCE_DIR) + "/tests/fixtures/httpserver.go"));
+        dir.write("cmd/web/gen.go", "//go:build ignore\n\n// Generates nothing.\npackage gen\n");
+        manifest = dir.write("app.toml", "version = 1\n[defaults]\nstop_grace = \"2s\"\n"
+                                         "[services.web]\ngo = \"" +
+                                             package +
+                                             "\"\nargs = [\"-addr\", "
+                                             "\"127.0.0.1:${ports.web.http}\"]\n"
+                                             "ports = { http = " +
+                                             port + " }\n");
+    }
+};
+
+TEST(CheckBeforeRun, GoPackageThatIsNotMainIsRefusedBeforeTheBuild) {
+    GoProject project("./lib");
+    const auto lib = (project.dir.path() / "lib").string();
+    const auto result = check(project.dir, project.manifest, true);
+    EXPECT_EQ(result.code, 3) << result.output;
+    const auto found = findings_with_id(result.output, "go-not-main");
+    ASSERT_EQ(found.size(), 1U) << result.output;
+    EXPECT_EQ(found[0]["severity"], "error");
+    EXPECT_EQ(found[0]["area"], "go");
+    EXPECT_EQ(found[0]["subject"], "go web");
+    EXPECT_EQ(found[0]["message"], "service web: go = \"./lib\" is package lib, not package main: "
+                                   "go build makes no program of it");
+    EXPECT_EQ(found[0]["evidence"],
+              nlohmann::json::array({project.manifest.string() + ":5:6: go = \"./lib\"",
+                                     lib + "/lib.go:2:9: package lib"}));
+    EXPECT_EQ(found[0]["remedy"], "point go at the directory of a package main (the one with "
+                                  "func main), e.g. ./cmd/web");
+
+    const auto ran = run_until_ready(project.dir, project.manifest, 120s);
+    EXPECT_EQ(ran.code, 3) << ran.output;
+    EXPECT_NE(ran.output.find("[go-not-main] service web: go = \"./lib\" is package lib, not "
+                              "package main: go build makes no program of it"),
+              std::string::npos)
+        << ran.output;
+    EXPECT_NE(ran.output.find("not starting: preflight found errors"), std::string::npos)
+        << ran.output;
+    EXPECT_EQ(ran.output.find("Permission denied"), std::string::npos) << ran.output;
+    EXPECT_FALSE(std::filesystem::exists(project.dir.path() / ".golaunch" / "bin" / "web"));
+}
+
+TEST(CheckBeforeRun, GoPackageMissingIsAnError) {
+    GoProject project("./cmd/wbe");
+    const auto result = check(project.dir, project.manifest, true);
+    EXPECT_EQ(result.code, 3) << result.output;
+    const auto found = findings_with_id(result.output, "go-package-missing");
+    ASSERT_EQ(found.size(), 1U) << result.output;
+    EXPECT_EQ(found[0]["message"],
+              "service web: go = \"./cmd/wbe\": " + (project.dir.path() / "cmd" / "wbe").string() +
+                  " does not exist");
+    EXPECT_EQ(found[0]["remedy"], "correct go: a package directory relative to the manifest's "
+                                  "directory, e.g. ./cmd/web");
+}
+
+TEST(CheckBeforeRun, GoMainPackageWithAnIgnoredGeneratorBuildsAndRuns) {
+    GoProject project("./cmd/web");
+    const auto result = check(project.dir, project.manifest, true);
+    EXPECT_TRUE(findings_with_id(result.output, "go-not-main").empty()) << result.output;
+    EXPECT_TRUE(findings_with_id(result.output, "go-package-missing").empty()) << result.output;
+    const auto ran = run_until_ready(project.dir, project.manifest, 120s);
+    EXPECT_EQ(ran.code, 0) << ran.output;
 }
 
 } // namespace
