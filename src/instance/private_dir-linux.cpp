@@ -2,6 +2,7 @@
 #include "instance/private_dir.hpp"
 
 #include "util/regular_file.hpp"
+#include "util/strings.hpp"
 #include "util/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -63,8 +64,12 @@ std::optional<std::string> read_private_file(const std::filesystem::path& file) 
         fail("read", file, errno);
     }
     if (!S_ISREG(info.st_mode)) {
-        throw Error(file.string() + " is not a regular file", ExitCode::service_failed,
-                    "remove it (`rm " + file.string() + "`) and run again");
+        const FileContent probe = read_regular_file(file); // says what it is; opens no device
+        throw Error("cannot read " + file.string() + ": " +
+                        (probe.ok() ? std::string("not a regular file") : probe.problem),
+                    ExitCode::service_failed,
+                    "golaunch keeps only its own files in .golaunch/: remove it (`rm -r " +
+                        shell_quote(file.string()) + "`) and run again");
     }
     if (static_cast<std::uint64_t>(info.st_size) > k_max_text_file_bytes) {
         throw Error(

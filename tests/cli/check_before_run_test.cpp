@@ -1,8 +1,8 @@
 // `golaunch check` finds what `golaunch run` would reject, end to end with the real binary:
 // manifest mistakes (a bind address that is no IP literal, a project name with outer spaces, an
 // env_file that is a directory or malformed) are located manifest errors (exit 2); a service
-// dir that is missing or a file and a `go` package that is not package main (a real Go
-// package) are refused by check and by run alike.
+// dir that is missing or a file, a `go` package that is not package main (a real Go package)
+// and a .golaunch/ports.toml that is a directory are refused by check and by run alike.
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 #include "util/strings.hpp"
@@ -283,6 +283,26 @@ TEST(CheckBeforeRun, GoMainPackageWithAnIgnoredGeneratorBuildsAndRuns) {
     EXPECT_TRUE(findings_with_id(result.output, "go-package-missing").empty()) << result.output;
     const auto ran = run_until_ready(project.dir, project.manifest, 120s);
     EXPECT_EQ(ran.code, 0) << ran.output;
+}
+
+TEST(CheckBeforeRun, PortsTomlThatIsADirectoryIsAnError) {
+    TempDir dir;
+    const auto overrides = dir.path() / ".golaunch" / "ports.toml";
+    std::filesystem::create_directories(overrides);
+    const auto manifest =
+        dir.write("app.toml", "version = 1\n[services.api]\ncmd = [\"true\"]\nports = { http = " +
+                                  std::to_string(pick_free_port()) + " }\n");
+    const std::string expected = "golaunch: error: cannot read " + overrides.string() +
+                                 ": not a regular file (a directory)\n"
+                                 "hint: golaunch keeps only its own files in .golaunch/: remove "
+                                 "it (`rm -r " +
+                                 shell_quote(overrides.string()) + "`) and run again\n";
+    const auto checked = check(dir, manifest);
+    EXPECT_EQ(checked.code, 1);
+    EXPECT_EQ(checked.output, expected);
+    const auto ran = run_until_ready(dir, manifest);
+    EXPECT_EQ(ran.code, 1);
+    EXPECT_EQ(ran.output, expected);
 }
 
 } // namespace
