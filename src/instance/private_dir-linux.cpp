@@ -20,15 +20,32 @@ std::filesystem::path directory_of(const std::filesystem::path& file) {
     return file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
 }
 
+bool is_permission_error(int error) {
+    return error == EACCES || error == EPERM || error == EROFS;
+}
+
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& file, int error) {
     if (error == ELOOP) {
         throw link_refused(file);
     }
     throw Error("cannot " + what + " " + file.string() + ": " + std::strerror(error),
                 ExitCode::service_failed,
-                error == EACCES || error == EPERM || error == EROFS
+                is_permission_error(error)
                     ? "check the permissions of " + directory_of(file).string()
                     : std::string{});
+}
+
+// Opening `file` for writing failed: a permission problem names what is not writable (the file
+// when it exists, else its directory).
+[[noreturn]] void fail_to_write(const std::string& what, const std::filesystem::path& file,
+                                int error) {
+    if (is_permission_error(error)) {
+        struct stat info {};
+        const bool exists = ::lstat(file.c_str(), &info) == 0;
+        throw not_writable("cannot " + what + " " + file.string(),
+                           exists ? file : directory_of(file), std::strerror(error));
+    }
+    fail(what, file, error);
 }
 
 } // namespace
@@ -44,7 +61,7 @@ std::intptr_t open_private_file(const std::filesystem::path& file, const std::st
     ensure_private_dir(directory_of(file));
     const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
-        fail(what, file, errno);
+        fail_to_write(what, file, errno);
     }
     return fd;
 }
@@ -92,6 +109,27 @@ std::optional<std::string> read_private_file(const std::filesystem::path& file) 
         }
         text.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+std::optional<WriteProblem> write_problem(const std::filesystem::path& path) {
+    std::filesystem::path probe = path;
+    struct stat info {};
+    while (::lstat(probe.c_str(), &info) != 0) {
+        if (errno != ENOENT || !probe.has_relative_path()) {
+            return std::nullopt;
+        }
+        probe = probe.parent_path();
+    }
+    // A directory is written by creating entries in it: that takes search permission too.
+    const int mode = S_ISDIR(info.st_mode) ? W_OK | X_OK : W_OK;
+    if (::faccessat(AT_FDCWD, probe.c_str(), mode, AT_EACCESS) == 0) {
+        return std::nullopt;
+    }
+    const int error = errno;
+    if (!is_permission_error(error)) {
+        return std::nullopt;
+    }
+    return WriteProblem{probe, std::strerror(error)};
 }
 
 } // namespace golaunch

@@ -37,7 +37,7 @@ std::string finding_area(const std::string& id) {
     if (starts("go-") || starts("godebug-")) {
         return "go";
     }
-    if (starts("service-dir-")) {
+    if (starts("service-dir-") || starts("project-")) {
         return "project";
     }
     return "other";

@@ -11,6 +11,7 @@
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_rules_check.hpp"
+#include "preflight/project_dir_check.hpp"
 #include "preflight/service_dir_check.hpp"
 
 #include <unistd.h>
@@ -40,6 +41,7 @@ const NamedCheck k_checks[] = {
     {"go toolchain", static_cast<Check>(&check_go_toolchain)},
     {"go packages", &check_go_packages},
     {"service dirs", &check_service_dirs},
+    {"project dir", &check_project_dir},
 };
 
 constexpr std::chrono::milliseconds k_max_stale_grace{10'000};
