@@ -25,12 +25,14 @@ constexpr const char* k_manifest_hint = "run golaunch in the directory that hold
 const std::vector<std::string> k_top_level_keys = {"version", "name", "defaults", "hosts",
                                                    "services"};
 
+// The directory's name, without surrounding blanks (it marks the hosts-file block, whose
+// markers are read trimmed).
 std::string default_project_name(const std::filesystem::path& root_dir) {
     std::filesystem::path dir = root_dir;
     if (!dir.has_filename()) {
         dir = dir.parent_path();
     }
-    const std::string name = dir.filename().string();
+    const std::string name(trim(dir.filename().string()));
     return name.empty() ? "golaunch" : name;
 }
 
