@@ -79,4 +79,8 @@ std::optional<std::string> read_private_file(const std::filesystem::path& file) 
     return text;
 }
 
+std::optional<WriteProblem> write_problem(const std::filesystem::path&) {
+    return std::nullopt; // ACLs: only trying tells, and a probe must not change anything
+}
+
 } // namespace golaunch

@@ -55,6 +55,15 @@ void refuse_link(const std::filesystem::path& path) {
     }
 }
 
+Error not_writable(const std::string& what, const std::filesystem::path& path,
+                   const std::string& reason) {
+    return Error(what + ": " + path.string() + " is not writable (" + reason + ")",
+                 ExitCode::service_failed,
+                 "golaunch keeps its own files in .golaunch/ next to the manifest: run it as a "
+                 "user who may write " +
+                     path.string() + ", or give this user write access to it");
+}
+
 void ensure_private_dir(const std::filesystem::path& dir) {
     const auto chain = private_chain(dir);
     std::error_code ignored;
@@ -67,6 +76,12 @@ void ensure_private_dir(const std::filesystem::path& dir) {
         std::filesystem::create_directory(part, error); // mkdir: never through a link
         refuse_link(part);
         if (!std::filesystem::is_directory(part, ignored)) {
+            if (error == std::errc::permission_denied ||
+                error == std::errc::operation_not_permitted ||
+                error == std::errc::read_only_file_system) {
+                throw not_writable("cannot create the directory " + part.string(),
+                                   part.parent_path(), error.message());
+            }
             throw Error("cannot create the directory " + part.string() +
                             (error ? ": " + error.message() : ": a file of that name is there"),
                         ExitCode::service_failed,

@@ -28,6 +28,22 @@ Error link_refused(const std::filesystem::path& path);
 // missing or anything else.
 bool is_link(const std::filesystem::path& path);
 
+// The refusal when this user may not write `path`: "<what>: <path> is not writable (<reason>)",
+// with the hint to run as a user who may, or to give this one write access.
+Error not_writable(const std::string& what, const std::filesystem::path& path,
+                   const std::string& reason);
+
+struct WriteProblem {
+    std::filesystem::path path; // what may not be written: the file, or the directory above it
+    std::string reason;         // "Permission denied", "Read-only file system"
+};
+
+// Whether this user could create or change `path` (a private dir or a file in it), found
+// without changing anything: `path` itself when it exists, else the nearest directory above it
+// that does. nullopt when it looks writable, or when the reason is no permission (that one
+// surfaces when the path is used). Windows: always nullopt (not probed).
+std::optional<WriteProblem> write_problem(const std::filesystem::path& path);
+
 // Throws link_refused when `path` itself is a symbolic link (Windows: a reparse point); a
 // missing path is fine.
 void refuse_link(const std::filesystem::path& path);

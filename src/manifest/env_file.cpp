@@ -1,5 +1,6 @@
 #include "manifest/env_file.hpp"
 
+#include "manifest/source_error.hpp"
 #include "manifest/text_file.hpp"
 #include "util/error.hpp"
 
@@ -22,7 +23,10 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t';
 }
 
-// A cursor over the file that knows its line number.
+constexpr const char* k_env_hint =
+    "write one KEY=VALUE per line; quote values with '...' or \"...\"";
+
+// A cursor over the file; an error is located at the line and column of a position.
 class EnvParser {
   public:
     EnvParser(std::string_view text, const std::string& file) : m_text(text), m_file(file) {}
@@ -89,20 +93,18 @@ class EnvParser {
             fail("expected KEY=VALUE");
         }
         if (!is_key_start(key.front()) || !std::all_of(key.begin(), key.end(), is_key_char)) {
-            fail("invalid variable name '" + key + "'");
+            fail_at(start, "invalid variable name '" + key + "'");
         }
         return key;
     }
 
     std::string parse_quoted(char quote) {
-        const int start_line = m_line;
+        const std::size_t open = m_pos;
         ++m_pos;
         std::string value;
         while (!at_end() && peek() != quote) {
             char c = m_text[m_pos++];
-            if (c == '\n') {
-                ++m_line;
-            } else if (c == '\r' && !at_end() && peek() == '\n') {
+            if (c == '\r' && !at_end() && peek() == '\n') {
                 continue; // CRLF inside a quoted value becomes \n
             } else if (c == '\\' && quote == '"' && !at_end()) {
                 c = unescape(m_text[m_pos++]);
@@ -110,8 +112,7 @@ class EnvParser {
             value += c;
         }
         if (at_end()) {
-            m_line = start_line;
-            fail(std::string("missing closing ") + quote);
+            fail_at(open, std::string("missing closing ") + quote);
         }
         ++m_pos;
         return value;
@@ -152,9 +153,29 @@ class EnvParser {
         }
     }
 
-    [[noreturn]] void fail(const std::string& message) const {
-        throw Error(m_file + ":" + std::to_string(m_line) + ": " + message, ExitCode::usage,
-                    "write one KEY=VALUE per line; quote values with '...' or \"...\"");
+    [[noreturn]] void fail(const std::string& message) const { fail_at(m_pos, message); }
+
+    // "FILE:LINE:COLUMN: error: MESSAGE", the line and a caret (manifest/source_error.hpp).
+    [[noreturn]] void fail_at(std::size_t pos, const std::string& message) const {
+        throw source_error(location_of(pos), m_text, message, k_env_hint);
+    }
+
+    // Columns count code points, as in manifest errors; a byte order mark is not one.
+    SourceLocation location_of(std::size_t pos) const {
+        SourceLocation where{m_file, 1, 1};
+        std::size_t line_start = m_text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+        for (std::size_t i = 0; i < pos && i < m_text.size(); ++i) {
+            if (m_text[i] == '\n') {
+                ++where.line;
+                line_start = i + 1;
+            }
+        }
+        for (std::size_t i = line_start; i < pos && i < m_text.size(); ++i) {
+            if ((static_cast<unsigned char>(m_text[i]) & 0xC0) != 0x80) {
+                ++where.column;
+            }
+        }
+        return where;
     }
 
     bool at_end() const { return m_pos >= m_text.size(); }
@@ -177,14 +198,12 @@ class EnvParser {
         skip_to_line_end();
         if (!at_end()) {
             ++m_pos;
-            ++m_line;
         }
     }
 
     std::string_view m_text;
     const std::string& m_file;
     std::size_t m_pos = 0;
-    int m_line = 1;
 };
 
 } // namespace

@@ -18,7 +18,10 @@ using EnvEntries = std::vector<std::pair<std::string, std::string>>;
 //   KEY='literal $value'       single quotes: taken as is (may span lines)
 //   KEY="a\nb \"q\" \\"        double quotes: \n \r \t \" \\ escapes (may span lines)
 // CRLF line endings are accepted. Entries come in file order; a later KEY repeats an earlier one.
-// Throws golaunch::Error (exit code 2) naming file and line: ".env:3: expected KEY=VALUE".
+// Throws a located golaunch::Error (exit code 2), as manifest errors are:
+//   .env:3:5: error: expected KEY=VALUE
+//       3 | not an assignment
+//         |     ^
 EnvEntries load_env_file(const std::filesystem::path& path);
 
 // The same, from text in memory; `display_name` is used in messages.

@@ -11,6 +11,7 @@
 #include "manifest/toml_reader.hpp"
 #include "util/error.hpp"
 #include "util/regular_file.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -25,12 +26,14 @@ constexpr const char* k_manifest_hint = "run golaunch in the directory that hold
 const std::vector<std::string> k_top_level_keys = {"version", "name", "defaults", "hosts",
                                                    "services"};
 
+// The directory's name, without surrounding blanks (it marks the hosts-file block, whose
+// markers are read trimmed).
 std::string default_project_name(const std::filesystem::path& root_dir) {
     std::filesystem::path dir = root_dir;
     if (!dir.has_filename()) {
         dir = dir.parent_path();
     }
-    const std::string name = dir.filename().string();
+    const std::string name(trim(dir.filename().string()));
     return name.empty() ? "golaunch" : name;
 }
 
@@ -48,8 +51,14 @@ void read_name(const TomlDocument& doc, const toml::node& node, Manifest& manife
     const bool printable = std::none_of(name.begin(), name.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
     });
-    if (name.empty() || !printable) {
+    if (trim(name).empty() || !printable) {
         doc.fail(doc.where(node), "'name' must be a non-empty single line");
+    }
+    // The hosts-file block is marked "# BEGIN golaunch NAME", and markers are read trimmed.
+    if (name.front() == ' ' || name.back() == ' ') {
+        doc.fail(doc.where(node), "'name' must not start or end with a space",
+                 "the name marks the project's block in the hosts file; write name = \"" +
+                     std::string(trim(name)) + "\"");
     }
     manifest.name = name;
 }
@@ -114,7 +123,8 @@ std::vector<ServiceSources> read_services(const TomlDocument& doc, const toml::t
 }
 
 // Every env_file must be a readable regular file of KEY=VALUE lines: found now, located at its
-// `env_file` key, rather than when the service starts (or never, for a FIFO).
+// `env_file` key (a mistake inside it: at its line and column), rather than when the service
+// starts (or never, for a FIFO).
 void check_env_files(const Manifest& manifest, std::string_view text) {
     for (const auto& service : manifest.services) {
         if (service.env_file.empty()) {
@@ -137,7 +147,13 @@ void check_env_files(const Manifest& manifest, std::string_view text) {
                                        : "env_file must name a regular file of KEY=VALUE lines, "
                                          "at most 16 MiB, relative to the manifest");
         }
-        (void)parse_env_file(file.bytes, path.string());
+        try {
+            (void)parse_env_file(file.bytes, path.lexically_normal().string());
+        } catch (const Error& error) { // located in the env_file; the hint says whose it is
+            throw Error::located(error.what(), "env_file of service '" + service.name + "' (" +
+                                                   describe_location(service.env_file_where) +
+                                                   "): " + error.hint());
+        }
     }
 }
 

@@ -39,7 +39,8 @@ struct PortSpec {
     std::string name; // key in `ports = { http = 8080 }`
     std::uint16_t number = 0;
     SourceLocation where;
-    std::string address; // `http = { port = 8080, address = "127.0.0.1" }`; "" when not given
+    std::string address; // `http = { port = 8080, address = "127.0.0.1" }`, an IP literal;
+                         // "" when not given
 };
 
 // How a service's readiness is known (README, "Readiness"). `ports` (the default): every declared
@@ -95,6 +96,7 @@ struct ServiceSpec {
     SourceLocation where; // the [services.NAME] table
 
     std::string go_package;                 // `go = "./cmd/api"`, relative to the manifest dir
+    SourceLocation go_where;                // the `go` value
     std::vector<std::string> cmd;           // `cmd = ["postgres", "-D", "./data"]`
     std::string shell;                      // `shell = "..."`, run by /bin/sh -c
     std::vector<std::string> args;          // appended to the built binary / cmd; may hold ${...}
@@ -102,6 +104,7 @@ struct ServiceSpec {
     std::string env_file;                   // relative to the manifest dir
     SourceLocation env_file_where;          // the `env_file` key
     std::string dir;             // working directory, relative to the manifest dir ("" = it)
+    SourceLocation dir_where;    // the `dir` value
     std::vector<PortSpec> ports; // declaration order; the first one is $PORT
     std::vector<std::string> hosts;
     std::vector<std::string> depends_on;

@@ -61,6 +61,7 @@ class ServiceReader {
             spec.env_file_where = m_doc.where(key);
         } else if (name == "dir") {
             spec.dir = read_string(m_doc, name, node);
+            spec.dir_where = m_doc.where(node);
         } else if (name == "ports") {
             read_ports(node);
         } else if (name == "hosts") {
@@ -89,6 +90,7 @@ class ServiceReader {
         ServiceSpec& spec = m_read.spec;
         if (kind == "go") {
             spec.go_package = read_string(m_doc, kind, node);
+            spec.go_where = m_doc.where(node);
             require_non_empty(spec.go_package.empty(), node, "go", "e.g. go = \"./cmd/api\"");
         } else if (kind == "shell") {
             spec.shell = read_string(m_doc, kind, node);
@@ -238,14 +240,31 @@ class ServiceReader {
         }
         if (const toml::node* address = table.get("address")) {
             spec.address = read_string(m_doc, key + ".address", *address);
-            if (!is_ip_address(spec.address) && !is_valid_hostname(spec.address)) {
-                m_doc.fail(m_doc.where(*address),
-                           "invalid address '" + spec.address + "' for '" + key + "'",
-                           "write an IP address without brackets or port, e.g. 127.0.0.1, ::1, "
-                           "0.0.0.0 or ::");
-            }
+            check_bind_address(key, spec.address, *address);
         }
         return number;
+    }
+
+    // A bind address is an IP literal: a name can resolve to several addresses (localhost to
+    // 127.0.0.1 and ::1), and the preflight checks the very address that is bound.
+    void check_bind_address(const std::string& key, const std::string& address,
+                            const toml::node& node) const {
+        if (is_ip_address(address)) {
+            return;
+        }
+        const bool dotted_digits = address.find_first_not_of("0123456789.") == std::string::npos;
+        if (dotted_digits || !is_valid_hostname(address)) {
+            m_doc.fail(m_doc.where(node), "invalid address '" + address + "' for '" + key + "'",
+                       "write an IP address without brackets or port, e.g. 127.0.0.1, ::1, "
+                       "0.0.0.0 or ::");
+        }
+        m_doc.fail(m_doc.where(node),
+                   "'" + key + "' must bind an IP address, not the host name '" + address + "'",
+                   address == "localhost"
+                       ? "write 127.0.0.1 or ::1: 'localhost' can mean either, and the preflight "
+                         "checks the address that is bound"
+                       : "write the IP address the service binds, e.g. 127.0.0.1, ::1, 0.0.0.0 or "
+                         "::; its host names go in hosts = [...] and [hosts]");
     }
 
     void read_hosts(const toml::node& node) {

@@ -33,4 +33,22 @@ struct CheckContext {
     std::size_t resolve_parallel = 8; // at most this many names resolved at once
 };
 
+// The services a check looks at: the selected ones in `context.services` order, or every
+// service of the manifest in file order when none is selected.
+inline std::vector<const ServiceSpec*> selected_services(const CheckContext& context) {
+    std::vector<const ServiceSpec*> services;
+    if (context.services.empty()) {
+        for (const auto& service : context.manifest.services) {
+            services.push_back(&service);
+        }
+        return services;
+    }
+    for (const auto& name : context.services) {
+        if (const auto* service = context.manifest.find_service(name)) {
+            services.push_back(service);
+        }
+    }
+    return services;
+}
+
 } // namespace golaunch

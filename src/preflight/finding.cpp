@@ -38,6 +38,9 @@ std::string finding_area(const std::string& id) {
     if (starts("go-") || starts("godebug-")) {
         return "go";
     }
+    if (starts("service-dir-") || starts("project-")) {
+        return "project";
+    }
     return "other";
 }
 

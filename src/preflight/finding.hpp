@@ -55,7 +55,7 @@ struct Finding {
 };
 
 // The area a finding belongs to, from its id: "ports", "hosts", "ipv6", "firewall", "go",
-// or "other". Used to group findings for a person.
+// "project" (service dirs, .golaunch/), or "other". Used to group findings for a person.
 std::string finding_area(const std::string& id);
 
 // True when `golaunch fix` can apply the finding's remedy without --force.

@@ -7,10 +7,13 @@
 #include "preflight/endpoints.hpp"
 #include "preflight/firewall_check.hpp"
 #include "preflight/go_check.hpp"
+#include "preflight/go_package_check.hpp"
 #include "preflight/hosts_check.hpp"
 #include "preflight/ipv6_check.hpp"
 #include "preflight/literal_port_check.hpp"
 #include "preflight/port_rules_check.hpp"
+#include "preflight/project_dir_check.hpp"
+#include "preflight/service_dir_check.hpp"
 
 #include <unistd.h>
 
@@ -37,6 +40,9 @@ const NamedCheck k_checks[] = {
     {"hosts", static_cast<Check>(&check_hosts)},
     {"firewall", static_cast<Check>(&check_firewall)},
     {"go toolchain", static_cast<Check>(&check_go_toolchain)},
+    {"go packages", &check_go_packages},
+    {"service dirs", &check_service_dirs},
+    {"project dir", &check_project_dir},
 };
 
 constexpr std::chrono::milliseconds k_max_stale_grace{10'000};

@@ -6,7 +6,7 @@ namespace golaunch {
 
 namespace {
 
-const char* const k_areas[] = {"ports", "hosts", "ipv6", "firewall", "go", "other"};
+const char* const k_areas[] = {"ports", "hosts", "ipv6", "firewall", "go", "project", "other"};
 
 std::string heading(Severity severity, std::size_t count, const Palette& palette) {
     const std::string n = " (" + std::to_string(count) + ")";

@@ -69,13 +69,44 @@ TEST(EnvFile, KeepsFileOrderAndRepeats) {
               (Entries{{"B", "1"}, {"A", "2"}, {"B", "3"}}));
 }
 
-TEST(EnvFile, ErrorsNameFileAndLine) {
-    EXPECT_EQ(env_error("A=1\n\nnot an assignment\n"), ".env:3: expected KEY=VALUE");
-    EXPECT_EQ(env_error("JUSTAKEY\n"), ".env:1: expected KEY=VALUE");
-    EXPECT_EQ(env_error("=value\n"), ".env:1: expected KEY=VALUE");
-    EXPECT_EQ(env_error("A=1\n1BAD=x\n"), ".env:2: invalid variable name '1BAD'");
-    EXPECT_EQ(env_error("A=1\nB=\"open\nC=2\n"), ".env:2: missing closing \"");
-    EXPECT_EQ(env_error("A='x' y\n"), ".env:1: unexpected text after the closing quote");
+TEST(EnvFile, ErrorsNameFileLineAndColumn) {
+    EXPECT_EQ(env_error("A=1\n\nnot an assignment\n"), ".env:3:5: error: expected KEY=VALUE\n"
+                                                       "    3 | not an assignment\n"
+                                                       "      |     ^");
+    EXPECT_EQ(env_error("JUSTAKEY\n"), ".env:1:9: error: expected KEY=VALUE\n"
+                                       "    1 | JUSTAKEY\n"
+                                       "      |         ^");
+    EXPECT_EQ(env_error("=value\n"), ".env:1:1: error: expected KEY=VALUE\n"
+                                     "    1 | =value\n"
+                                     "      | ^");
+    EXPECT_EQ(env_error("A=1\n  export 1BAD=x\n"),
+              ".env:2:10: error: invalid variable name '1BAD'\n"
+              "    2 |   export 1BAD=x\n"
+              "      |          ^");
+    EXPECT_EQ(env_error("A=1\nB=\"open\nC=2\n"), ".env:2:3: error: missing closing \"\n"
+                                                 "    2 | B=\"open\n"
+                                                 "      |   ^");
+    EXPECT_EQ(env_error("A='x' y\n"), ".env:1:7: error: unexpected text after the closing quote\n"
+                                      "    1 | A='x' y\n"
+                                      "      |       ^");
+    EXPECT_EQ(env_error("A=1\r\nK\xC3\xA9Y=x\r\n"), ".env:2:1: error: invalid variable name "
+                                                    "'K\xC3\xA9Y'\n"
+                                                    "    2 | K\xC3\xA9Y=x\n"
+                                                    "      | ^");
+    EXPECT_EQ(env_error("A=\"\xC3\xA9\" x\n"), ".env:1:7: error: unexpected text after the "
+                                               "closing quote\n"
+                                               "    1 | A=\"\xC3\xA9\" x\n"
+                                               "      |       ^");
+}
+
+TEST(EnvFile, ErrorsAreLocatedWithAHint) {
+    try {
+        parse_env_file("A=1\nB\n", ".env");
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_TRUE(error.is_located());
+        EXPECT_EQ(error.hint(), "write one KEY=VALUE per line; quote values with '...' or \"...\"");
+    }
 }
 
 TEST(EnvFile, LoadsFromDisk) {

@@ -98,7 +98,10 @@ TEST(HostileFiles, EnvFileProblemsAreLocatedAtTheKey) {
          "too large (17825792 bytes; the limit is 16777216)", k_env_hint},
         {"./missing.env", "'./missing.env' (" + (dir.path() / "missing.env").string() + ")",
          "No such file or directory", "create the file or remove env_file from the manifest"},
+        {"envdir", "'envdir' (" + (dir.path() / "envdir").string() + ")",
+         "not a regular file (a directory)", k_env_hint},
     };
+    std::filesystem::create_directory(dir.path() / "envdir");
     for (const auto& c : cases) {
         const auto manifest = dir.write("app.toml", manifest_with_env_file(c.env_file));
         const Error error = error_of([&] { load_manifest(manifest); });
@@ -112,14 +115,22 @@ TEST(HostileFiles, EnvFileProblemsAreLocatedAtTheKey) {
     }
 }
 
-TEST(HostileFiles, AGoodEnvFileLoadsAndABadOneIsNamedWithItsLine) {
+TEST(HostileFiles, AGoodEnvFileLoadsAndABadOneIsLocatedInIt) {
     const test::TempDir dir;
     dir.write(".env", "A=1\n");
     const auto manifest = dir.write("app.toml", manifest_with_env_file(".env"));
     EXPECT_EQ(load_manifest(manifest).services.at(0).env_file, ".env");
     dir.write(".env", "A=1\nnot an assignment\n");
-    EXPECT_EQ(std::string(error_of([&] { load_manifest(manifest); }).what()),
-              (dir.path() / ".env").string() + ":2: expected KEY=VALUE");
+    const Error error = error_of([&] { load_manifest(manifest); });
+    EXPECT_EQ(std::string(error.what()), (dir.path() / ".env").string() +
+                                             ":2:5: error: expected KEY=VALUE\n"
+                                             "    2 | not an assignment\n"
+                                             "      |     ^");
+    EXPECT_EQ(error.hint(), "env_file of service 'api' (" + manifest.string() +
+                                ":4:3): write one KEY=VALUE per line; quote values with '...' or "
+                                "\"...\"");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+    EXPECT_TRUE(error.is_located());
 }
 
 } // namespace

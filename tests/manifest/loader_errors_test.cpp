@@ -387,6 +387,38 @@ TEST(ManifestErrors, BadHostAddressAndName) {
                                          "      |          ^");
 }
 
+// The project name goes into the hosts file's "# BEGIN golaunch NAME" markers, which are matched
+// after trimming: a name starting or ending with a space would never find its own block again.
+TEST(ManifestErrors, NameWithLeadingOrTrailingSpace) {
+    Error error = manifest_error("version = 1\n"
+                                 "name = \" shop\"\n"
+                                 "[services.api]\n"
+                                 "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:2:8: error: 'name' must not start or end with a space\n"
+              "    2 | name = \" shop\"\n"
+              "      |        ^");
+    EXPECT_EQ(error.hint(), "the name marks the project's block in the hosts file; write "
+                            "name = \"shop\"");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+    error = manifest_error("name = 'my shop  '\n"
+                           "[services.api]\n"
+                           "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:1:8: error: 'name' must not start or end with a space\n"
+              "    1 | name = 'my shop  '\n"
+              "      |        ^");
+    EXPECT_EQ(error.hint(), "the name marks the project's block in the hosts file; write "
+                            "name = \"my shop\"");
+    error = manifest_error("name = \"   \"\n"
+                           "[services.api]\n"
+                           "go = \"./cmd/api\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:1:8: error: 'name' must be a non-empty single line\n"
+              "    1 | name = \"   \"\n"
+              "      |        ^");
+}
+
 TEST(ManifestErrors, UnsupportedVersion) {
     const Error error = manifest_error("version = 2\n");
     EXPECT_EQ(std::string(error.what()), "app.toml:1:11: error: unsupported manifest version 2\n"

@@ -120,6 +120,14 @@ TEST(ManifestLoader, BuiltInDefaultsWithoutDefaultsTable) {
     EXPECT_EQ(api.on_port_conflict, PortConflictPolicy::fail);
 }
 
+// The default name marks the hosts-file block too, whose markers are read trimmed.
+TEST(ManifestLoader, DefaultNameIsTheDirectoryNameWithoutSurroundingSpaces) {
+    const std::string text = "[services.api]\ncmd = [\"true\"]\n";
+    EXPECT_EQ(parse_manifest(text, "app.toml", "/home/me/ my project ").name, "my project");
+    EXPECT_EQ(parse_manifest(text, "app.toml", "/home/me/shop /").name, "shop");
+    EXPECT_EQ(parse_manifest(text, "app.toml", "/home/me/  /").name, "golaunch");
+}
+
 TEST(ManifestLoader, PortsKeepDeclarationOrder) {
     const Manifest manifest = full_manifest();
     const ServiceSpec& api = *manifest.find_service("api");

@@ -78,6 +78,42 @@ TEST(PortAddress, AddressWithPortOrBracketsIsRejected) {
     EXPECT_NE(std::string(brackets.what()).find("invalid address '[::1]'"), std::string::npos);
 }
 
+// A bind address is an IP literal: "999.1.1.1" is no IPv4 address (and no host name either,
+// though every label is digits), and a host name may resolve to several addresses.
+TEST(PortAddress, AddressMustBeAnIpLiteral) {
+    const std::string prefix = "[services.api]\n"
+                               "go = \"./cmd/api\"\n";
+    Error error =
+        manifest_error(prefix + "ports = { http = { port = 8080, address = \"999.1.1.1\" } }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:43: error: invalid address '999.1.1.1' for 'ports.http'\n"
+              "    3 | ports = { http = { port = 8080, address = \"999.1.1.1\" } }\n"
+              "      |                                           ^");
+    EXPECT_EQ(error.hint(), "write an IP address without brackets or port, e.g. 127.0.0.1, ::1, "
+                            "0.0.0.0 or ::");
+    EXPECT_EQ(error.code(), ExitCode::usage);
+
+    error =
+        manifest_error(prefix + "ports = { http = { port = 8080, address = \"localhost\" } }\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:43: error: 'ports.http' must bind an IP address, not the host name "
+              "'localhost'\n"
+              "    3 | ports = { http = { port = 8080, address = \"localhost\" } }\n"
+              "      |                                           ^");
+    EXPECT_EQ(error.hint(), "write 127.0.0.1 or ::1: 'localhost' can mean either, and the "
+                            "preflight checks the address that is bound");
+
+    error = manifest_error(prefix +
+                           "[services.api.ports.http]\nport = 8080\naddress = \"api.shop.test\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:5:11: error: 'ports.http' must bind an IP address, not the host name "
+              "'api.shop.test'\n"
+              "    5 | address = \"api.shop.test\"\n"
+              "      |           ^");
+    EXPECT_EQ(error.hint(), "write the IP address the service binds, e.g. 127.0.0.1, ::1, "
+                            "0.0.0.0 or ::; its host names go in hosts = [...] and [hosts]");
+}
+
 TEST(PortAddress, UnknownKeyInPortTableSuggestsAddress) {
     const Error error =
         manifest_error("[services.api]\n"
