@@ -34,16 +34,42 @@ std::string one_line(std::string text) {
     return text;
 }
 
-// Attempts and their outcomes, shared by both kinds.
+// Attempts and their outcomes, and what follows one, shared by both kinds: a pass goes to on_pass
+// (or to a one-off check); a failure goes to the one-off check, or is tried again after the
+// capped backoff.
 class Attempts {
   public:
-    void record(const std::string& outcome, const std::string& detail = "") {
-        ++m_count;
-        ++m_outcomes[outcome];
-        m_last = detail.empty() ? outcome : outcome + ": " + detail;
+    Attempts(asio::io_context& io, ProbeRunner::OnPass on_pass)
+        : m_retry(io), m_on_pass(std::move(on_pass)) {}
+
+    void check_once(ProbeRunner::OnCheck done) { m_once = std::move(done); }
+
+    void passed(const std::string& outcome) {
+        record(outcome);
+        if (m_once) {
+            std::exchange(m_once, nullptr)(true, m_last);
+            return;
+        }
+        m_on_pass();
     }
-    int count() const { return m_count; }
-    const std::string& last() const { return m_last; }
+
+    // `label` names the probe in a one-off check's answer; `again` runs the next attempt (it
+    // must not outlive the probe: hand it a weak reference).
+    void failed(const std::string& outcome, const std::string& detail, const std::string& label,
+                std::function<void()> again) {
+        record(outcome, detail);
+        if (m_once) {
+            std::exchange(m_once, nullptr)(false, label + ": " + m_last);
+            return;
+        }
+        m_retry.expires_after(ProbeRunner::retry_delay(m_failures++));
+        m_retry.async_wait([again = std::move(again)](const boost::system::error_code& ec) {
+            if (!ec) {
+                again();
+            }
+        });
+    }
+
     std::string summary(const std::string& what) const {
         if (m_count == 0) {
             return what + ": not tried yet";
@@ -58,7 +84,17 @@ class Attempts {
     }
 
   private:
+    void record(const std::string& outcome, const std::string& detail = "") {
+        ++m_count;
+        ++m_outcomes[outcome];
+        m_last = detail.empty() ? outcome : outcome + ": " + detail;
+    }
+
+    asio::steady_timer m_retry;
+    ProbeRunner::OnPass m_on_pass;
+    ProbeRunner::OnCheck m_once;
     int m_count = 0;
+    int m_failures = 0;
     std::map<std::string, int> m_outcomes;
     std::string m_last;
 };
@@ -68,12 +104,12 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
     HttpProbe(asio::io_context& io, HttpTarget target, std::vector<int> statuses,
               std::optional<Pattern> body, std::chrono::milliseconds timeout, OnPass on_pass)
         : m_io(io), m_target(std::move(target)), m_statuses(std::move(statuses)),
-          m_body(std::move(body)), m_timeout(timeout), m_on_pass(std::move(on_pass)),
-          m_resolver(io), m_retry(io) {}
+          m_body(std::move(body)), m_timeout(timeout), m_resolver(io),
+          m_attempts(io, std::move(on_pass)) {}
 
     void start() override { attempt(); }
     void check_once(OnCheck done) override {
-        m_once = std::move(done);
+        m_attempts.check_once(std::move(done));
         attempt();
     }
     std::string summary() const override { return m_attempts.summary("GET " + m_target.target); }
@@ -163,27 +199,14 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
                    "body: " + one_line(response.body()));
             return;
         }
-        m_attempts.record(std::to_string(status));
         beast::error_code ignored;
         exchange->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        if (m_once) {
-            std::exchange(m_once, nullptr)(true, m_attempts.last());
-            return;
-        }
-        m_on_pass();
+        m_attempts.passed(std::to_string(status));
     }
 
     void failed(const std::string& outcome, const std::string& detail) {
-        m_attempts.record(outcome, detail);
-        if (m_once) {
-            std::exchange(m_once, nullptr)(false,
-                                           "GET " + m_target.target + ": " + m_attempts.last());
-            return;
-        }
-        m_retry.expires_after(retry_delay(m_failures++));
-        m_retry.async_wait([self = weak()](const boost::system::error_code& ec) {
-            auto probe = self.lock();
-            if (!ec && probe) {
+        m_attempts.failed(outcome, detail, "GET " + m_target.target, [self = weak()] {
+            if (auto probe = self.lock()) {
                 probe->attempt();
             }
         });
@@ -194,20 +217,16 @@ class HttpProbe final : public ProbeRunner, public std::enable_shared_from_this<
     std::vector<int> m_statuses;
     std::optional<Pattern> m_body;
     std::chrono::milliseconds m_timeout;
-    OnPass m_on_pass;
     tcp::resolver m_resolver;
-    asio::steady_timer m_retry;
     Attempts m_attempts;
-    int m_failures = 0;
-    OnCheck m_once;
 };
 
 class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<ExecProbe> {
   public:
     ExecProbe(asio::io_context& io, LaunchSpec command, std::chrono::milliseconds timeout,
               OnPass on_pass)
-        : m_io(io), m_command(std::move(command)), m_timeout(timeout),
-          m_on_pass(std::move(on_pass)), m_timer(io), m_retry(io) {}
+        : m_io(io), m_command(std::move(command)), m_timeout(timeout), m_timer(io),
+          m_attempts(io, std::move(on_pass)) {}
 
     ~ExecProbe() override {
         if (m_process && m_running) {
@@ -217,7 +236,7 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
 
     void start() override { attempt(); }
     void check_once(OnCheck done) override {
-        m_once = std::move(done);
+        m_attempts.check_once(std::move(done));
         attempt();
     }
     std::string summary() const override {
@@ -277,47 +296,31 @@ class ExecProbe final : public ProbeRunner, public std::enable_shared_from_this<
             return;
         }
         if (exited_successfully(status)) {
-            m_attempts.record("exit 0");
-            if (m_once) {
-                std::exchange(m_once, nullptr)(true, m_attempts.last());
-                return;
-            }
-            m_on_pass();
+            m_attempts.passed("exit 0");
             return;
         }
         failed(describe_exit(status), m_last_line);
     }
 
     void failed(const std::string& outcome, const std::string& detail) {
-        m_attempts.record(outcome, detail);
-        if (m_once) {
-            std::exchange(m_once, nullptr)(false, m_command.executable.filename().string() + ": " +
-                                                      m_attempts.last());
-            return;
-        }
-        m_retry.expires_after(retry_delay(m_failures++));
-        m_retry.async_wait([self = weak()](const boost::system::error_code& ec) {
-            auto probe = self.lock();
-            if (!ec && probe) {
-                probe->attempt();
-            }
-        });
+        m_attempts.failed(outcome, detail, m_command.executable.filename().string(),
+                          [self = weak()] {
+                              if (auto probe = self.lock()) {
+                                  probe->attempt();
+                              }
+                          });
     }
 
     asio::io_context& m_io;
     LaunchSpec m_command;
     std::chrono::milliseconds m_timeout;
-    OnPass m_on_pass;
     asio::steady_timer m_timer;
-    asio::steady_timer m_retry;
     std::unique_ptr<LaunchedProcess> m_process;
     std::vector<std::shared_ptr<LineReader>> m_readers;
     std::string m_last_line;
     bool m_running = false;
     bool m_timed_out = false;
     Attempts m_attempts;
-    int m_failures = 0;
-    OnCheck m_once;
 };
 
 // The runner handed out owns the shared probe: dropping it ends the probe (handlers see the
