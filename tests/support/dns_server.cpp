@@ -10,9 +10,19 @@ DnsServer::DnsServer(const std::vector<std::string>& args) {
                                   (dir.path() / "queries.log").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     child = std::make_unique<ChildProcess>(argv, (dir.path() / "out.log").string());
-    if (eventually([&] { return std::filesystem::exists(portfile); }, std::chrono::seconds(10))) {
-        port = static_cast<std::uint16_t>(std::stoi(read_file(portfile)));
-    }
+    // Under Wine the file has been seen empty right after the fixture's rename: wait until it
+    // holds a number, parsed without throwing.
+    int number = 0;
+    (void)eventually(
+        [&] {
+            number = 0;
+            if (std::filesystem::exists(portfile)) {
+                std::istringstream(read_file(portfile)) >> number;
+            }
+            return number > 0;
+        },
+        std::chrono::seconds(10));
+    port = static_cast<std::uint16_t>(number);
 }
 
 std::vector<std::string> DnsServer::queries() const {
