@@ -12,7 +12,7 @@
 
 #include <signal.h>
 
-#include <regex>
+#include <sstream>
 
 namespace golaunch::test {
 namespace {
@@ -26,12 +26,16 @@ int run_to_exit(GolaunchRun& run, std::chrono::milliseconds timeout = 30s) {
 }
 
 // The port in a `listen = "127.0.0.1:PORT"` line of `text`; 0 when there is none.
+// (No std::regex: GCC 12 at -O1 with ASan reports a false maybe-uninitialized inside it.)
 std::uint16_t listen_port(const std::string& text) {
-    std::smatch match;
-    if (!std::regex_search(text, match, std::regex("listen = \"127\\.0\\.0\\.1:([0-9]+)\""))) {
+    const std::string prefix = "listen = \"127.0.0.1:";
+    const auto at = text.find(prefix);
+    if (at == std::string::npos) {
         return 0;
     }
-    return static_cast<std::uint16_t>(std::stoi(match[1].str()));
+    int number = 0;
+    std::istringstream(text.substr(at + prefix.size())) >> number;
+    return static_cast<std::uint16_t>(number);
 }
 
 std::string header(const std::string& policy) {
