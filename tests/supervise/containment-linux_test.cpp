@@ -37,6 +37,15 @@ std::string manifest_with(const std::string& service_body,
            service_body;
 }
 
+// A healthy shell service that first starts a `setsid -f sleep 300` helper, then becomes the
+// binder fixture listening on `port`.
+std::string setsid_helper_then_binder(std::uint16_t port) {
+    return manifest_with("shell = " +
+                         toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
+                                     "' -addr 127.0.0.1:" + std::to_string(port)) +
+                         "\nports = { http = " + std::to_string(port) + " }\n");
+}
+
 // A Python service that starts `sleep 300` in a process group of its own, then becomes the
 // binder fixture listening on `port`.
 std::string own_group_child_then_binder(std::uint16_t port) {
@@ -97,11 +106,7 @@ TEST(Containment, SetsidDaemonOfAShellServiceIsTheServiceAndCtrlCStopsIt) {
 TEST(Containment, SetsidHelperOfAHealthyServiceStopsWithItOnSigterm) {
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest = dir.write(
-        "app.toml", manifest_with("shell = " +
-                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
-                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
-                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    const auto manifest = dir.write("app.toml", setsid_helper_then_binder(port));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     const MarkedCleanup cleanup(run.pid());
     ASSERT_TRUE(run.wait_for_event("ready", "svc", 20s)) << run.output();
@@ -229,11 +234,7 @@ TEST(Containment, SighupStopsWith129AndASecondOneKillsNamingSighup) {
 TEST(Containment, ADeadOrphanGuardIsReplacedAndTheNewOneStopsTheServicesAfterKillNine) {
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest = dir.write(
-        "app.toml", manifest_with("shell = " +
-                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
-                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
-                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    const auto manifest = dir.write("app.toml", setsid_helper_then_binder(port));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     const MarkedCleanup cleanup(run.pid());
     const auto starting = run.wait_for_event("starting", "", 10s);
@@ -265,11 +266,7 @@ TEST_P(NoCgroupSetsidHelper, JoinsItsServiceAndStopsWithIt) {
     const int signo = GetParam();
     TempDir dir;
     const auto port = pick_free_port();
-    const auto manifest = dir.write(
-        "app.toml", manifest_with("shell = " +
-                                  toml_quoted("setsid -f sleep 300; exec '" + fixture("binder") +
-                                              "' -addr 127.0.0.1:" + std::to_string(port)) +
-                                  "\nports = { http = " + std::to_string(port) + " }\n"));
+    const auto manifest = dir.write("app.toml", setsid_helper_then_binder(port));
     ::setenv("GOLAUNCH_NO_CGROUPS", "1", 1);
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     ::unsetenv("GOLAUNCH_NO_CGROUPS");

@@ -42,6 +42,15 @@ std::int64_t printed_time(const GolaunchRun& run, const std::string& marker) {
     return 0;
 }
 
+// How many `name` events `service` has had so far.
+int count_events(const GolaunchRun& run, const std::string& name, const std::string& service) {
+    int count = 0;
+    for (const auto& event : run.events()) {
+        count += event.value("event", "") == name && event.value("service", "") == service;
+    }
+    return count;
+}
+
 // The event's time in microseconds: its time_unix_us, else its "time" (ISO 8601, UTC, ms).
 std::int64_t event_time(const nlohmann::json& event) {
     if (event.contains("time_unix_us")) {
@@ -240,21 +249,10 @@ TEST(ReadinessKinds, HealthFailuresRestartTheServiceWhileItsDependentKeepsServin
     ASSERT_TRUE(restarting) << run.output();
     EXPECT_EQ((*restarting)["reason"].get<std::string>().rfind("unhealthy: ", 0), 0u)
         << run.output();
-    EXPECT_TRUE(eventually(
-        [&] {
-            int ready = 0;
-            for (const auto& event : run.events()) {
-                ready += event.value("event", "") == "ready" && event.value("service", "") == "api";
-            }
-            return ready >= 2;
-        },
-        10s))
+    EXPECT_TRUE(eventually([&] { return count_events(run, "ready", "api") >= 2; }, 10s))
         << "api is ready again after its restart: " << run.output();
-    int web_starts = 0;
-    for (const auto& event : run.events()) {
-        web_starts += event.value("event", "") == "started" && event.value("service", "") == "web";
-    }
-    EXPECT_EQ(web_starts, 1) << "the dependent is not restarted: " << run.output();
+    EXPECT_EQ(count_events(run, "started", "web"), 1)
+        << "the dependent is not restarted: " << run.output();
     EXPECT_TRUE(can_connect(web_port)) << "the dependent keeps serving";
     run.signal(SIGINT);
     EXPECT_TRUE(run.wait_for_exit(10s));
