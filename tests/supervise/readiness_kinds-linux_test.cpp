@@ -330,5 +330,33 @@ TEST(ReadinessKinds, NotifyWatchdogSilenceMakesItUnhealthy) {
     EXPECT_EQ(exit_code_of(*status), 1) << run.output();
 }
 
+// A startup-timeout report's last output lines are the current attempt's only: the second
+// timeout used to list the first attempt's lines too.
+TEST(ReadinessKinds, TimeoutReportShowsOnlyThisAttemptsOutput) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    const auto manifest =
+        dir.write("app.toml", k_header +
+                                  "[services.api]\nshell = \"echo attempt-line; sleep 30\"\n"
+                                  "ports = { http = " +
+                                  std::to_string(port) +
+                                  " }\nstartup_timeout = \"400ms\"\nmax_restarts = 1\nbackoff = { "
+                                  "initial = \"50ms\", max = \"50ms\" }\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    const auto status = run.wait_for_exit(20s);
+    ASSERT_TRUE(status) << run.output();
+    EXPECT_EQ(exit_code_of(*status), 4) << run.output();
+    std::vector<nlohmann::json> timeouts;
+    for (const auto& event : run.events()) {
+        if (event.value("event", "") == "timeout") {
+            timeouts.push_back(event);
+        }
+    }
+    ASSERT_EQ(timeouts.size(), 2u) << run.output();
+    for (const auto& timeout : timeouts) {
+        EXPECT_EQ(timeout["last_lines"], nlohmann::json::array({"attempt-line"})) << run.output();
+    }
+}
+
 } // namespace
 } // namespace golaunch::test
