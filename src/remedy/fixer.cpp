@@ -2,6 +2,7 @@
 
 #include "instance/process_stop.hpp"
 #include "instance/state_file.hpp"
+#include "platform/admin_commands.hpp"
 #include "platform/hosts_path.hpp"
 #include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
@@ -133,7 +134,7 @@ FixAction hosts_block(const FixRequest& request) {
         action.text = std::string("cannot update ") + file.string() + ": " + e.what();
         action.hint = e.hint();
         if (action.hint == hosts_edit_hint(file)) { // not permitted: the same command, as root
-            action.hint = "run it as root: sudo " + hosts_fix_command(request.manifest, file);
+            action.hint = rerun_elevated_hint(hosts_fix_command(request.manifest, file));
         }
     }
     return action;
@@ -194,8 +195,11 @@ std::vector<FixAction> apply_fixes(const FixRequest& request) {
     // Never move onto a number this run uses, but for the ports being moved (check's view of
     // next-free already holds where run would move them: fix may take the same).
     std::set<std::uint16_t> reserved;
-    for (const auto& [service, ports] : request.preflight.assignments) {
-        for (const auto& [name, number] : ports) {
+    for (const auto& [service_name, ports] : request.preflight.assignments) {
+        for (const auto& [port_name, number] : ports) {
+            // Lambdas cannot capture structured bindings before clang 16: name them by reference.
+            const std::string& service = service_name;
+            const std::string& name = port_name;
             const bool moving = std::any_of(to_move.begin(), to_move.end(), [&](const auto* c) {
                 return c->service == service && c->port_name == name;
             });
