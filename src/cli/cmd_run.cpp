@@ -77,7 +77,8 @@ void report_findings(Reporter& reporter, const std::vector<Finding>& findings, b
         for (std::size_t i = 0; i < hidden_warnings.size(); ++i) {
             line += (i > 0 ? ", " : "") + hidden_warnings[i];
         }
-        reporter.warn("", line + "; `golaunch check` (or run -v) shows the details");
+        reporter.warn("", "preflight-warnings",
+                      line + "; `golaunch check` (or run -v) shows the details");
     }
 }
 
@@ -92,8 +93,9 @@ class InstanceRecordGuard {
             record_instance(m_file, current_instance(manifest.path, hash));
             m_recorded = true;
         } catch (const std::exception& e) {
-            reporter.warn("", std::string("cannot record this run in the state file (") + e.what() +
-                                  "); a later golaunch will not recognise its stale services");
+            reporter.warn("", "state-not-recorded",
+                          std::string("cannot record this run in the state file (") + e.what() +
+                              "); a later golaunch will not recognise its stale services");
         }
     }
     ~InstanceRecordGuard() {

@@ -35,9 +35,11 @@ ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
         if (std::find(m_warned_ports.begin(), m_warned_ports.end(), event.port) ==
             m_warned_ports.end()) {
             m_warned_ports.push_back(event.port);
-            update.warning = "listens on " + format_endpoint(event.address, event.port) +
-                             ", a port the manifest does not declare (add it to `ports` so "
-                             "golaunch checks it and waits for it)";
+            update.warning = Warning{"undeclared-port",
+                                     "listens on " + format_endpoint(event.address, event.port) +
+                                         ", a port the manifest does not declare (add it to "
+                                         "`ports` so golaunch checks it and waits for it)",
+                                     ""};
         }
         return update;
     }
@@ -47,15 +49,19 @@ ListenTracker::Update ListenTracker::on_event(const BindEvent& event) {
         declared->address_declared ? "the manifest declares" : "its command line asks for";
     if (is_ip_address(expected) && expected != event.address) {
         if (is_wildcard(event.address) && is_loopback(expected)) {
-            update.warning = "listens on " + format_endpoint(event.address, event.port) +
-                             " (every interface) while " + said + " " + expected +
-                             ": reachable from the network, and on Windows "
-                             "a firewall prompt; bind " +
-                             expected + " instead";
+            update.warning = Warning{"listens-on-every-interface",
+                                     "listens on " + format_endpoint(event.address, event.port) +
+                                         " (every interface) while " + said + " " + expected +
+                                         ": reachable from the network, and on Windows a "
+                                         "firewall prompt; bind " +
+                                         expected + " instead",
+                                     expected};
         } else if (!is_wildcard(event.address)) {
-            update.warning = "listens on " + format_endpoint(event.address, event.port) +
-                             ", not on " + expected + " (" + said +
-                             " it): clients using that address will not reach it";
+            update.warning = Warning{"listens-on-other-address",
+                                     "listens on " + format_endpoint(event.address, event.port) +
+                                         ", not on " + expected + " (" + said +
+                                         " it): clients using that address will not reach it",
+                                     expected};
         }
     }
     if (!m_ready_reported && ready()) {

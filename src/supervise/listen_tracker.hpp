@@ -20,9 +20,16 @@ class ListenTracker {
     // from its command line) is compared with where it listens; "" or a name is not.
     explicit ListenTracker(std::vector<DeclaredEndpoint> ports);
 
+    // What is wrong with a listen: its stable id (`undeclared-port`, `listens-on-every-interface`,
+    // `listens-on-other-address`), the words, and the address the service was meant to use.
+    struct Warning {
+        std::string id;
+        std::string text;
+        std::string expected_address; // "" for an undeclared port
+    };
     struct Update {
         bool became_ready = false;
-        std::optional<std::string> warning; // e.g. an undeclared port or address
+        std::optional<Warning> warning;
     };
     Update on_event(const BindEvent& event);
 

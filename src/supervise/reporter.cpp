@@ -157,8 +157,12 @@ void Reporter::info(const std::string& service, const std::string& text) {
     event("message", service, {{"level", "info"}, {"message", text}}, text, 0);
 }
 
-void Reporter::warn(const std::string& service, const std::string& text) {
-    event("message", service, {{"level", "warning"}, {"message", text}}, text, 1);
+void Reporter::warn(const std::string& service, const std::string& id, const std::string& text,
+                    nlohmann::json fields) {
+    fields["level"] = "warning";
+    fields["id"] = id;
+    fields["message"] = text;
+    event("message", service, std::move(fields), text, 1);
 }
 
 void Reporter::error(const std::string& service, const std::string& text) {

@@ -39,7 +39,10 @@ class Reporter {
 
     // golaunch's own messages, optionally about one service ("" = golaunch itself).
     void info(const std::string& service, const std::string& text);
-    void warn(const std::string& service, const std::string& text);
+    // A warning has a stable `id` (README, "Warnings during run") and the fields it is about
+    // (port, address, pid, ...), written beside "message" in --json.
+    void warn(const std::string& service, const std::string& id, const std::string& text,
+              nlohmann::json fields = nlohmann::json::object());
     void error(const std::string& service, const std::string& text);
     void debug(const std::string& service, const std::string& text);
 

@@ -255,9 +255,10 @@ bool Supervisor::Impl::in_service(const Service& entry, int pid) const {
 void Supervisor::Impl::on_notify(Service& entry, int pid,
                                  const std::map<std::string, std::string>& fields) {
     if (!in_service(entry, pid)) {
-        m_reporter.warn(entry.spec->name, "ignored an sd_notify message from pid " +
-                                              std::to_string(pid) +
-                                              ", which is not one of this service's processes");
+        m_reporter.warn(entry.spec->name, "notify-ignored",
+                        "ignored an sd_notify message from pid " + std::to_string(pid) +
+                            ", which is not one of this service's processes",
+                        {{"pid", pid}});
         return;
     }
     if (const auto status = fields.find("STATUS"); status != fields.end()) {
@@ -399,8 +400,9 @@ void Supervisor::Impl::watch_signals() {
             return; // a completion queued before cancel() must not re-arm the wait
         }
         if (m_stopping) {
-            m_reporter.warn("",
-                            "second " + stop_signal_name(signo) + ": killing every service now");
+            m_reporter.warn("", "second-signal",
+                            "second " + stop_signal_name(signo) + ": killing every service now",
+                            {{"signal", stop_signal_name(signo)}});
             kill_everything();
         } else {
             shutdown(128 + signo, stop_signal_reason(signo));

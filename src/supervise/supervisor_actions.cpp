@@ -61,9 +61,11 @@ void Supervisor::Impl::perform(Service& entry, const Action& action) {
         return;
     case ActionKind::kill_tree:
         if (entry.tree.alive()) {
-            m_reporter.warn(entry.spec->name,
-                            "still running " + format_duration(entry.spec->stop_grace) + " after " +
-                                stop_request_name() + " (stop_grace): sending " + kill_name());
+            m_reporter.warn(
+                entry.spec->name, "stop-grace-expired",
+                "still running " + format_duration(entry.spec->stop_grace) + " after " +
+                    stop_request_name() + " (stop_grace): sending " + kill_name(),
+                {{"pid", entry.tree.id()}, {"stop_grace_ms", entry.spec->stop_grace.count()}});
             entry.tree.kill();
         }
         return;

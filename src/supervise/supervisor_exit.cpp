@@ -133,9 +133,11 @@ void Supervisor::Impl::await_tree_gone(Service& entry, int tries) {
     }
     const int max_tries = static_cast<int>(entry.spec->stop_grace.count() / 20) + 100;
     if (tries >= max_tries) {
-        m_reporter.warn(entry.spec->name, std::string(entry.tree.kind_name()) + " " +
-                                              std::to_string(entry.tree.id()) + " survived " +
-                                              kill_name() + "; starting again anyway");
+        m_reporter.warn(entry.spec->name, "survived-kill",
+                        std::string(entry.tree.kind_name()) + " " +
+                            std::to_string(entry.tree.id()) + " survived " + kill_name() +
+                            "; starting again anyway",
+                        {{"pid", entry.tree.id()}});
         tree_gone(entry);
         return;
     }

@@ -22,7 +22,7 @@ void Supervisor::Impl::choose_monitor() {
     std::string warning;
     m_monitor = create_bind_monitor(m_options.monitor, warning);
     if (!warning.empty()) {
-        m_reporter.warn("", warning);
+        m_reporter.warn("", "monitor-fallback", warning);
     }
     m_monitor_kind = m_monitor                               ? m_monitor->kind()
                      : m_options.monitor == MonitorKind::off ? MonitorKind::off
@@ -61,8 +61,10 @@ void Supervisor::Impl::prepare_monitoring(Service& entry) {
         },
         why_not);
     if (!session) {
-        m_reporter.warn(entry.spec->name, "not monitored: " + why_not +
-                                              "; readiness falls back to polling the socket table");
+        m_reporter.warn(entry.spec->name, "not-monitored",
+                        "not monitored: " + why_not +
+                            "; readiness falls back to polling the socket table",
+                        {{"reason", why_not}});
         return;
     }
     std::vector<DeclaredEndpoint> watched;
@@ -86,8 +88,10 @@ bool Supervisor::Impl::attach_monitoring(Service& entry) {
         entry.session = std::move(entry.next_session);
         return true;
     } catch (const Error& error) {
-        m_reporter.warn(entry.spec->name, std::string(error.what()) +
-                                              "; readiness falls back to polling the socket table");
+        m_reporter.warn(entry.spec->name, "not-monitored",
+                        std::string(error.what()) +
+                            "; readiness falls back to polling the socket table",
+                        {{"reason", error.what()}});
         entry.next_session.reset();
         entry.readiness.reset();
         return false;
@@ -141,7 +145,12 @@ void Supervisor::Impl::on_bind_event(Service& entry, int generation, const BindE
     }
     const auto update = entry.readiness->on_bind_event(event);
     if (update.warning) {
-        m_reporter.warn(name, *update.warning);
+        const auto& warning = *update.warning;
+        nlohmann::json about{{"port", event.port}, {"address", event.address}, {"pid", event.pid}};
+        if (!warning.expected_address.empty()) {
+            about["expected_address"] = warning.expected_address;
+        }
+        m_reporter.warn(name, warning.id, warning.text, std::move(about));
     }
     if (update.became_ready && entry.state() == State::starting) {
         entry.ready_listen = event.steady;
@@ -167,12 +176,13 @@ void Supervisor::Impl::check_host_families(const Service& entry) {
         for (const auto& port : entry.spec->ports) {
             const auto number = m_ports.at(entry.spec->name).at(port.name);
             if (!entry.readiness->listens_on(number, family)) {
-                m_reporter.warn(entry.spec->name,
+                m_reporter.warn(entry.spec->name, "host-family-mismatch",
                                 host + " maps to " + address + " but port " +
                                     std::to_string(number) + " listens on " +
                                     (family == AddressFamily::ipv6 ? "IPv4" : "IPv6") +
                                     " only: clients using that name will not connect (listen on "
-                                    "both, or map the name to the family it listens on)");
+                                    "both, or map the name to the family it listens on)",
+                                {{"host", host}, {"address", address}, {"port", number}});
             }
         }
     }

@@ -236,7 +236,8 @@ void Supervisor::Impl::poll_readiness(Service& entry) {
     try {
         ready = entry.readiness->poll();
     } catch (const Error& error) {
-        m_reporter.warn(entry.spec->name, std::string("readiness check failed: ") + error.what());
+        m_reporter.warn(entry.spec->name, "readiness-check-failed",
+                        std::string("readiness check failed: ") + error.what());
     }
     if (ready) {
         feed(entry, service_event::PortsListening{});
@@ -389,7 +390,8 @@ void Supervisor::Impl::report_timeout(Service& entry) {
     try {
         table.poll();
     } catch (const Error& error) {
-        m_reporter.warn(name, std::string("readiness check failed: ") + error.what());
+        m_reporter.warn(name, "readiness-check-failed",
+                        std::string("readiness check failed: ") + error.what());
     }
     std::vector<std::string> lines;
     for (const auto port : table.missing_ports()) {

@@ -141,8 +141,10 @@ void Supervisor::Impl::send_stop_request(Service& entry, const ProcessTree& tree
     m_reporter.debug(entry.spec->name, std::string(stop_request_name()) + " to " +
                                            tree.kind_name() + " " + std::to_string(tree.id()));
     if (!tree.request_stop() && tree.alive()) {
-        m_reporter.warn(entry.spec->name, std::string("cannot send ") + stop_request_name() +
-                                              ": sending " + kill_name() + " now");
+        m_reporter.warn(entry.spec->name, "stop-request-failed",
+                        std::string("cannot send ") + stop_request_name() + ": sending " +
+                            kill_name() + " now",
+                        {{"pid", tree.id()}});
         tree.kill();
     }
 }

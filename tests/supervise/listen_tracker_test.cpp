@@ -42,7 +42,8 @@ TEST(ListenTracker, WarnsOnceAboutAnUndeclaredPort) {
     ListenTracker tracker({{"svc", "http", 8080, "", false}});
     const auto first = tracker.on_event(event(BindCall::listen, "127.0.0.1", 9999));
     ASSERT_TRUE(first.warning.has_value());
-    EXPECT_NE(first.warning->find("127.0.0.1:9999"), std::string::npos);
+    EXPECT_NE(first.warning->text.find("127.0.0.1:9999"), std::string::npos);
+    EXPECT_EQ(first.warning->id, "undeclared-port");
     EXPECT_FALSE(tracker.on_event(event(BindCall::listen, "::1", 9999)).warning.has_value());
     EXPECT_FALSE(tracker.ready());
 }
@@ -52,7 +53,9 @@ TEST(ListenTracker, WarnsAboutAWildcardWhenLoopbackWasDeclared) {
     const auto update = tracker.on_event(event(BindCall::listen, "0.0.0.0", 8080));
     EXPECT_TRUE(update.became_ready);
     ASSERT_TRUE(update.warning.has_value());
-    EXPECT_NE(update.warning->find("every interface"), std::string::npos);
+    EXPECT_NE(update.warning->text.find("every interface"), std::string::npos);
+    EXPECT_EQ(update.warning->id, "listens-on-every-interface");
+    EXPECT_EQ(update.warning->expected_address, "127.0.0.1");
 }
 
 TEST(ListenTracker, ComparesAnAddressReadFromTheCommandLineAndSaysWhereItCameFrom) {
@@ -60,15 +63,16 @@ TEST(ListenTracker, ComparesAnAddressReadFromTheCommandLineAndSaysWhereItCameFro
     const auto update = tracker.on_event(event(BindCall::listen, "0.0.0.0", 8080));
     EXPECT_TRUE(update.became_ready);
     ASSERT_TRUE(update.warning.has_value());
-    EXPECT_NE(update.warning->find("while its command line asks for 127.0.0.1"), std::string::npos)
-        << *update.warning;
+    EXPECT_NE(update.warning->text.find("while its command line asks for 127.0.0.1"),
+              std::string::npos)
+        << update.warning->text;
 }
 
 TEST(ListenTracker, ANameReadFromTheCommandLineIsNotComparedWithTheListenAddress) {
     ListenTracker tracker({{"svc", "http", 8080, "localhost", false}});
     const auto update = tracker.on_event(event(BindCall::listen, "127.0.0.1", 8080));
     EXPECT_TRUE(update.became_ready);
-    EXPECT_FALSE(update.warning.has_value()) << *update.warning;
+    EXPECT_FALSE(update.warning.has_value()) << update.warning->text;
 }
 
 TEST(ListenTracker, KnowsWhichFamiliesAPortListensOn) {

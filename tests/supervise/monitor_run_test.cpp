@@ -175,6 +175,16 @@ TEST(MonitorRun, SeesAGoRunStyleGrandchildAndAnswersALateBind) {
     EXPECT_EQ(run.output().find("function not implemented"), std::string::npos);
     EXPECT_NE(run.output().find("does not declare"), std::string::npos)
         << "the late listen is on a port the manifest does not declare: " << run.output();
+    // The warning is an event with a stable id and its fields, not only text.
+    const auto events = run.events();
+    const auto warning = std::find_if(events.begin(), events.end(), [](const auto& e) {
+        return e.value("event", "") == "message" && e.value("id", "") == "undeclared-port";
+    });
+    ASSERT_NE(warning, events.end()) << run.output();
+    EXPECT_EQ((*warning)["level"], "warning");
+    EXPECT_EQ((*warning)["service"], "svc");
+    EXPECT_EQ((*warning)["port"], ports[1]);
+    EXPECT_EQ((*warning)["address"], "127.0.0.1");
     run.signal(SIGINT);
     ASSERT_TRUE(run.wait_for_exit(15s));
 }

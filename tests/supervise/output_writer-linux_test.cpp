@@ -182,5 +182,33 @@ TEST(Reporter, JsonKeepsServiceBytesEscaped) {
     EXPECT_EQ(record["stream"], "stderr");
 }
 
+// A warning is an event with a stable id and its own fields (run --json), and in text mode the
+// same words a person reads, marked as a warning.
+TEST(Reporter, WarningCarriesAStableIdAndItsFields) {
+    for (const auto mode : {OutputMode::json, OutputMode::text}) {
+        TempDir dir;
+        Fifo fifo(dir);
+        {
+            Reporter reporter(mode, false, false, false, fifo.path);
+            reporter.set_services({"svc"});
+            reporter.warn("svc", "undeclared-port", "listens on 127.0.0.1:5, not declared",
+                          {{"port", 5}, {"address", "127.0.0.1"}});
+        }
+        const auto out = fifo.read_until([](const std::string&) { return false; }, 300ms);
+        if (mode == OutputMode::text) {
+            EXPECT_EQ(out, "svc      | * warning: listens on 127.0.0.1:5, not declared\n");
+            continue;
+        }
+        const auto record = nlohmann::json::parse(out.substr(0, out.find('\n')));
+        EXPECT_EQ(record["event"], "message");
+        EXPECT_EQ(record["level"], "warning");
+        EXPECT_EQ(record["id"], "undeclared-port");
+        EXPECT_EQ(record["service"], "svc");
+        EXPECT_EQ(record["port"], 5);
+        EXPECT_EQ(record["address"], "127.0.0.1");
+        EXPECT_EQ(record["message"], "listens on 127.0.0.1:5, not declared");
+    }
+}
+
 } // namespace
 } // namespace golaunch::test

@@ -304,6 +304,13 @@ TEST(ReadinessKinds, NotifyIsReadyOnReadyOneFromTheServiceOnly) {
         run.output().find("ignored an sd_notify message from pid " + std::to_string(::getpid())),
         std::string::npos)
         << run.output();
+    const auto events = run.events();
+    const auto warning = std::find_if(events.begin(), events.end(), [](const auto& e) {
+        return e.value("event", "") == "message" && e.value("id", "") == "notify-ignored";
+    });
+    ASSERT_NE(warning, events.end()) << run.output();
+    EXPECT_EQ((*warning)["level"], "warning");
+    EXPECT_EQ((*warning)["pid"], ::getpid());
     run.signal(SIGINT);
     EXPECT_TRUE(run.wait_for_exit(10s));
 }
