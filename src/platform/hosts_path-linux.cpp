@@ -1,5 +1,7 @@
 #include "platform/hosts_path.hpp"
 
+#include "platform/admin_commands.hpp"
+
 namespace golaunch {
 
 std::filesystem::path system_hosts_path() {
@@ -7,7 +9,7 @@ std::filesystem::path system_hosts_path() {
 }
 
 std::string hosts_edit_hint(const std::filesystem::path& hosts_file) {
-    return "run it as root: sudo golaunch fix --hosts-file " + hosts_file.string();
+    return rerun_elevated_hint("golaunch fix --hosts-file " + hosts_file.string());
 }
 
 } // namespace golaunch

@@ -1,5 +1,7 @@
 #include "platform/hosts_path.hpp"
 
+#include "platform/admin_commands.hpp"
+
 #include <cstdlib>
 
 namespace golaunch {
@@ -12,9 +14,7 @@ std::filesystem::path system_hosts_path() {
 }
 
 std::string hosts_edit_hint(const std::filesystem::path& hosts_file) {
-    return "run it from a terminal opened with \"Run as administrator\": golaunch fix "
-           "--hosts-file " +
-           hosts_file.string();
+    return rerun_elevated_hint("golaunch fix --hosts-file " + hosts_file.string());
 }
 
 } // namespace golaunch

@@ -323,7 +323,9 @@ bool process_alive(pid_t pid) {
 }
 
 std::string kill_command_text(const std::vector<pid_t>& pids) {
-    std::string text = "taskkill";
+    // /F: a console program (a Go server) has no window to close, and taskkill without /F
+    // refuses it ("can only be terminated forcefully").
+    std::string text = "taskkill /F";
     for (const pid_t pid : pids) {
         text += " /PID " + std::to_string(pid);
     }

@@ -1,6 +1,8 @@
 #include "preflight/go_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "platform/command_output.hpp"
+#include "preflight/hosts_check.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -12,10 +14,6 @@ extern char** environ; // NOLINT: POSIX
 namespace golaunch {
 
 namespace {
-
-const char* k_go_missing_remedy =
-    "install Go: `sudo apt install golang-go` (or from https://go.dev/dl/), then make sure "
-    "`go` is on PATH for golaunch";
 
 std::string variable(const GoEnvironment& environment, const std::string& key) {
     const auto found = environment.variables.find(key);
@@ -120,8 +118,8 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
-void check_resolver(const GoEnvironment& environment, const std::string& go_cgo,
-                    std::vector<Finding>& findings) {
+void check_resolver(const CheckContext& context, const GoEnvironment& environment,
+                    const std::string& go_cgo, std::vector<Finding>& findings) {
     std::string cgo = variable(environment, "CGO_ENABLED");
     const std::string cgo_source = cgo.empty() ? "go env CGO_ENABLED" : "CGO_ENABLED";
     if (cgo.empty()) {
@@ -146,8 +144,15 @@ void check_resolver(const GoEnvironment& environment, const std::string& go_cgo,
         finding.message = "Go services will use the pure-Go resolver (cgo off), which reads "
                           "/etc/hosts and DNS only: names that other programs get from " +
                           join(extra, ", ") + " will not resolve in them";
-        finding.remedy = "put the names in the hosts file (`golaunch fix` does it for [hosts]), "
-                         "or build with CGO_ENABLED=1 and GODEBUG=netdns=cgo";
+        // `golaunch fix` adds the names of [hosts] only: offered with the arguments that fix
+        // this project's hosts file, as the hosts findings print it.
+        finding.remedy =
+            "put the names in the hosts file" +
+            (context.manifest.hosts.empty()
+                 ? std::string()
+                 : " (for [hosts]: `" + hosts_fix_command(context.manifest, context.hosts_file) +
+                       "`)") +
+            ", or build with CGO_ENABLED=1 and GODEBUG=netdns=cgo";
     } else if (pure_go) {
         finding.message = "Go services will use the pure-Go resolver (cgo off): /etc/hosts and "
                           "DNS from resolv.conf, as nsswitch.conf asks";
@@ -235,7 +240,7 @@ std::vector<Finding> check_go_toolchain(const CheckContext& context,
         finding.message = "`go` is not on PATH, and " + go_services.front()->name + " (go = \"" +
                           go_services.front()->go_package + "\") must be built";
         finding.evidence = {"PATH=" + path};
-        finding.remedy = k_go_missing_remedy;
+        finding.remedy = install_go_instruction();
         finding.fields.service = go_services.front()->name;
         findings.push_back(std::move(finding));
     } else {
@@ -258,7 +263,7 @@ std::vector<Finding> check_go_toolchain(const CheckContext& context,
         findings.push_back(std::move(finding));
     }
     check_netdns(go_services, environment, findings);
-    check_resolver(environment, go_cgo, findings);
+    check_resolver(context, environment, go_cgo, findings);
     return findings;
 }
 

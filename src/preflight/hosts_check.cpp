@@ -1,6 +1,7 @@
 #include "preflight/hosts_check.hpp"
 
 #include "manifest/loader.hpp"
+#include "platform/admin_commands.hpp"
 #include "platform/dns_probe.hpp"
 #include "platform/hosts_file.hpp"
 #include "platform/hosts_path.hpp"
@@ -83,9 +84,15 @@ std::string fix_remedy(const HostEntry& entry, const std::string& hosts_label,
         return spaces_remedy(manifest, command);
     }
     const bool system_file = std::filesystem::path(hosts_label) == system_hosts_path();
-    return "run `" + command + "`: it adds '" + entry.address + " " + entry.name +
-           "' to the '# BEGIN golaunch " + manifest.name + "' block of " + hosts_label + " (" +
-           (system_file ? "as root" : "if not permitted") + ": sudo " + command + ")";
+    const std::string text = "run `" + command + "`: it adds '" + entry.address + " " + entry.name +
+                             "' to the '# BEGIN golaunch " + manifest.name + "' block of " +
+                             hosts_label;
+    const std::string with_rights = elevated(command);
+    if (with_rights == "`" + command + "`") {
+        return text; // golaunch runs as root: the same command
+    }
+    return text + " (" + (system_file ? "it needs the rights to edit it: " : "if not permitted: ") +
+           with_rights + ")";
 }
 
 // golaunch's own block for the project: the 1-based line numbers of its BEGIN and END markers.

@@ -1,5 +1,6 @@
 #include "preflight/ipv6_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
@@ -30,9 +31,9 @@ std::vector<std::string> sysctl_evidence(const NetConfig& config) {
     return lines;
 }
 
-const char* k_enable_remedy = "enable it: `sudo sysctl -w net.ipv6.conf.all.disable_ipv6=0 "
-                              "net.ipv6.conf.lo.disable_ipv6=0` (and remove the setting from "
-                              "/etc/sysctl.conf or /etc/sysctl.d/ to keep it)";
+std::string enable_remedy() {
+    return "enable it: " + enable_ipv6_instruction();
+}
 
 bool lo_disabled(const NetConfig& config) {
     return config.ipv6_disabled_all.value_or(false) || config.ipv6_disabled_lo.value_or(false);
@@ -75,7 +76,7 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
                               : "this kernel has no IPv6: nothing can listen on an IPv6 address";
         finding.evidence = sysctl_evidence(config);
         finding.remedy =
-            config.ipv6_supported ? k_enable_remedy : "bind IPv4 addresses (127.0.0.1) only";
+            config.ipv6_supported ? enable_remedy() : "bind IPv4 addresses (127.0.0.1) only";
         findings.push_back(std::move(finding));
     }
     const bool lo_has_v4 = config.has_address(config.loopback_interface, "127.0.0.1");
@@ -96,8 +97,9 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
                 finding.evidence.back() += " " + local.address;
             }
         }
-        finding.remedy = lo_disabled(config) ? std::string(k_enable_remedy)
-                                             : "add it back: `sudo ip -6 addr add ::1/128 dev lo`";
+        finding.remedy = lo_disabled(config)
+                             ? enable_remedy()
+                             : "add it back: " + restore_ipv6_loopback_instruction();
         findings.push_back(std::move(finding));
     }
     for (const auto* endpoint : unavailable) {
@@ -113,8 +115,8 @@ std::vector<Finding> check_ipv6(const CheckContext& context, const NetConfig& co
                           "): the bind will fail with EADDRNOTAVAIL";
         finding.evidence = sysctl_evidence(config);
         finding.remedy = (ipv6_off(config) || lo_disabled(config)
-                              ? std::string(k_enable_remedy)
-                              : std::string("add it back: `sudo ip -6 addr add ::1/128 dev lo`")) +
+                              ? enable_remedy()
+                              : "add it back: " + restore_ipv6_loopback_instruction()) +
                          "; or bind 127.0.0.1 instead";
         findings.push_back(std::move(finding));
     }

@@ -1,5 +1,6 @@
 #include "preflight/port_findings.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "platform/port_owners.hpp"
 #include "util/strings.hpp"
 
@@ -61,8 +62,8 @@ std::string holders_text(const PortSighting& seen) {
     const auto& conflict = seen.conflict;
     if (conflict.holders.empty()) {
         if (seen.denied > 0) {
-            return "a process we may not inspect (owner hidden: run as root (sudo golaunch who " +
-                   std::to_string(conflict.port) + ") to see it)";
+            return "a process we may not inspect (owner hidden: run " +
+                   elevated("golaunch who " + std::to_string(conflict.port)) + " to see it)";
         }
         return "a socket whose owner was not found";
     }
@@ -150,8 +151,8 @@ std::string remedy_text(const PortConflict& conflict, const ServiceSpec& service
     if (held_by_http_sys(conflict)) {
         stop = http_sys_remedy(conflict.port);
     } else if (pids.empty()) {
-        stop = "find the owner with `sudo golaunch who " + std::to_string(conflict.port) +
-               "` and stop it";
+        stop = "find the owner with " + elevated("golaunch who " + std::to_string(conflict.port)) +
+               " and stop it";
     } else {
         stop = "stop pid " + pids + " (`" + kill_command_text(pids_of(conflict)) + "`)";
     }

@@ -1,6 +1,7 @@
 #include "preflight/port_rules_check.hpp"
 
 #include "instance/state_file.hpp"
+#include "platform/admin_commands.hpp"
 #include "platform/file_capabilities.hpp"
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
@@ -66,15 +67,14 @@ Finding ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& con
     const PortRange& range = *config.local_port_range;
     auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
     finding.message = "port " + port_text(endpoint.port) + " is inside the ephemeral range " +
-                      range_text(range) +
-                      " (net.ipv4.ip_local_port_range): any outgoing connection may take "
+                      range_text(range) + " (" + ephemeral_range_source() +
+                      "): any outgoing connection may take "
                       "it at random, and the service then fails to start with "
                       "\"address already in use\"";
-    finding.evidence = {"net.ipv4.ip_local_port_range = " + port_text(range.first) + " " +
+    finding.evidence = {ephemeral_range_source() + ": " + port_text(range.first) + " " +
                         port_text(range.last)};
     finding.remedy = "pick a port below " + port_text(range.first) +
-                     "; or reserve it: `sudo sysctl -w net.ipv4.ip_local_reserved_ports=" +
-                     port_text(endpoint.port) + "` (add it to the existing list, if any)";
+                     "; or reserve it: " + reserve_port_instruction(endpoint.port);
     return finding;
 }
 
@@ -142,9 +142,8 @@ void check_local_address(const DeclaredEndpoint& endpoint, const NetConfig& conf
                       "with EADDRNOTAVAIL";
     finding.evidence = {"local addresses: " + interface_list(config)};
     finding.remedy = "bind 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or add "
-                     "the address: `sudo ip addr add " +
-                     address + (address.find(':') == std::string::npos ? "/32" : "/128") +
-                     " dev lo`";
+                     "the address: " +
+                     add_local_address_instruction(address);
     findings.push_back(std::move(finding));
 }
 

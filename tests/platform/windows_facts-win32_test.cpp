@@ -49,7 +49,7 @@ TEST(ProcessInfoWin32, Pid4IsHttpSys) {
     EXPECT_EQ(info->name, k_http_sys_owner);
     EXPECT_NE(std::string(k_http_sys_owner).find("netsh http show servicestate"),
               std::string::npos);
-    EXPECT_EQ(kill_command_text({42, 43}), "taskkill /PID 42 /PID 43");
+    EXPECT_EQ(kill_command_text({42, 43}), "taskkill /F /PID 42 /PID 43");
 }
 
 // A child (cmd.exe) that starts a grandchild (ping.exe, ~3 s), in a kill-on-close job so

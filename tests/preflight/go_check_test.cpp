@@ -125,6 +125,33 @@ TEST(GoCheck, PureGoResolverSkipsNsswitchSources) {
     EXPECT_NE(resolver->message.find("hand lookups to the C library"), std::string::npos);
 }
 
+// The remedy's `golaunch fix` is the command that fixes this project's hosts file: with the
+// manifest and the --hosts-file this check was given, as the hosts findings print it. Without
+// [hosts] there is nothing for fix to add, and it is not offered.
+TEST(GoCheck, PureGoResolverRemedyNamesTheManifestAndTheHostsFile) {
+    test::TempDir dir;
+    const auto hosts = dir.write("hosts", "127.0.0.1 localhost\n");
+    const auto with_hosts = parse_manifest("[hosts]\n\"api.shop.test\" = \"127.0.0.1\"\n"
+                                           "[services.api]\ngo = \"./cmd/api\"\n",
+                                           "app.toml", "/work/shop");
+    auto environment = environment_with({{"CGO_ENABLED", "0"}, {"GODEBUG", ""}, {"GOFLAGS", ""}});
+    environment.nsswitch_conf = dir.write("nsswitch.conf", "hosts: files mdns4_minimal dns\n");
+    auto context = context_of(with_hosts);
+    context.hosts_file = hosts;
+    auto findings = check_go_toolchain(context, environment);
+    const Finding* resolver = find_id(findings, "go-resolver");
+    ASSERT_NE(resolver, nullptr) << findings_text(findings);
+    EXPECT_NE(resolver->remedy.find("`golaunch fix app.toml --hosts-file " + hosts.string() + "`"),
+              std::string::npos)
+        << resolver->remedy;
+
+    const auto without_hosts = go_manifest();
+    findings = check_go_toolchain(context_of(without_hosts), environment);
+    resolver = find_id(findings, "go-resolver");
+    ASSERT_NE(resolver, nullptr) << findings_text(findings);
+    EXPECT_EQ(resolver->remedy.find("golaunch fix"), std::string::npos) << resolver->remedy;
+}
+
 TEST(GoCheck, NsswitchHostsSources) {
     EXPECT_EQ(nsswitch_hosts_sources("hosts: files [!UNAVAIL=return] dns\n"),
               (std::vector<std::string>{"files", "dns"}));

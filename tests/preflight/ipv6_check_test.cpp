@@ -1,6 +1,7 @@
 // check_ipv6 inside network namespaces the test makes: IPv6 on, disabled on lo, ::1 removed.
 #include "preflight/ipv6_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "preflight/check_test_support.hpp"
 #include "preflight/port_rules_check.hpp"
 #include "support/isolated_call.hpp"
@@ -88,7 +89,7 @@ TEST_F(Ipv6Check, LoopbackAddressRemoved) {
         in_namespace({{"api", "http", 8080, "::1"}}, {"ip -6 addr del ::1/128 dev lo"});
     EXPECT_EQ(text.find("ipv6-disabled"), std::string::npos) << text;
     EXPECT_NE(text.find("ipv6-loopback-missing warning lo ::1"), std::string::npos) << text;
-    EXPECT_NE(text.find("sudo ip -6 addr add ::1/128 dev lo"), std::string::npos) << text;
+    EXPECT_NE(text.find(elevated("ip -6 addr add ::1/128 dev lo")), std::string::npos) << text;
     EXPECT_NE(text.find("ipv6-address-unavailable error api.http :8080"), std::string::npos)
         << text;
     EXPECT_NE(text.find("not on lo"), std::string::npos) << text;
@@ -98,7 +99,7 @@ TEST_F(Ipv6Check, OtherIpv6AddressNotLocalIsPortRulesBusiness) {
     const auto text = in_namespace({{"api", "http", 8080, "fd00::7"}}, {});
     EXPECT_EQ(text.find("ipv6-address-unavailable"), std::string::npos) << text;
     EXPECT_NE(text.find("address-not-local error api.http :8080"), std::string::npos) << text;
-    EXPECT_NE(text.find("sudo ip addr add fd00::7/128 dev lo"), std::string::npos) << text;
+    EXPECT_NE(text.find(elevated("ip addr add fd00::7/128 dev lo")), std::string::npos) << text;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // namespace with its own sysctls, and user nobody without CAP_NET_BIND_SERVICE.
 #include "preflight/port_rules_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "preflight/check_test_support.hpp"
 #include "support/isolated_call.hpp"
 #include "support/test_support.hpp"
@@ -185,7 +186,7 @@ TEST(PortRulesCheck, AddressNotLocalInNamespace) {
     ASSERT_TRUE(text) << why;
     EXPECT_EQ(has(*text, "address-not-local error api.http :8080"), "");
     EXPECT_EQ(has(*text, "local addresses: lo 127.0.0.1, lo ::1"), "");
-    EXPECT_EQ(has(*text, "sudo ip addr add 192.0.2.7/32 dev lo"), "");
+    EXPECT_EQ(has(*text, elevated("ip addr add 192.0.2.7/32 dev lo")), "");
     // After adding it, it is local.
     text = rules_in_child({true, true, false}, {"api", "http", 8080, "192.0.2.7"}, &why, [] {
         if (!test::shell("ip addr add 192.0.2.7/32 dev lo")) {
