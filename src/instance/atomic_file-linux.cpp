@@ -147,22 +147,6 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
     return std::nullopt;
 }
 
-std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
-                                                   const std::string& content) {
-    using Step = FileWriteFailure::Step;
-    const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-    if (!fd.valid()) {
-        return FileWriteFailure{Step::create, path, errno};
-    }
-    if (!write_all(fd.get(), content)) {
-        return FileWriteFailure{Step::write, path, errno};
-    }
-    if (::fsync(fd.get()) != 0) {
-        return FileWriteFailure{Step::sync, path, errno};
-    }
-    return std::nullopt;
-}
-
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
     std::error_code ignored;
     std::filesystem::create_directories(directory_of(path), ignored);

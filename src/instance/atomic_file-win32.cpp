@@ -149,21 +149,6 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
     return std::nullopt;
 }
 
-std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
-                                                   const std::string& content) {
-    // Others may hold the file open (that is why we are here): share with them.
-    const FileHandle file(
-        open_for_write(path, TRUNCATE_EXISTING, FILE_SHARE_READ | FILE_SHARE_WRITE));
-    if (!file.valid()) {
-        return FileWriteFailure{FileWriteFailure::Step::create, path,
-                                static_cast<int>(::GetLastError())};
-    }
-    if (const auto failed = fill(file.get(), content)) {
-        return FileWriteFailure{*failed, path, static_cast<int>(::GetLastError())};
-    }
-    return std::nullopt;
-}
-
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
     std::error_code ignored;
     std::filesystem::create_directories(directory_of(path), ignored);

@@ -92,9 +92,4 @@ class StagedFile {
     bool m_kept = false;
 };
 
-// Truncates `path` (which must exist) and writes `content` into the same inode, then fsyncs:
-// not atomic, for when rename is refused (a bind-mounted file). Keeps owner, mode and xattrs.
-std::optional<FileWriteFailure> overwrite_in_place(const std::filesystem::path& path,
-                                                   const std::string& content);
-
 } // namespace golaunch

@@ -4,7 +4,8 @@
 // file in the same directory, FlushFileBuffers, MoveFileExW). When the replace is refused
 // because another program holds the file open without FILE_SHARE_DELETE (a DNS cache, an
 // editor, antivirus), the file is rewritten in place, as the Linux side does for a
-// bind-mounted /etc/hosts.
+// bind-mounted /etc/hosts, and as there never truncated first: the clusters for the new size
+// are allocated before a byte changes, and a failed write puts the original back.
 #include "remedy/safe_edit.hpp"
 
 #include "instance/atomic_file.hpp"
@@ -13,13 +14,104 @@
 
 #include <windows.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 namespace golaunch {
 
 namespace {
 
 constexpr DWORD k_lock_wait_ms = 30000;
+
+bool is_full(DWORD error) {
+    return error == ERROR_DISK_FULL || error == ERROR_HANDLE_DISK_FULL;
+}
+
+class Handle {
+  public:
+    explicit Handle(HANDLE handle) : m_handle(handle) {}
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() {
+        if (valid()) {
+            ::CloseHandle(m_handle);
+        }
+    }
+    HANDLE get() const { return m_handle; }
+    bool valid() const { return m_handle != INVALID_HANDLE_VALUE; }
+
+  private:
+    HANDLE m_handle;
+};
+
+// 0, or the error. Writes all of `content` at `offset`.
+DWORD write_at(HANDLE file, std::string_view content, std::uint64_t offset) {
+    while (!content.empty()) {
+        OVERLAPPED at{};
+        at.Offset = static_cast<DWORD>(offset & 0xffffffffU);
+        at.OffsetHigh = static_cast<DWORD>(offset >> 32U);
+        const auto chunk = static_cast<DWORD>(std::min<std::size_t>(content.size(), 1U << 20U));
+        DWORD written = 0;
+        if (!::WriteFile(file, content.data(), chunk, &written, &at)) {
+            return ::GetLastError();
+        }
+        if (written == 0) {
+            return ERROR_WRITE_FAULT;
+        }
+        content.remove_prefix(written);
+        offset += written;
+    }
+    return 0;
+}
+
+// 0, or the error. Sets the end of the file.
+DWORD set_size(HANDLE file, std::uint64_t size) {
+    FILE_END_OF_FILE_INFO end{};
+    end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
+    return ::SetFileInformationByHandle(file, FileEndOfFileInfo, &end, sizeof end)
+               ? 0
+               : ::GetLastError();
+}
+
+// Makes sure the clusters for `content` are allocated before a byte of the file changes, so
+// that the rewrite cannot run out of space halfway. FileAllocationInfo reserves them without
+// moving the end of the file (as fallocate's KEEP_SIZE on Linux); where it is not supported,
+// the part beyond the old end is written first (and cut off again when that fails). 0 or the
+// error.
+DWORD reserve(HANDLE file, std::size_t old_size, const std::string& content) {
+    if (content.size() <= old_size) {
+        return 0;
+    }
+    FILE_ALLOCATION_INFO allocation{};
+    allocation.AllocationSize.QuadPart = static_cast<LONGLONG>(content.size());
+    if (::SetFileInformationByHandle(file, FileAllocationInfo, &allocation, sizeof allocation)) {
+        return 0;
+    }
+    DWORD error = ::GetLastError();
+    if (error != ERROR_INVALID_PARAMETER && error != ERROR_NOT_SUPPORTED &&
+        error != ERROR_INVALID_FUNCTION && error != ERROR_CALL_NOT_IMPLEMENTED) {
+        return error;
+    }
+    error = write_at(file, std::string_view(content).substr(old_size), old_size);
+    if (error == 0) {
+        return 0;
+    }
+    const DWORD cut = set_size(file, old_size);
+    return cut != 0 ? cut : error; // the old bytes are intact either way
+}
+
+// `content` over the old bytes, the rest cut off, flushed. 0 or the error.
+DWORD overwrite(HANDLE file, const std::string& content) {
+    if (const DWORD error = write_at(file, content, 0)) {
+        return error;
+    }
+    if (const DWORD error = set_size(file, content.size())) {
+        return error;
+    }
+    return ::FlushFileBuffers(file) ? 0 : ::GetLastError();
+}
 
 bool is_denied(DWORD error) {
     return error == ERROR_ACCESS_DENIED || error == ERROR_WRITE_PROTECT ||
@@ -115,40 +207,62 @@ class Editor {
         result.backup_created = ensure_backup(result.backup, result.old_content);
         StageOptions options;
         options.temp = sibling(".golaunch.tmp");
-        StagedFile staged(m_target, result.new_content, options);
-        if (const auto& failure = staged.failure()) {
+        std::optional<StagedFile> staged;
+        staged.emplace(m_target, result.new_content, options);
+        if (const auto& failure = staged->failure()) {
             fail(failure->what(), failure->path, static_cast<DWORD>(failure->error));
         }
-        const auto failure = staged.rename_into_place();
+        const auto failure = staged->rename_into_place();
         if (!failure) {
             return;
         }
         if (!is_in_use(static_cast<DWORD>(failure->error))) {
             fail("replace", m_target, static_cast<DWORD>(failure->error));
         }
-        rewrite_in_place(staged, result);
+        result.in_place = true;
+        rewrite_in_place(staged, result.old_content, result.new_content, result.backup);
     }
 
     const std::filesystem::path& target() const { return m_target; }
 
   private:
-    // The new content is complete and flushed in the temp file (kept until the rewrite is
-    // flushed) and the backup holds the original.
-    void rewrite_in_place(StagedFile& staged, SafeEditResult& result) const {
-        result.in_place = true;
-        const auto failure = overwrite_in_place(m_target, result.new_content);
-        if (!failure) {
+    // The new content is complete and flushed in the temp file (unless its clusters were
+    // needed for the reservation), the original in memory and in the backup. Never truncates
+    // first: room for the new size, then the new bytes over the old, the rest cut off, flushed;
+    // a failed write puts the original back.
+    void rewrite_in_place(std::optional<StagedFile>& staged, const std::string& old_content,
+                          const std::string& content, const std::filesystem::path& backup) const {
+        // Others hold the file open (that is why we are here): share with them.
+        const Handle file(::CreateFileW(m_target.wstring().c_str(), GENERIC_WRITE,
+                                        FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
+                                        FILE_ATTRIBUTE_NORMAL, nullptr));
+        if (!file.valid()) {
+            fail("rewrite", m_target, ::GetLastError());
+        }
+        DWORD error = reserve(file.get(), old_content.size(), content);
+        if (is_full(error) && staged) {
+            staged.reset(); // its clusters are the room the rewrite needs
+            error = reserve(file.get(), old_content.size(), content);
+        }
+        if (error != 0) {
+            fail("make room for the new content of", m_target, error);
+        }
+        error = overwrite(file.get(), content);
+        if (error == 0) {
             return; // the temp file is removed with `staged`
         }
-        if (failure->step == FileWriteFailure::Step::create) { // not truncated yet
-            fail("rewrite", m_target, static_cast<DWORD>(failure->error));
+        if (overwrite(file.get(), old_content) == 0) {
+            fail("rewrite", m_target, error); // "... is unchanged": the original is back
         }
-        staged.keep();
-        throw Error("cannot " + failure->what() + " " + m_target.string() + ": " +
-                        failure->reason() + " while rewriting it in place",
+        if (staged) {
+            staged->keep();
+        }
+        throw Error("cannot rewrite " + m_target.string() + " in place: " +
+                        win32_error_text(error) + ", and putting the original back failed too",
                     ExitCode::service_failed,
-                    "the new content is in " + staged.temp().string() + ", the original in " +
-                        result.backup.string());
+                    "the original is in " + backup.string() +
+                        (staged ? ", the new content in " + staged->temp().string() : "") +
+                        "; copy one of them over " + m_target.string());
     }
 
     std::filesystem::path sibling(const std::string& suffix) const {

@@ -18,18 +18,6 @@ using namespace std::chrono_literals;
 using test::files_in;
 using test::read_file;
 
-// FILE_ID_INFO would be exact; the 64-bit file index is what Wine and NTFS both give.
-std::uint64_t file_index(const std::filesystem::path& path) {
-    const HANDLE file = ::CreateFileW(path.wstring().c_str(), 0,
-                                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                      nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
-    EXPECT_NE(file, INVALID_HANDLE_VALUE) << path;
-    BY_HANDLE_FILE_INFORMATION info{};
-    ::GetFileInformationByHandle(file, &info);
-    ::CloseHandle(file);
-    return (static_cast<std::uint64_t>(info.nFileIndexHigh) << 32U) | info.nFileIndexLow;
-}
-
 TEST(AtomicFileWin32, ReplacesAndLeavesNoTempFile) {
     test::TempDir dir;
     const auto file = dir.write("state.json", "old");
@@ -114,19 +102,6 @@ TEST(StagedFileWin32, ACreateFailureNamesTheStepAndTheWin32Error) {
         << staged.failure()->reason();
     EXPECT_TRUE(staged.rename_into_place()) << "a failed stage cannot be put in place";
     EXPECT_FALSE(std::filesystem::exists(target));
-}
-
-TEST(OverwriteInPlaceWin32, KeepsTheFileAndReplacesAllTheContent) {
-    test::TempDir dir;
-    const auto file = dir.write("hosts", std::string(5000, 'o'));
-    const auto index = file_index(file);
-    EXPECT_FALSE(overwrite_in_place(file, "short\n"));
-    EXPECT_EQ(read_file(file), "short\n");
-    EXPECT_EQ(file_index(file), index);
-    const auto failure = overwrite_in_place(dir.path() / "absent", "x");
-    ASSERT_TRUE(failure);
-    EXPECT_EQ(failure->step, FileWriteFailure::Step::create) << "nothing was truncated";
-    EXPECT_FALSE(std::filesystem::exists(dir.path() / "absent"));
 }
 
 TEST(FileLockWin32, ASecondLockWaitsUntilTheFirstIsReleased) {

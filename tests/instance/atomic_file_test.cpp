@@ -129,18 +129,5 @@ TEST(StagedFile, ACreateFailureNamesTheStepAndTouchesNothing) {
     EXPECT_EQ(files_in(dir.path()), std::vector<std::string>{});
 }
 
-TEST(OverwriteInPlace, KeepsTheInodeAndReplacesAllTheContent) {
-    test::TempDir dir;
-    const auto file = dir.write("hosts", std::string(5000, 'o'));
-    const auto inode = inode_of(file);
-    EXPECT_FALSE(overwrite_in_place(file, "short\n"));
-    EXPECT_EQ(read_file(file), "short\n");
-    EXPECT_EQ(inode_of(file), inode);
-    const auto failure = overwrite_in_place(dir.path() / "absent", "x");
-    ASSERT_TRUE(failure);
-    EXPECT_EQ(failure->step, FileWriteFailure::Step::create) << "nothing was truncated";
-    EXPECT_FALSE(std::filesystem::exists(dir.path() / "absent"));
-}
-
 } // namespace
 } // namespace golaunch

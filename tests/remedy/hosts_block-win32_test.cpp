@@ -92,5 +92,49 @@ TEST(HostsBlockWin32, AFileHeldOpenWithoutShareDeleteIsRewrittenInPlace) {
     EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"hosts", "hosts.golaunch.bak"}));
 }
 
+// The in-place rewrite never truncates first. Another program holds the file (so the rename is
+// refused) and has locked a byte range past the old end, where the new content must go: the
+// write fails, and the file holds its original bytes, not an empty or half-written file (the
+// old code truncated, then wrote).
+TEST(HostsBlockWin32, AFailedInPlaceRewriteLeavesTheOriginal) {
+    test::TempDir dir;
+    const std::string original = "127.0.0.1 localhost\n";
+    const auto hosts = dir.write("hosts", original);
+    const HANDLE holder = ::CreateFileW(hosts.wstring().c_str(), GENERIC_READ | GENERIC_WRITE,
+                                        FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
+                                        FILE_ATTRIBUTE_NORMAL, nullptr);
+    ASSERT_NE(holder, INVALID_HANDLE_VALUE);
+    OVERLAPPED range{};
+    range.Offset = static_cast<DWORD>(original.size() + 8);
+    ASSERT_TRUE(::LockFileEx(holder, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 4096,
+                             0, &range));
+    // Is a write into another handle's locked range refused here? (Windows: always.)
+    const HANDLE probe =
+        ::CreateFileW(hosts.wstring().c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                      nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    ASSERT_NE(probe, INVALID_HANDLE_VALUE);
+    OVERLAPPED at{};
+    at.Offset = range.Offset;
+    DWORD written = 0;
+    const bool enforced = !::WriteFile(probe, "x", 1, &written, &at);
+    ::CloseHandle(probe);
+    if (!enforced) {
+        ::CloseHandle(holder);
+        GTEST_SKIP() << "byte-range locks are not enforced on writes here";
+    }
+    std::string message;
+    try {
+        apply_hosts_block(hosts, "shop", api_entry(), false);
+    } catch (const Error& e) {
+        message = e.what();
+    }
+    ::UnlockFileEx(holder, 0, 4096, 0, &range);
+    ::CloseHandle(holder);
+    EXPECT_NE(message.find(hosts.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("is unchanged"), std::string::npos) << message;
+    EXPECT_EQ(read_file(hosts), original);
+    EXPECT_EQ(read_file(hosts.string() + ".golaunch.bak"), original);
+}
+
 } // namespace
 } // namespace golaunch
