@@ -85,7 +85,8 @@ std::unique_ptr<InstanceLock> lock_instance_or_refuse(const std::filesystem::pat
         return std::move(attempt.lock);
     }
     std::string message = "another golaunch is already running in " + root_dir.string() + ": ";
-    std::string hint = "stop it first (Ctrl-C in its terminal";
+    std::string hint = "`golaunch ps`, `golaunch logs -f` and `golaunch restart SERVICE` work on "
+                       "it; or stop it first (Ctrl-C in its terminal";
     if (attempt.other) {
         message += describe_lock_owner(*attempt.other);
         const auto& manifest = attempt.other->instance.manifest;

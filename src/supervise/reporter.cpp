@@ -80,6 +80,10 @@ void Reporter::set_on_output_closed(std::function<void()> handler) {
     }
 }
 
+void Reporter::set_event_tap(std::function<void(const nlohmann::json&)> tap) {
+    m_event_tap = std::move(tap);
+}
+
 void Reporter::output_closed() {
     std::unique_lock lock(m_closed_mutex);
     m_closed_seen = true;
@@ -178,7 +182,7 @@ void Reporter::debug(const std::string& service, const std::string& text) {
 void Reporter::event(const std::string& name, const std::string& service, nlohmann::json fields,
                      const std::string& text, int level) {
     std::string line;
-    if (m_mode == OutputMode::json) {
+    if (m_mode == OutputMode::json || m_event_tap) {
         nlohmann::json record{{"event", name}, {"time", iso_now()}};
         if (!service.empty()) {
             record["service"] = service;
@@ -186,8 +190,14 @@ void Reporter::event(const std::string& name, const std::string& service, nlohma
         for (auto& [key, value] : fields.items()) {
             record[key] = value;
         }
-        line = dump(record);
-    } else {
+        if (m_event_tap) {
+            m_event_tap(record);
+        }
+        if (m_mode == OutputMode::json) {
+            line = dump(record);
+        }
+    }
+    if (m_mode == OutputMode::text) {
         if (text.empty() || (m_quiet && level < 1)) {
             return;
         }

@@ -58,6 +58,10 @@ class Reporter {
     // SIGTERM (request_own_stop). Pass nullptr before `handler`'s target goes away.
     void set_on_output_closed(std::function<void()> handler);
 
+    // Every event (as `run --json` writes it, whatever the mode) also goes to `tap`, called on
+    // the caller's thread (the control socket's /events). nullptr to stop.
+    void set_event_tap(std::function<void(const nlohmann::json&)> tap);
+
     // Writes the held-back final event and drains the queue (bounded in time). Idempotent.
     void finish();
 
@@ -84,7 +88,8 @@ class Reporter {
     bool m_has_final = false;
     std::mutex m_closed_mutex;
     std::function<void()> m_on_closed; // guarded by m_closed_mutex
-    bool m_closed_seen = false;        // guarded by m_closed_mutex
+    std::function<void(const nlohmann::json&)> m_event_tap;
+    bool m_closed_seen = false; // guarded by m_closed_mutex
     std::unique_ptr<OutputWriter> m_writer;
 };
 

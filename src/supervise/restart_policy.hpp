@@ -52,6 +52,11 @@ class RestartTracker {
     void on_ready();
     // The service stopped running: decide what happens next.
     RestartDecision on_exit(ExitKind kind);
+    // Started again on request: a fresh budget.
+    void reset() {
+        m_restarts = 0;
+        m_ready_since.reset();
+    }
 
     // min(max, initial * 2^n), without jitter.
     std::chrono::milliseconds base_delay(int n) const;

@@ -42,6 +42,8 @@ const char* to_string(ServiceState state) {
         return "exited";
     case ServiceState::failed:
         return "failed";
+    case ServiceState::stopped:
+        return "stopped";
     }
     return "?";
 }
@@ -192,7 +194,8 @@ Actions ServiceMachine::on(const service_event::MainExited& event) {
     const ServiceState previous = m_state;
     // Exit 0 while its cgroup still runs, before or after ready: it daemonized (`caddy start`,
     // `setsid -f`). Not the end of the service: its cgroup is the service from now on.
-    if (!m_run_stopping && !m_timed_out && event.contained && m_config.has_ports &&
+    if (!m_run_stopping && !m_timed_out && m_request == Request::none && event.contained &&
+        m_config.has_ports &&
         (previous == ServiceState::starting || previous == ServiceState::ready) && event.success &&
         event.tree_alive) {
         m_daemonized = true;
@@ -203,6 +206,9 @@ Actions ServiceMachine::on(const service_event::MainExited& event) {
     if (m_run_stopping) {
         m_state = ServiceState::exited;
         return {make(ActionKind::stop_watching), exit, make(ActionKind::stopped, event.status)};
+    }
+    if (m_request != Request::none) {
+        return after_requested_exit(event.status, event.tree_alive);
     }
     ExitKind kind = ExitKind::clean;
     std::string reason = event.status;
@@ -249,6 +255,9 @@ Actions ServiceMachine::on(const service_event::TreeEmptied&) {
         return {};
     }
     m_daemonized = false;
+    if (m_request != Request::none) {
+        return after_requested_exit("cgroup empty", false);
+    }
     const ExitKind kind = m_timed_out ? ExitKind::startup_timeout : ExitKind::failed;
     const std::string reason = m_timed_out ? timeout_reason()
                                : !m_unhealthy.empty()
@@ -361,6 +370,87 @@ Actions ServiceMachine::on(const service_event::GraceExpired& event) {
         return {};
     }
     return {make(ActionKind::kill_tree)};
+}
+
+// Its exit after a stop or restart request: neither a failure nor one of its restarts.
+Actions ServiceMachine::after_requested_exit(const std::string& status, bool tree_alive) {
+    const Request request = m_request;
+    m_request = Request::none;
+    Action exit = make(ActionKind::report_exit,
+                       request == Request::stop ? "stop requested" : "restart requested");
+    exit.status = status;
+    exit.exit_kind = ExitKind::clean;
+    exit.requested = true;
+    Actions actions{make(ActionKind::stop_watching), exit};
+    if (tree_alive) {
+        actions.push_back(make(ActionKind::stop_tree));
+    }
+    if (request == Request::stop) {
+        m_state = ServiceState::stopped;
+        actions.push_back(make(ActionKind::report_stopped));
+        return actions;
+    }
+    m_state = ServiceState::backoff;
+    actions.push_back(make(ActionKind::await_tree_gone));
+    return actions;
+}
+
+Actions ServiceMachine::on(const service_event::StopRequested&) {
+    if (m_run_stopping) {
+        return {};
+    }
+    switch (m_state) {
+    case ServiceState::starting:
+    case ServiceState::ready:
+        m_state = ServiceState::stopping;
+        m_request = Request::stop;
+        m_stop_sent = true;
+        return {make(ActionKind::stop_watching), make(ActionKind::stop_tree)};
+    case ServiceState::stopping:
+        m_request = Request::stop;
+        return {};
+    case ServiceState::backoff:
+        m_state = ServiceState::stopped;
+        return {make(ActionKind::cancel_backoff), make(ActionKind::report_stopped)};
+    default:
+        return {};
+    }
+}
+
+Actions ServiceMachine::on(const service_event::RestartRequested&) {
+    if (m_run_stopping) {
+        return {};
+    }
+    switch (m_state) {
+    case ServiceState::starting:
+    case ServiceState::ready:
+        m_state = ServiceState::stopping;
+        m_request = Request::restart;
+        m_stop_sent = true;
+        return {make(ActionKind::stop_watching), make(ActionKind::stop_tree)};
+    case ServiceState::stopping:
+        m_request = Request::restart;
+        return {};
+    case ServiceState::backoff:
+        return {make(ActionKind::cancel_backoff), make(ActionKind::await_tree_gone)};
+    case ServiceState::exited:
+    case ServiceState::failed:
+    case ServiceState::stopped:
+        return on(service_event::StartRequested{});
+    default:
+        return {};
+    }
+}
+
+Actions ServiceMachine::on(const service_event::StartRequested&) {
+    if (m_run_stopping || (m_state != ServiceState::exited && m_state != ServiceState::failed &&
+                           m_state != ServiceState::stopped)) {
+        return {};
+    }
+    m_restarts.reset();
+    m_request = Request::none;
+    m_state = ServiceState::backoff;
+    return {make(ActionKind::await_tree_gone)};
 }
 
 Actions ServiceMachine::on(const service_event::DependencyLost& event) {

@@ -12,6 +12,8 @@
 //   ready     serving                  stopping  asked to stop (startup timeout, or the run stops)
 //   backoff   waiting to restart       exited    finished for good (clean, or stopped at shutdown)
 //   failed    will not run again (gave up, restart = "no" after a failure, a dependency failed)
+//             unless started on request
+//   stopped   stopped on request (golaunch stop): not running, not settled; started on request
 //
 // Transitions (event: from -> to, actions). "stop" below is the run stopping (StopRun seen).
 //   Begin{build}           pending -> building                  build
@@ -54,6 +56,24 @@
 //                                                               service -> stopping
 //   GraceExpired{alive}    any                                  kill_tree
 //   DependencyLost         pending|built -> failed              abandoned
+// Asked for through the control socket (never while the run stops; never a failure, never
+// counted in max_restarts):
+//   StopRequested          starting|ready -> stopping           stop_watching, stop_tree; its
+//                                                               exit (or, daemonized, its cgroup
+//                                                               emptying) -> stopped:
+//                                                               stop_watching, report_exit,
+//                                                               stop_tree if its tree still runs,
+//                                                               report_stopped
+//   StopRequested          stopping (its exit is then a stop); backoff -> stopped
+//                                                               cancel_backoff, report_stopped
+//   RestartRequested       starting|ready -> stopping           stop_watching, stop_tree; its
+//                                                               exit -> backoff: stop_watching,
+//                                                               report_exit, stop_tree if alive,
+//                                                               await_tree_gone (no delay)
+//   RestartRequested       backoff                              cancel_backoff, await_tree_gone
+//   RestartRequested, StartRequested
+//                          exited|failed|stopped -> backoff     await_tree_gone (restart count
+//                                                               reset); TreeGone as above
 // After an exit (kind: clean, failed, or startup_timeout; restart_policy.hpp decides):
 //   restart                -> backoff                           report_restarting, arm_backoff
 //   give up                -> failed                            give_up
@@ -79,7 +99,8 @@ enum class ServiceState {
     stopping,
     backoff,
     exited,
-    failed
+    failed,
+    stopped
 };
 
 const char* to_string(ServiceState state);
@@ -111,6 +132,7 @@ enum class ActionKind {
     stopped,              // it ended while the run stops: stop what can stop now
     fail_run,             // stop the whole run (exit_code, reason)
     abandoned,            // will not start: a dependency stopped for good (reason: its name)
+    report_stopped,       // stopped on request; it waits for a start
 };
 
 struct Action {
@@ -121,6 +143,7 @@ struct Action {
     RestartDecision decision;
     int exit_code = 0;
     bool deterministic = false; // give_up: not restarted, it would fail the same way
+    bool requested = false;     // report_exit: the exit a stop or restart request asked for
 };
 
 using Actions = std::vector<Action>;
@@ -167,6 +190,10 @@ struct GraceExpired {
 struct DependencyLost {
     std::string dependency;
 };
+// golaunch stop|restart|start SERVICE, through the control socket.
+struct StopRequested {};
+struct RestartRequested {};
+struct StartRequested {};
 } // namespace service_event
 
 class ServiceMachine {
@@ -202,6 +229,9 @@ class ServiceMachine {
     Actions on(const service_event::StopNow& event);
     Actions on(const service_event::GraceExpired& event);
     Actions on(const service_event::DependencyLost& event);
+    Actions on(const service_event::StopRequested& event);
+    Actions on(const service_event::RestartRequested& event);
+    Actions on(const service_event::StartRequested& event);
 
     ServiceState state() const { return m_state; }
     bool ever_ready() const { return m_ever_ready; }
@@ -218,7 +248,10 @@ class ServiceMachine {
     bool settled() const;
 
   private:
+    enum class Request { none, stop, restart };
+
     Actions after_exit(ExitKind kind, const std::string& reason, Actions actions);
+    Actions after_requested_exit(const std::string& status, bool tree_alive);
     Actions become_ready(Actions actions);
     std::string timeout_reason() const;
     static int exit_code_of(ExitKind kind);
@@ -233,8 +266,9 @@ class ServiceMachine {
     bool m_timed_out = false;
     bool m_stop_sent = false;
     bool m_run_stopping = false;
-    std::string m_refused;   // a refused bind of this attempt, until it is ready
-    std::string m_unhealthy; // why it was stopped as unhealthy (this attempt)
+    std::string m_refused;             // a refused bind of this attempt, until it is ready
+    std::string m_unhealthy;           // why it was stopped as unhealthy (this attempt)
+    Request m_request = Request::none; // asked to stop or restart: its exit is that
 };
 
 } // namespace golaunch

@@ -73,11 +73,13 @@ int Supervisor::Impl::run() {
     start_guard();
     watch_signals();
     watch_sigchld();
+    open_control();
 
     m_reporter.event("starting", "",
                      {{"manifest", m_manifest.path.string()},
                       {"services", m_order},
                       {"guard_pid", m_guard->pid()},
+                      {"control", m_control ? m_control->path().string() : ""},
                       {"containment", m_cgroup_watcher ? "cgroup" : tree_kind_name()}},
                      "starting " + join(m_order, ", ") + " from " + m_manifest.path.string());
     // Nobody reads golaunch's output any more (`golaunch run | head -3`): a clean stop.
@@ -88,6 +90,10 @@ int Supervisor::Impl::run() {
     });
     asio::post(m_io, [this] { build_next(); });
     m_io.run();
+    m_reporter.set_event_tap(nullptr);
+    if (m_control) {
+        m_control->close();
+    }
     m_reporter.set_on_output_closed(nullptr);
     m_guard.reset();
     return m_exit_code;
@@ -369,6 +375,11 @@ void Supervisor::Impl::attach_output(Service& entry, const std::string& label) {
         auto reader = std::make_shared<LineReader>(
             std::move(*pipe),
             [this, &entry, label, stream](const std::string& line) {
+                const auto& logged =
+                    m_logs.append(std::chrono::system_clock::now(), entry.spec->name, stream, line);
+                if (m_control) {
+                    m_control->publish_line(logged);
+                }
                 entry.recent.push_back(line);
                 if (entry.recent.size() > k_recent_lines) {
                     entry.recent.pop_front();

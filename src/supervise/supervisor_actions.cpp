@@ -103,6 +103,9 @@ void Supervisor::Impl::perform(Service& entry, const Action& action) {
     case ActionKind::fail_run:
         shutdown(action.exit_code, action.reason);
         return;
+    case ActionKind::report_stopped:
+        report_stopped(entry);
+        return;
     case ActionKind::abandoned:
         m_failure_code = std::max(m_failure_code, static_cast<int>(ExitCode::service_failed));
         return; // reported by abandon_dependents, which knows the chain

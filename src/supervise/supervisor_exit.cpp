@@ -45,6 +45,10 @@ void Supervisor::Impl::report_exit(Service& entry, const Action& action) {
     if (m_stopping) {
         return;
     }
+    if (action.requested) {
+        m_reporter.info(name, action.status + " (" + action.reason + ")");
+        return;
+    }
     switch (action.exit_kind) {
     case ExitKind::startup_timeout:
         return; // said when it timed out

@@ -5,14 +5,17 @@
 // supervisor.cpp (run, plumbing, containment and the orphan guard), supervisor_start.cpp
 // (builds, starts, readiness), supervisor_monitor.cpp (the bind monitor), supervisor_exit.cpp
 // (exits, daemonized services, restarts, dependents), supervisor_stop.cpp (shutdown),
-// supervisor_actions.cpp (the actions).
+// supervisor_actions.cpp (the actions), supervisor_control.cpp (what `golaunch ps|stop|restart|
+// start|logs` ask through the control socket).
 #pragma once
 
 #include "manifest/manifest.hpp"
 #include "monitor/bind_monitor.hpp"
 #include "supervise/containment.hpp"
+#include "supervise/control_server.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
+#include "supervise/log_ring.hpp"
 #include "supervise/notify_socket.hpp"
 #include "supervise/orphan_guard.hpp"
 #include "supervise/probe_runner.hpp"
@@ -52,7 +55,7 @@ inline double elapsed_ms_precise(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
-struct Supervisor::Impl {
+struct Supervisor::Impl : ControlHandler {
     using State = ServiceState;
 
     struct Service {
@@ -77,6 +80,7 @@ struct Supervisor::Impl {
         std::string last_bind_failure;
         int generation = 0; // bumped at each start: stale timer handlers compare it
         Clock::time_point started;
+        std::optional<std::chrono::system_clock::time_point> ready_at; // this attempt's
         std::deque<std::string> recent;
         const ServiceCgroup* cgroup = nullptr; // its cgroup for the whole run, or none
         bool awaiting_tree_gone = false;       // in backoff, its old tree has not emptied yet
@@ -185,6 +189,16 @@ struct Supervisor::Impl {
     // Its main process runs, or (daemonized) its cgroup does.
     bool running(const Service& service) const;
 
+    // the control socket (supervisor_control.cpp)
+    void open_control();
+    nlohmann::json services() override;
+    ControlReply command(const std::string& verb, const std::string& name,
+                         bool with_dependents) override;
+    bool has_service(const std::string& name) const override;
+    std::vector<std::string> dependents_of(const std::string& name) const;
+    std::vector<std::string> dependencies_of(const std::string& name) const;
+    void report_stopped(Service& service);
+
     // plumbing
     void attach_output(Service& service, const std::string& label);
     void watch_signals();
@@ -222,6 +236,8 @@ struct Supervisor::Impl {
     int m_open_readers = 0;  // pipes still open; the loop ends when they and the processes are done
     int m_exit_code = 0;
     int m_failure_code = 0; // 1 or 4 once a service failed for good (see finish_if_nothing_left)
+    LogRing m_logs;         // the last lines of each service, for `golaunch logs`
+    std::unique_ptr<ControlServer> m_control; // null: no control socket (said once)
 };
 
 } // namespace golaunch

@@ -118,6 +118,7 @@ void Supervisor::Impl::start_ready_services() {
 void Supervisor::Impl::launch(Service& entry) {
     const std::string& name = entry.spec->name;
     entry.generation++; // handlers of the previous run (timers, bind events) now do nothing
+    entry.ready_at.reset();
     // Stamped before the fork: ready_ms must not undercount the service's own startup (its
     // clock starts at exec, while launch_process returns only after more work of ours).
     entry.started = Clock::now();
@@ -254,6 +255,7 @@ void Supervisor::Impl::poll_readiness(Service& entry) {
 
 void Supervisor::Impl::report_ready(Service& entry) {
     adopt_orphans(); // what it started on the way (a setsid'd helper) is part of it
+    entry.ready_at = std::chrono::system_clock::now();
     const double took = elapsed_ms_precise(entry.started);
     std::vector<std::string> where;
     if (entry.readiness) {

@@ -133,6 +133,9 @@ void Supervisor::Impl::finish_run() {
     const auto took = elapsed_ms(m_started);
     m_reporter.event("stopped", "", {{"exit_code", m_exit_code}, {"elapsed_ms", took}},
                      "all services stopped");
+    if (m_control) {
+        m_control->close(); // its connections would keep the loop alive
+    }
     asio::post(m_io, [this] { m_io.stop(); });
 }
 

@@ -606,5 +606,126 @@ TEST_F(ServiceMachineTest, EveryStateHasAName) {
     EXPECT_STREQ(to_string(S::failed), "failed");
 }
 
+// ---------------------------------------------------------------- asked through the control
+// socket (golaunch stop|restart|start): never counted as failures, never restarted by policy.
+
+TEST_F(ServiceMachineTest, StopRequestedStopsItsTreeAndItsExitIsStoppedNotRestarted) {
+    auto machine = make(true, RestartPolicy::always);
+    to_ready(machine);
+    EXPECT_EQ(kinds(machine.on(ev::StopRequested{})),
+              (std::vector<K>{K::stop_watching, K::stop_tree}));
+    EXPECT_EQ(machine.state(), S::stopping);
+    const auto actions = machine.on(exited(false)); // killed by SIGTERM: not a failure
+    EXPECT_EQ(kinds(actions),
+              (std::vector<K>{K::stop_watching, K::report_exit, K::report_stopped}));
+    EXPECT_EQ(find(actions, K::report_exit)->exit_kind, ExitKind::clean);
+    EXPECT_EQ(machine.state(), S::stopped);
+    EXPECT_FALSE(machine.settled()) << "a stopped service can be started again";
+    EXPECT_FALSE(machine.satisfies(DependencyCondition::ready));
+    EXPECT_TRUE(machine.on(ev::BackoffElapsed{}).empty());
+}
+
+TEST_F(ServiceMachineTest, StopRequestedInBackoffCancelsTheRestart) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(exited(false));
+    ASSERT_EQ(machine.state(), S::backoff);
+    EXPECT_EQ(kinds(machine.on(ev::StopRequested{})),
+              (std::vector<K>{K::cancel_backoff, K::report_stopped}));
+    EXPECT_EQ(machine.state(), S::stopped);
+}
+
+TEST_F(ServiceMachineTest, StopRequestedOfAServiceThatIsNotRunningDoesNothing) {
+    auto machine = make();
+    EXPECT_TRUE(machine.on(ev::StopRequested{}).empty());
+    EXPECT_EQ(machine.state(), S::pending);
+    machine.on(ev::Begin{true});
+    EXPECT_TRUE(machine.on(ev::StopRequested{}).empty()) << "its build runs to the end";
+}
+
+TEST_F(ServiceMachineTest, StartRequestedAfterAStopWaitsForTheOldTreeThenStarts) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(ev::StopRequested{});
+    machine.on(exited(false));
+    ASSERT_EQ(machine.state(), S::stopped);
+    EXPECT_EQ(kinds(machine.on(ev::StartRequested{})), std::vector<K>{K::await_tree_gone});
+    EXPECT_EQ(machine.state(), S::backoff);
+    EXPECT_EQ(kinds(machine.on(ev::TreeGone{})), std::vector<K>{K::start_again});
+    EXPECT_EQ(kinds(machine.on(ev::StartAllowed{})), std::vector<K>{K::launch});
+}
+
+TEST_F(ServiceMachineTest, StartRequestedAfterGivingUpStartsWithAFreshRestartBudget) {
+    auto machine = make(true, RestartPolicy::on_failure, 0);
+    to_ready(machine);
+    ASSERT_NE(find(machine.on(exited(false)), K::give_up), nullptr);
+    ASSERT_EQ(machine.state(), S::failed);
+    EXPECT_EQ(kinds(machine.on(ev::StartRequested{})), std::vector<K>{K::await_tree_gone});
+    machine.on(ev::TreeGone{});
+    machine.on(ev::StartAllowed{});
+    machine.on(ev::Launched{});
+    EXPECT_EQ(machine.restarts().restarts(), 0);
+    EXPECT_TRUE(machine.on(ev::StartRequested{}).empty()) << "it runs already";
+}
+
+TEST_F(ServiceMachineTest, RestartRequestedStopsThenStartsAgainWithoutBackoffOrCount) {
+    auto machine = make(true, RestartPolicy::on_failure, 1);
+    to_ready(machine);
+    EXPECT_EQ(kinds(machine.on(ev::RestartRequested{})),
+              (std::vector<K>{K::stop_watching, K::stop_tree}));
+    EXPECT_EQ(machine.state(), S::stopping);
+    const auto actions = machine.on(exited(false, true));
+    EXPECT_EQ(kinds(actions),
+              (std::vector<K>{K::stop_watching, K::report_exit, K::stop_tree, K::await_tree_gone}));
+    EXPECT_EQ(machine.state(), S::backoff);
+    EXPECT_EQ(kinds(machine.on(ev::TreeGone{})), std::vector<K>{K::start_again});
+    machine.on(ev::StartAllowed{});
+    machine.on(ev::Launched{});
+    machine.on(ev::PortsListening{});
+    EXPECT_EQ(machine.restarts().restarts(), 0) << "asked for: not one of its max_restarts";
+    // Its policy still applies to a failure of its own afterwards.
+    EXPECT_NE(find(machine.on(exited(false)), K::arm_backoff), nullptr);
+}
+
+TEST_F(ServiceMachineTest, RestartRequestedInBackoffSkipsTheWait) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(exited(false));
+    ASSERT_EQ(machine.state(), S::backoff);
+    EXPECT_EQ(kinds(machine.on(ev::RestartRequested{})),
+              (std::vector<K>{K::cancel_backoff, K::await_tree_gone}));
+    EXPECT_EQ(machine.state(), S::backoff);
+}
+
+TEST_F(ServiceMachineTest, RestartRequestedOfAStoppedServiceStartsIt) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(ev::StopRequested{});
+    machine.on(exited(true));
+    ASSERT_EQ(machine.state(), S::stopped);
+    EXPECT_EQ(kinds(machine.on(ev::RestartRequested{})), std::vector<K>{K::await_tree_gone});
+}
+
+TEST_F(ServiceMachineTest, ADaemonizedServiceStoppedOnRequestEndsWithItsCgroup) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(exited(true, true)); // daemonized
+    ASSERT_TRUE(machine.daemonized());
+    EXPECT_EQ(kinds(machine.on(ev::StopRequested{})),
+              (std::vector<K>{K::stop_watching, K::stop_tree}));
+    EXPECT_EQ(kinds(machine.on(ev::TreeEmptied{})),
+              (std::vector<K>{K::stop_watching, K::report_exit, K::report_stopped}));
+    EXPECT_EQ(machine.state(), S::stopped);
+}
+
+TEST_F(ServiceMachineTest, RequestsWhileTheRunStopsAreIgnored) {
+    auto machine = make();
+    to_ready(machine);
+    machine.on(ev::StopRun{});
+    EXPECT_TRUE(machine.on(ev::StopRequested{}).empty());
+    EXPECT_TRUE(machine.on(ev::RestartRequested{}).empty());
+    EXPECT_TRUE(machine.on(ev::StartRequested{}).empty());
+}
+
 } // namespace
 } // namespace golaunch
