@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/cmd_check.hpp"
+#include "cli/cmd_control.hpp"
 #include "cli/cmd_fix.hpp"
 #include "cli/cmd_run.hpp"
 #include "cli/cmd_who.hpp"
@@ -12,6 +13,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 namespace golaunch {
 
@@ -106,6 +108,35 @@ int run_cli(int argc, char** argv) {
     who->add_flag("-a,--all", who_options.all_states,
                   "Also connections (ESTABLISHED, TIME-WAIT, ...)");
 
+    ControlCommandOptions ps_options;
+    auto* ps = app.add_subcommand("ps", "The services of the running golaunch: state, pid, ports");
+    ps->add_option("args", ps_options.positionals, "[app.toml]");
+    ps->add_flag("--json", ps_options.json, "JSON instead of text");
+
+    std::map<std::string, ControlCommandOptions> verb_options;
+    std::map<std::string, CLI::App*> verbs;
+    for (const auto& [verb, about] : std::vector<std::pair<std::string, std::string>>{
+             {"restart", "Restart services of the running golaunch; waits until they are ready"},
+             {"stop", "Stop services of the running golaunch (they stay stopped until started)"},
+             {"start", "Start stopped services of the running golaunch (and what they need)"}}) {
+        auto& options = verb_options[verb];
+        auto* sub = app.add_subcommand(verb, about);
+        sub->add_option("args", options.positionals, "[app.toml] SERVICE...");
+        sub->add_flag("--with-dependents", options.with_dependents,
+                      "Also every service that depends on them");
+        sub->add_flag("--no-wait", options.no_wait, "Return once the request is taken");
+        verbs[verb] = sub;
+    }
+
+    ControlCommandOptions logs_options;
+    auto* logs = app.add_subcommand("logs", "The last lines of services of the running golaunch");
+    logs->add_option("args", logs_options.positionals, "[app.toml] [SERVICE...]");
+    logs->add_flag("-f,--follow", logs_options.follow, "Then every new line, until the run ends");
+    logs->add_option("-n,--lines", logs_options.lines, "How many of each service's last lines")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    logs->add_flag("--json", logs_options.json, "NDJSON (time, service, stream, line)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -144,6 +175,17 @@ int run_cli(int argc, char** argv) {
         }
         if (*fix) {
             return run_fix(fix_options);
+        }
+        if (*ps) {
+            return run_ps(ps_options);
+        }
+        for (const auto& [verb, sub] : verbs) {
+            if (*sub) {
+                return run_service_command(verb, verb_options[verb]);
+            }
+        }
+        if (*logs) {
+            return run_logs(logs_options);
         }
         return run_who(who_options);
     } catch (const Error& e) {

@@ -45,41 +45,6 @@ std::string no_owner_text(const SocketEntry& socket, int denied) {
 
 using Row = std::vector<std::string>;
 
-constexpr std::size_t k_max_aligned_width = 48;
-
-// Columns two spaces apart, each padded to its widest cell, up to the first column too wide
-// to pad (a long command line): from there on, cells just follow each other.
-std::string render_rows(const std::vector<Row>& rows) {
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
-            widths.resize(std::max(widths.size(), i + 1));
-            widths[i] = std::max(widths[i], row[i].size());
-        }
-    }
-    const auto too_wide = std::find_if(widths.begin(), widths.end(), [](std::size_t width) {
-        return width > k_max_aligned_width;
-    });
-    widths.erase(too_wide, widths.end());
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line = " ";
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += " ";
-            line += row[i];
-            if (i + 1 < row.size()) {
-                const std::size_t width = i < widths.size() ? widths[i] : row[i].size();
-                line.append(width - row[i].size() + 1, ' ');
-            }
-        }
-        while (!line.empty() && line.back() == ' ') {
-            line.pop_back();
-        }
-        out += line + "\n";
-    }
-    return out;
-}
-
 std::string render_text(const WhoOptions& options, const std::vector<PortUser>& users, int denied) {
     std::vector<Row> rows;
     for (const auto& user : users) {
@@ -109,7 +74,7 @@ std::string render_text(const WhoOptions& options, const std::vector<PortUser>& 
             rows.push_back(std::move(row));
         }
     }
-    std::string out = "PORT " + std::to_string(options.port) + "\n" + render_rows(rows);
+    std::string out = "PORT " + std::to_string(options.port) + "\n" + render_columns(rows);
     if (denied > 0) {
         out += "  (" + std::to_string(denied) +
                " processes could not be inspected; run as root to see every owner)\n";

@@ -9,25 +9,30 @@
 
 namespace golaunch {
 
-ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
-                                const std::string& hosts_file) {
-    ManifestArgs out;
-    std::vector<std::string> rest = positionals;
-    std::filesystem::path path;
-    if (!rest.empty()) {
-        const std::string& first = rest.front();
+ManifestPathArgs split_manifest_args(const std::vector<std::string>& positionals) {
+    ManifestPathArgs out;
+    out.services = positionals;
+    if (!out.services.empty()) {
+        const std::string& first = out.services.front();
         std::error_code ignored;
         const bool looks_like_file = first.size() > 5 && first.substr(first.size() - 5) == ".toml";
         if (looks_like_file || std::filesystem::is_regular_file(first, ignored)) {
-            path = first;
-            rest.erase(rest.begin());
+            out.manifest = first;
+            out.services.erase(out.services.begin());
         }
     }
-    if (path.empty()) {
-        path = default_manifest_path(std::filesystem::current_path());
+    if (out.manifest.empty()) {
+        out.manifest = default_manifest_path(std::filesystem::current_path());
     }
-    out.manifest = load_manifest(path);
-    out.services = std::move(rest);
+    return out;
+}
+
+ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
+                                const std::string& hosts_file) {
+    ManifestArgs out;
+    auto split = split_manifest_args(positionals);
+    out.manifest = load_manifest(split.manifest);
+    out.services = std::move(split.services);
     out.overrides = read_port_overrides(port_override_path(out.manifest.root_dir));
     const std::string fix_command = hosts_fix_command(
         out.manifest, hosts_file.empty() ? system_hosts_path() : std::filesystem::path(hosts_file));

@@ -5,6 +5,7 @@
 #include "manifest/manifest.hpp"
 #include "preflight/finding.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,13 @@ struct ManifestArgs {
 // command repeat it.
 ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
                                 const std::string& hosts_file);
+
+// The same split without loading the manifest (the commands that talk to a running golaunch
+// need only its directory): the manifest's path and the services named.
+struct ManifestPathArgs {
+    std::filesystem::path manifest;
+    std::vector<std::string> services;
+};
+ManifestPathArgs split_manifest_args(const std::vector<std::string>& positionals);
 
 } // namespace golaunch

@@ -1,5 +1,6 @@
 #include "supervise/control_server.hpp"
 
+#include "supervise/control_socket.hpp"
 #include "util/error.hpp"
 #include "util/time_text.hpp"
 
@@ -380,12 +381,9 @@ ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path,
     boost::system::error_code ec;
     m_impl->acceptor.open(Local(), ec);
     if (!ec) {
-        m_impl->acceptor.bind(Local::endpoint(m_impl->path.string()), ec);
+        bind_owner_only(m_impl->acceptor, m_impl->path, ec);
     }
     if (!ec) {
-        std::filesystem::permissions(
-            m_impl->path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-            error);
         m_impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {

@@ -62,6 +62,12 @@ nlohmann::json Supervisor::Impl::services() {
              {"ports", ports},
              {"ready_at", entry.ready_at ? nlohmann::json(iso8601_utc(*entry.ready_at, true))
                                          : nlohmann::json(nullptr)},
+             {"ready_for_ms",
+              entry.ready_at && entry.state() == State::ready
+                  ? nlohmann::json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now() - *entry.ready_at)
+                                       .count())
+                  : nlohmann::json(nullptr)},
              {"restarts", entry.machine.restarts().restarts()},
              {"health", health},
              {"daemonized", entry.machine.daemonized()},

@@ -100,4 +100,36 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     return best;
 }
 
+std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
+    constexpr std::size_t k_max_aligned_width = 48;
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+            widths.resize(std::max(widths.size(), i + 1));
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    const auto too_wide = std::find_if(widths.begin(), widths.end(), [](std::size_t width) {
+        return width > k_max_aligned_width;
+    });
+    widths.erase(too_wide, widths.end());
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += " ";
+            line += row[i];
+            if (i + 1 < row.size()) {
+                const std::size_t width = i < widths.size() ? widths[i] : row[i].size();
+                line.append(width - row[i].size() + 1, ' ');
+            }
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
 } // namespace golaunch

@@ -22,4 +22,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word`, or "" when none is close enough to be a likely typo.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
+// Rows as columns two spaces apart (each line indented by two), each column padded to its
+// widest cell, up to the first column too wide to pad (over 48: a long command line): from
+// there on, cells just follow each other. Trailing spaces are cut.
+std::string render_columns(const std::vector<std::vector<std::string>>& rows);
+
 } // namespace golaunch
