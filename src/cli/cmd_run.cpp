@@ -179,6 +179,7 @@ int run_run(const RunCommandOptions& options) {
     run_options.selected = args.services;
     run_options.skip_build = options.skip_build;
     run_options.stop_when_ready = options.stop_when_ready;
+    run_options.watch = options.watch;
     run_options.poll_interval = std::chrono::milliseconds(options.poll_interval_ms);
     run_options.monitor = parse_monitor_kind(options.monitor);
     Supervisor supervisor(args.manifest, preflight.assignments, preflight.endpoints, run_options,

@@ -18,6 +18,7 @@ struct RunCommandOptions {
     bool ignore_preflight = false; // start even when preflight finds errors (warned loudly)
     std::string hosts_file;        // --hosts-file ("" = the platform's)
     bool no_network = false;       // --no-network: preflight sends no DNS queries
+    bool watch = false;            // --watch: rebuild and restart go services on a change
 };
 
 int run_run(const RunCommandOptions& options);

@@ -112,6 +112,11 @@ struct ServiceSpec {
     ReadySpec ready;
     HealthSpec health;
     std::vector<FileTemplate> files; // `files`, in manifest order
+    // `watch = true` (or `run --watch`): rebuild and restart on a change of its Go sources;
+    // `watch = ["assets/**", ...]`: also these globs (relative to the manifest dir).
+    bool watch = false;
+    std::vector<std::string> watch_globs;
+    SourceLocation watch_where;
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;

@@ -34,6 +34,13 @@ class ServiceReader {
                        "go = \"./cmd/" + name() +
                            "\" builds a Go package; cmd = [\"program\", \"arg\"] runs a program");
         }
+        if (m_read.spec.watch && m_read.spec.go_package.empty()) {
+            m_doc.fail(m_read.spec.watch_where,
+                       "watch is for go services, but service '" + name() + "' sets " + m_run_key,
+                       "golaunch rebuilds and restarts a `go = \"...\"` service when its sources "
+                       "change; `golaunch restart " +
+                           name() + "` restarts any service");
+        }
         if (m_read.spec.ready.kind == ReadyKind::exit && !m_read.spec.ports.empty()) {
             m_doc.fail(m_read.spec.ready.where,
                        "ready = \"exit\" is for a one-shot, but service '" + name() +
@@ -74,9 +81,28 @@ class ServiceReader {
             read_health(node);
         } else if (name == "files") {
             read_files(node);
+        } else if (name == "watch") {
+            read_watch(node);
         } else {
             read_policy_key(m_doc, name, node, "services." + this->name(), m_policy);
         }
+    }
+
+    void read_watch(const toml::node& node) {
+        ServiceSpec& spec = m_read.spec;
+        spec.watch_where = m_doc.where(node);
+        if (const auto* flag = node.as_boolean()) {
+            spec.watch = flag->get();
+            return;
+        }
+        if (node.as_array() == nullptr) {
+            m_doc.fail(
+                m_doc.where(node),
+                "watch must be true, false or a list of globs, not " + type_phrase(node),
+                "e.g. watch = true, or watch = [\"templates/**\"] to also watch those files");
+        }
+        spec.watch = true;
+        spec.watch_globs = read_string_array(m_doc, "watch", node);
     }
 
     void read_run(const toml::key& key, const toml::node& node) {
@@ -486,7 +512,7 @@ const std::vector<std::string>& service_keys() {
     static const std::vector<std::string> keys = [] {
         std::vector<std::string> all = {"go",       "cmd",    "shell", "args",  "env",
                                         "env_file", "dir",    "ports", "hosts", "depends_on",
-                                        "ready",    "health", "files"};
+                                        "ready",    "health", "files", "watch"};
         all.insert(all.end(), policy_keys().begin(), policy_keys().end());
         return all;
     }();

@@ -97,7 +97,7 @@ std::string find_in_path(const std::string& program, const std::string& path) {
 }
 
 CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                          const std::vector<std::string>& env) {
+                          const std::vector<std::string>& env, const std::filesystem::path& cwd) {
     CommandOutput result;
     const char* own_path = std::getenv("PATH");
     const std::string path =
@@ -145,6 +145,9 @@ CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::mil
         ::dup2(null, 0);
         ::dup2(out_write.get(), 1);
         ::dup2(err_write.get(), 2);
+        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+            ::_exit(127);
+        }
         if (env.empty()) {
             ::execv(program.c_str(), args.data());
         } else {

@@ -179,7 +179,7 @@ Handle kill_on_close_job() {
 // then lets it run. Sets result.error on failure.
 Handle start_process(const std::string& program, const std::vector<std::string>& argv,
                      const std::vector<std::string>& env, HANDLE std_handles[3], HANDLE job,
-                     CommandOutput& result) {
+                     CommandOutput& result, const std::filesystem::path& cwd) {
     SIZE_T size = 0;
     ::InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
     std::string storage(size, '\0');
@@ -206,7 +206,8 @@ Handle start_process(const std::string& program, const std::vector<std::string>&
                         CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW;
     const BOOL started = ::CreateProcessW(to_wide(program).c_str(), line.data(), nullptr, nullptr,
                                           TRUE, flags, env.empty() ? nullptr : block.data(),
-                                          nullptr, &startup.StartupInfo, &info);
+                                          cwd.empty() ? nullptr : cwd.wstring().c_str(),
+                                          &startup.StartupInfo, &info);
     const DWORD error = ::GetLastError();
     ::DeleteProcThreadAttributeList(attributes);
     if (!started) {
@@ -236,7 +237,7 @@ std::string find_in_path(const std::string& program, const std::string& path) {
 }
 
 CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                          const std::vector<std::string>& env) {
+                          const std::vector<std::string>& env, const std::filesystem::path& cwd) {
     CommandOutput result;
     const char* own_path = std::getenv("PATH");
     const std::string path = env.empty() ? (own_path ? own_path : "") : env_value(env, "PATH");
@@ -255,7 +256,7 @@ CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::mil
     }
     const Handle job = kill_on_close_job();
     HANDLE std_handles[3] = {null.get(), out.write.get(), err.write.get()};
-    const Handle process = start_process(program, argv, env, std_handles, job.get(), result);
+    const Handle process = start_process(program, argv, env, std_handles, job.get(), result, cwd);
     if (!process.valid()) {
         return result;
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ struct CommandOutput {
 
 // Runs `argv` (argv[0] looked up in PATH of `env`, or of this process when `env` is empty)
 // with stdin from /dev/null and `env` ("KEY=VALUE"; empty = inherit). Kills it (SIGKILL, its
-// whole process group) at `timeout`.
+// whole process group) at `timeout`. `cwd` "" = this process's working directory.
 CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                          const std::vector<std::string>& env = {});
+                          const std::vector<std::string>& env = {},
+                          const std::filesystem::path& cwd = {});
 
 // The full path of `program` found in `path` (a PATH value), or "" when there is none.
 std::string find_in_path(const std::string& program, const std::string& path);

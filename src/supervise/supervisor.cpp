@@ -88,6 +88,7 @@ int Supervisor::Impl::run() {
             shutdown(128 + 13, "the reader of golaunch's output went away (EPIPE)");
         });
     });
+    setup_watch();
     asio::post(m_io, [this] { build_next(); });
     m_io.run();
     m_reporter.set_event_tap(nullptr);
@@ -366,11 +367,12 @@ void Supervisor::Impl::check_build_outputs() {
 
 // The readers of earlier runs stay in `readers` until their pipes close: a daemon that escaped
 // an earlier run may hold them open, and the end of the run must close them too.
-void Supervisor::Impl::attach_output(Service& entry, const std::string& label) {
+void Supervisor::Impl::attach_output(Service& entry, const std::string& label,
+                                     LaunchedProcess& process) {
     std::erase_if(entry.readers,
                   [](const std::shared_ptr<LineReader>& reader) { return reader->finished(); });
-    for (auto* pipe : {&entry.process->out, &entry.process->err}) {
-        const std::string stream = pipe == &entry.process->out ? "stdout" : "stderr";
+    for (auto* pipe : {&process.out, &process.err}) {
+        const std::string stream = pipe == &process.out ? "stdout" : "stderr";
         ++m_open_readers;
         auto reader = std::make_shared<LineReader>(
             std::move(*pipe),

@@ -20,6 +20,8 @@ struct RunOptions {
     bool skip_build = false;      // use the binaries already in .golaunch/bin
     bool stop_when_ready = false; // smoke test: once all are ready, stop cleanly, exit 0
     MonitorKind monitor = MonitorKind::automatic; // how bind()/listen() are seen
+    bool watch = false; // every go service: rebuild and restart on a change (run --watch)
+    std::chrono::milliseconds watch_debounce{100};
 };
 
 class Supervisor {

@@ -13,6 +13,7 @@
 #include "monitor/bind_monitor.hpp"
 #include "supervise/containment.hpp"
 #include "supervise/control_server.hpp"
+#include "supervise/file_watch.hpp"
 #include "supervise/launch_plan.hpp"
 #include "supervise/line_reader.hpp"
 #include "supervise/log_ring.hpp"
@@ -27,6 +28,7 @@
 #include "supervise/service_readiness.hpp"
 #include "supervise/stop_signals.hpp"
 #include "supervise/supervisor.hpp"
+#include "supervise/watch_set.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -100,6 +102,16 @@ struct Supervisor::Impl : ControlHandler {
         bool notify_ready = false;
         std::chrono::microseconds watchdog{0};
         std::unique_ptr<asio::steady_timer> watchdog_timer;
+        // watch (supervisor_watch.cpp): what it looks at, the debounce after a change, its
+        // rebuild (`go build -o bin/NAME.next`, while the old instance serves), and the swap.
+        std::unique_ptr<WatchSet> watch;
+        std::unique_ptr<asio::steady_timer> watch_timer;
+        std::filesystem::path watch_changed;      // the first change of this round
+        std::unique_ptr<LaunchedProcess> rebuild; // running
+        bool rebuild_again = false;               // changed again while it ran
+        Clock::time_point rebuild_started;
+        long long rebuild_ms = 0;
+        std::optional<Clock::time_point> swap_started; // old instance asked to stop
     };
 
     Impl(const Manifest& manifest, PortAssignments ports, std::vector<DeclaredEndpoint> endpoints,
@@ -199,8 +211,16 @@ struct Supervisor::Impl : ControlHandler {
     std::vector<std::string> dependencies_of(const std::string& name) const;
     void report_stopped(Service& service);
 
+    // watch: rebuild and restart on a change (supervisor_watch.cpp)
+    void setup_watch();
+    void refresh_watch_set(Service& service);
+    void on_file_changed(const std::filesystem::path& path);
+    void rebuild(Service& service);
+    void on_rebuild_exit(Service& service, int native_status);
+    void report_rebuilt(Service& service);
+
     // plumbing
-    void attach_output(Service& service, const std::string& label);
+    void attach_output(Service& service, const std::string& label, LaunchedProcess& process);
     void watch_signals();
     void watch_sigchld();
     std::vector<int> owned_pids() const;
@@ -238,6 +258,7 @@ struct Supervisor::Impl : ControlHandler {
     int m_failure_code = 0; // 1 or 4 once a service failed for good (see finish_if_nothing_left)
     LogRing m_logs;         // the last lines of each service, for `golaunch logs`
     std::unique_ptr<ControlServer> m_control; // null: no control socket (said once)
+    std::unique_ptr<FileWatch> m_file_watch;  // null: no service is watched
 };
 
 } // namespace golaunch

@@ -49,7 +49,7 @@ void Supervisor::Impl::start_build(Service& entry) {
     if (!entry.tree.contained()) { // the guard empties the run's cgroups itself
         m_guard->watch_group(entry.tree.id());
     }
-    attach_output(entry, name);
+    attach_output(entry, name, *entry.process);
     entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
         on_build_exit(entry, entry.process->process.native_exit_code());
     });
@@ -146,7 +146,7 @@ void Supervisor::Impl::launch(Service& entry) {
     entry.notify_ready = false;
     entry.watchdog = std::chrono::microseconds(0);
     attach_monitoring(entry);
-    attach_output(entry, name);
+    attach_output(entry, name, *entry.process);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
     argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
     m_reporter.event("started", name,
@@ -270,6 +270,7 @@ void Supervisor::Impl::report_ready(Service& entry) {
                      where.empty() ? "running (no ports declared) after " + std::string(took_text)
                                    : "ready in " + std::string(took_text) + ", listening on " +
                                          join(where, ", "));
+    report_rebuilt(entry);
     schedule_health(entry);
     if (entry.watchdog_timer && entry.watchdog.count() > 0) {
         arm_watchdog(entry);

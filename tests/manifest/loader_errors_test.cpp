@@ -583,5 +583,32 @@ TEST(ManifestErrors, FilesTargetWouldOverwriteATemplate) {
     EXPECT_EQ(error.hint(), "write the generated file elsewhere, e.g. to = \".golaunch/a.conf\"");
 }
 
+TEST(ManifestErrors, WatchIsForGoServices) {
+    const Error error = manifest_error("[services.db]\n"
+                                       "cmd = [\"postgres\"]\n"
+                                       "watch = true\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:9: error: watch is for go services, but service 'db' sets cmd\n"
+              "    3 | watch = true\n"
+              "      |         ^");
+    EXPECT_EQ(error.hint(), "golaunch rebuilds and restarts a `go = \"...\"` service when its "
+                            "sources change; `golaunch restart db` restarts any service");
+}
+
+TEST(ManifestErrors, WatchIsTrueFalseOrGlobs) {
+    const Error error = manifest_error("[services.api]\n"
+                                       "go = \"./cmd/api\"\n"
+                                       "watch = \"yes\"\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:9: error: watch must be true, false or a list of globs, not a string\n"
+              "    3 | watch = \"yes\"\n"
+              "      |         ^");
+    const auto manifest = parse_manifest("[services.api]\ngo = \"./cmd/api\"\n"
+                                         "watch = [\"templates/**\"]\n",
+                                         "app.toml", "/work/shop");
+    EXPECT_TRUE(manifest.services.at(0).watch);
+    EXPECT_EQ(manifest.services.at(0).watch_globs, std::vector<std::string>{"templates/**"});
+}
+
 } // namespace
 } // namespace golaunch
