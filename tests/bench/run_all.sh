@@ -34,6 +34,9 @@
 #  9 ready lag    ready_lag_bench.py `ready = { http = ... }`: the fixture's first 200 ->
 #                                    ready event, and healthy -> ready, vs a compose-style
 #                                    healthcheck (interval 1 s) on the same fixture
+# 10 edit -> serving edit_bench.py   `run --watch`: a saved .go file -> the new text served
+#                                    (build, overhead, downtime from the events) vs
+#                                    `reflex -r '\.go$' -s -- go run` on the same module
 # Every script also runs on its own (see its header). Loopback only, ports from the kernel,
 # everything bounded in time (each script under `timeout`: SIGTERM, then SIGKILL 10 s later),
 # Ctrl-C stops the running script, and each script stops only what it started. Exit status: 0 when every row produced figures (met or not), 1 otherwise.
@@ -57,7 +60,7 @@ for need in "$build/golaunch" "$build/tests/fixtures/httpserver" "$build/tests/f
         exit 2
     }
 done
-for tool in wrk ss lsof python3; do
+for tool in wrk ss lsof python3 reflex go; do
     command -v "$tool" >/dev/null || {
         echo "$tool is not installed" >&2
         exit 2
@@ -67,9 +70,11 @@ done
 if ((quick)); then
     tp_rounds=1 tp_seconds=2 lag_runs=5 who_sockets=300 who_reps=20 check_reps=5
     idle_services=50 idle_seconds=2 startup_rounds=5 log_rounds=1 log_mb=50 stop_rounds=3 lag_http_runs=3
+    edit_rounds=2
 else
     tp_rounds=5 tp_seconds=5 lag_runs=20 who_sockets=1500 who_reps=200 check_reps=30
     idle_services=50 idle_seconds=10 startup_rounds=20 log_rounds=3 log_mb=200 stop_rounds=20 lag_http_runs=20
+    edit_rounds=10
 fi
 
 work=$(mktemp -d)
@@ -113,6 +118,7 @@ step startup 300 python3 "$here/startup_bench.py" "$build" "$startup_rounds"
 step log 300 "$here/log_bench.sh" "$build" "$log_rounds" "$log_mb"
 step stop 300 "$here/stop_bench.sh" "$build" "${GOLAUNCH_BASELINE:-}" "$stop_rounds"
 step ready-lag 300 python3 "$here/ready_lag_bench.py" "$build" "$lag_http_runs"
+step edit 300 python3 "$here/edit_bench.py" "$build" "$edit_rounds"
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 echo "=== done in $(($(date +%s) - started)) s" >&2
@@ -284,6 +290,19 @@ if "ready_lag" in r:
         "< 15 ms (first 200 -> ready, median)", met(float(first) < 15))
 else:
     missing("9", "HTTP readiness lag")
+
+# 10. edit -> serving (run --watch)
+if "edit" in r:
+    rounds, total, build, overhead, downtime, reflex = r["edit"]
+    row("10", "`run --watch`: a saved .go file -> the new text served (median of %s)" % rounds,
+        "%s ms: go build %s ms, golaunch %s ms (100 ms of it debounce), downtime %s ms"
+        % (total, build, overhead, downtime),
+        "`reflex -r '\\.go$' -s -- go run`: %s ms" % reflex,
+        "golaunch/reflex **%.2f**" % (float(total) / float(reflex)),
+        "overhead <= 100 ms + debounce; downtime <= 50 ms + the server's start",
+        met(float(overhead) <= 200 and float(downtime) <= 80))
+else:
+    missing("10", "edit -> serving")
 
 # load before the run is others'; after it, partly ours (the last steps are light)
 loaded = float(load_before) > 0.5 * int(cpus) or float(load_after) > int(cpus)
