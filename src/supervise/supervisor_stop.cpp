@@ -20,6 +20,13 @@ void Supervisor::Impl::shutdown(int exit_code, const std::string& reason) {
                      "stopping: " + reason);
     adopt_orphans();
     for (const auto& name : m_order) {
+        Service& entry = service(name);
+        if (entry.watch_timer) {
+            entry.watch_timer->cancel();
+        }
+        if (entry.rebuild && entry.rebuild->tree.alive()) {
+            entry.rebuild->tree.kill(); // a rebuild (watch) is not worth waiting for
+        }
         if (service(name).health_timer) {
             service(name).health_timer->cancel();
         }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -64,8 +65,10 @@ class Watch : public testing::Test {
     }
 
     void TearDown() override {
-        m_run->signal(SIGINT);
-        EXPECT_TRUE(m_run->wait_for_exit(20s)) << m_run->output();
+        if (m_run) {
+            m_run->signal(SIGINT);
+            EXPECT_TRUE(m_run->wait_for_exit(20s)) << m_run->output();
+        }
     }
 
     int count(const std::string& event, const std::string& service) const {
@@ -142,6 +145,36 @@ TEST_F(Watch, OnlyTheServiceThatImportsTheChangedPackageRestarts) {
     write(m_dir.path() / "cmd" / "worker" / "main.go", server_go(false) + "\n// touched\n");
     ASSERT_TRUE(wait_count("rebuilt", "worker", 1, 60s)) << m_run->output();
     EXPECT_NE(ready_pid("worker"), worker_pid);
+}
+
+// Ctrl-C while a rebuild runs: the `go build` (and the compiler and linker it runs) stop with
+// golaunch; nothing writes .golaunch/bin/api.next afterwards.
+TEST_F(Watch, CtrlCDuringARebuildLeavesNoBuildBehind) {
+    // A change that takes the compiler a while: a large generated file.
+    std::string big = "package msg\n\nvar table = []int{";
+    for (int i = 0; i < 200000; ++i) {
+        big += std::to_string(i) + ",";
+    }
+    write(m_dir.path() / "msg" / "big.go", big + "}\n");
+    ASSERT_TRUE(wait_count("rebuilding", "api", 1, 30s)) << m_run->output();
+    m_run->signal(SIGINT);
+    ASSERT_TRUE(m_run->wait_for_exit(20s)) << m_run->output();
+    m_run.reset();
+    const std::string next = (m_dir.path() / ".golaunch" / "bin" / "api.next").string();
+    std::vector<std::string> left;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string pid = entry.path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        std::string cmdline = read_file(entry.path() / "cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(next) != std::string::npos ||
+            cmdline.find(m_dir.path().string() + "/msg") != std::string::npos) {
+            left.push_back(pid + ": " + cmdline);
+        }
+    }
+    EXPECT_TRUE(left.empty()) << left.front();
 }
 
 } // namespace
