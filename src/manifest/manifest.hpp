@@ -117,6 +117,13 @@ struct ServiceSpec {
     bool watch = false;
     std::vector<std::string> watch_globs;
     SourceLocation watch_where;
+    Duration watch_debounce{100};  // quiet this long after the last change, then rebuild
+    bool watch_dependents = false; // after a rebuild, also restart every service needing it
+    // `go build` of a go service: flags before -o (`["-tags", "dev"]`, `["-race"]`,
+    // `["-gcflags=all=-N -l"]` for Delve) and variables on top of its environment.
+    std::vector<std::string> build_flags;
+    std::map<std::string, std::string> build_env;
+    SourceLocation build_where; // the first of build_flags / build_env / watch_*
 
     Duration startup_timeout{30'000};
     RestartPolicy restart = RestartPolicy::on_failure;

@@ -34,6 +34,12 @@ class ServiceReader {
                        "go = \"./cmd/" + name() +
                            "\" builds a Go package; cmd = [\"program\", \"arg\"] runs a program");
         }
+        if (m_read.spec.build_where.line != 0 && m_read.spec.go_package.empty()) {
+            m_doc.fail(m_read.spec.build_where,
+                       "build_flags, build_env and watch_* are for go services, but service '" +
+                           name() + "' sets " + m_run_key,
+                       "golaunch runs `go build` only for `go = \"./cmd/...\"` services");
+        }
         if (m_read.spec.watch && m_read.spec.go_package.empty()) {
             m_doc.fail(m_read.spec.watch_where,
                        "watch is for go services, but service '" + name() + "' sets " + m_run_key,
@@ -83,8 +89,42 @@ class ServiceReader {
             read_files(node);
         } else if (name == "watch") {
             read_watch(node);
+        } else if (name == "watch_debounce") {
+            spec.watch_debounce = read_duration(m_doc, name, node);
+            note_go_only(node);
+        } else if (name == "watch_dependents") {
+            spec.watch_dependents = read_bool(name, node);
+            note_go_only(node);
+        } else if (name == "build_flags") {
+            spec.build_flags = read_string_array(m_doc, name, node);
+            note_go_only(node);
+        } else if (name == "build_env") {
+            for (const auto& entry : entries_in_order(read_table(m_doc, name, node))) {
+                const std::string key(entry.key->str());
+                if (key.empty() || key.find('=') != std::string::npos) {
+                    m_doc.fail(m_doc.where(*entry.key),
+                               "invalid environment variable name '" + key + "'");
+                }
+                spec.build_env[key] = env_value(key, *entry.node);
+            }
+            note_go_only(node);
         } else {
             read_policy_key(m_doc, name, node, "services." + this->name(), m_policy);
+        }
+    }
+
+    bool read_bool(const std::string& key, const toml::node& node) const {
+        if (const auto* flag = node.as_boolean()) {
+            return flag->get();
+        }
+        m_doc.fail(m_doc.where(node),
+                   "'" + key + "' must be true or false, not " + type_phrase(node));
+    }
+
+    // build_* and watch_* are for go services: where the first one is, for the check at the end.
+    void note_go_only(const toml::node& node) {
+        if (m_read.spec.build_where.line == 0) {
+            m_read.spec.build_where = m_doc.where(node);
         }
     }
 
@@ -510,9 +550,24 @@ class ServiceReader {
 
 const std::vector<std::string>& service_keys() {
     static const std::vector<std::string> keys = [] {
-        std::vector<std::string> all = {"go",       "cmd",    "shell", "args",  "env",
-                                        "env_file", "dir",    "ports", "hosts", "depends_on",
-                                        "ready",    "health", "files", "watch"};
+        std::vector<std::string> all = {"go",
+                                        "cmd",
+                                        "shell",
+                                        "args",
+                                        "env",
+                                        "env_file",
+                                        "dir",
+                                        "ports",
+                                        "hosts",
+                                        "depends_on",
+                                        "ready",
+                                        "health",
+                                        "files",
+                                        "watch",
+                                        "watch_debounce",
+                                        "watch_dependents",
+                                        "build_flags",
+                                        "build_env"};
         all.insert(all.end(), policy_keys().begin(), policy_keys().end());
         return all;
     }();

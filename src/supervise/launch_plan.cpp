@@ -93,10 +93,16 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     if (!service.go_package.empty()) {
         LaunchSpec build;
         build.executable = resolve_program("go", manifest.root_dir, base_env, service.name);
-        build.args = {"build", "-o", built_binary_path(manifest, service.name).string(),
-                      service.go_package};
+        build.args = {"build"};
+        build.args.insert(build.args.end(), service.build_flags.begin(), service.build_flags.end());
+        build.args.insert(
+            build.args.end(),
+            {"-o", built_binary_path(manifest, service.name).string(), service.go_package});
         build.cwd = manifest.root_dir;
         build.env = base_env;
+        for (const auto& [key, value] : service.build_env) {
+            set_env(build.env, key, value);
+        }
         if (!has_env(build.env, "GOCACHE") && !has_env(build.env, "HOME") &&
             !has_env(build.env, "XDG_CACHE_HOME")) {
             set_env(build.env, "GOCACHE", (manifest.root_dir / ".golaunch" / "go-cache").string());

@@ -21,7 +21,6 @@ struct RunOptions {
     bool stop_when_ready = false; // smoke test: once all are ready, stop cleanly, exit 0
     MonitorKind monitor = MonitorKind::automatic; // how bind()/listen() are seen
     bool watch = false; // every go service: rebuild and restart on a change (run --watch)
-    std::chrono::milliseconds watch_debounce{100};
 };
 
 class Supervisor {

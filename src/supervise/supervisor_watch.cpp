@@ -4,8 +4,9 @@
 // the service restarts through its machine (RestartRequested: the old tree must be gone, so
 // its ports are free, before the new one starts) and the `rebuilt` event gives the build time
 // and the downtime, old stop -> new ready. Only the services whose packages the changed file
-// belongs to rebuild (watch_set.hpp); their dependents keep running. Each service rebuilds on
-// its own, so several rebuild in parallel.
+// belongs to rebuild (watch_set.hpp); their dependents keep running unless watch_dependents.
+// Each service rebuilds on its own, so several rebuild in parallel (Go's build cache is safe
+// for concurrent builds).
 #include "supervise/supervisor_impl.hpp"
 
 #include "platform/command_output.hpp"
@@ -15,6 +16,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace golaunch {
 
@@ -145,7 +147,7 @@ void Supervisor::Impl::on_file_changed(const std::filesystem::path& path) {
         }
         // Quiet for watch_debounce after the last change (an editor's save is several events,
         // `git checkout` many), then one rebuild.
-        entry.watch_timer->expires_after(m_options.watch_debounce);
+        entry.watch_timer->expires_after(entry.spec->watch_debounce);
         entry.watch_timer->async_wait([this, &entry](const boost::system::error_code& ec) {
             if (!ec) {
                 rebuild(entry);
@@ -224,7 +226,18 @@ void Supervisor::Impl::on_rebuild_exit(Service& entry, int native_status) {
                 m_reporter.info(name, "rebuilt; stopped on request, so not started");
                 entry.swap_started.reset();
             } else {
-                feed(entry, service_event::RestartRequested{});
+                // watch_dependents: its dependents restart too, after it (they start again
+                // once it is ready), as `golaunch restart --with-dependents`.
+                std::set<std::string> targets{name};
+                if (entry.spec->watch_dependents) {
+                    const auto dependents = dependents_of(name);
+                    targets.insert(dependents.begin(), dependents.end());
+                }
+                for (const auto& other : m_order) {
+                    if (targets.count(other) != 0) {
+                        feed(service(other), service_event::RestartRequested{});
+                    }
+                }
                 start_ready_services();
             }
         }

@@ -610,5 +610,16 @@ TEST(ManifestErrors, WatchIsTrueFalseOrGlobs) {
     EXPECT_EQ(manifest.services.at(0).watch_globs, std::vector<std::string>{"templates/**"});
 }
 
+TEST(ManifestErrors, BuildOptionsAreForGoServices) {
+    const Error error = manifest_error("[services.db]\n"
+                                       "cmd = [\"postgres\"]\n"
+                                       "build_flags = [\"-race\"]\n");
+    EXPECT_EQ(std::string(error.what()),
+              "app.toml:3:15: error: build_flags, build_env and watch_* are for go services, but "
+              "service 'db' sets cmd\n"
+              "    3 | build_flags = [\"-race\"]\n"
+              "      |               ^");
+}
+
 } // namespace
 } // namespace golaunch

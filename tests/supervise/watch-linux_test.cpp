@@ -177,5 +177,59 @@ TEST_F(Watch, CtrlCDuringARebuildLeavesNoBuildBehind) {
     EXPECT_TRUE(left.empty()) << left.front();
 }
 
+// build_flags and build_env reach `go build`: a build tag picks a file, and GOFLAGS from
+// build_env sets a variable through the linker. watch_dependents restarts the dependent after
+// the rebuilt service (a new pid), which otherwise keeps running.
+TEST(WatchOptions, BuildFlagsBuildEnvAndWatchDependents) {
+    TempDir dir;
+    const auto ports = pick_free_ports(2);
+    const auto root = dir.path();
+    write(root / "go.mod", "module example.com/w\n\ngo 1.19\n");
+    write(root / "msg" / "msg.go", "//go:build !dev\n\npackage msg\n\nvar suffix string\n\n"
+                                   "func Text() string { return \"plain\" + suffix }\n");
+    write(root / "msg" / "dev.go", "//go:build dev\n\npackage msg\n\nvar suffix string\n\n"
+                                   "func Text() string { return \"dev\" + suffix }\n");
+    write(root / "cmd" / "api" / "main.go", server_go(true));
+    write(root / "cmd" / "worker" / "main.go", server_go(false));
+    const auto manifest = dir.write(
+        "golaunch.toml",
+        "version = 1\nname = \"w\"\n"
+        "[services.api]\ngo = \"./cmd/api\"\nargs = [\"-addr\", \"127.0.0.1:${ports.api.http}\"]\n"
+        "ports = { http = " +
+            std::to_string(ports[0]) +
+            " }\nbuild_flags = [\"-tags\", \"dev\"]\n"
+            "build_env = { GOFLAGS = \"-ldflags=-X=example.com/w/msg.suffix=+env\" }\n"
+            "watch = true\nwatch_dependents = true\nwatch_debounce = \"50ms\"\n"
+            "[services.worker]\ngo = \"./cmd/worker\"\nargs = [\"-addr\", "
+            "\"127.0.0.1:${ports.worker.http}\"]\nports = { http = " +
+            std::to_string(ports[1]) + " }\ndepends_on = [\"api\"]\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
+    ASSERT_TRUE(run.wait_for_event("all_ready", "", 90s)) << run.output();
+    EXPECT_EQ(http_get(ports[0]), "dev+env\n");
+    const auto first_worker = (*run.wait_for_event("ready", "worker", 0ms))["pid"];
+    write(root / "msg" / "dev.go", "//go:build dev\n\npackage msg\n\nvar suffix string\n\n"
+                                   "func Text() string { return \"dev2\" + suffix }\n");
+    ASSERT_TRUE(eventually(
+        [&] {
+            int readies = 0;
+            for (const auto& e : run.events()) {
+                readies += e.value("event", "") == "ready" && e.value("service", "") == "worker";
+            }
+            return readies >= 2;
+        },
+        60s))
+        << run.output();
+    EXPECT_EQ(http_get(ports[0]), "dev2+env\n");
+    int worker_pid = 0;
+    for (const auto& e : run.events()) {
+        if (e.value("event", "") == "ready" && e.value("service", "") == "worker") {
+            worker_pid = e["pid"].get<int>();
+        }
+    }
+    EXPECT_NE(worker_pid, first_worker.get<int>()) << "watch_dependents restarted it";
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(20s));
+}
+
 } // namespace
 } // namespace golaunch::test
