@@ -109,6 +109,7 @@ struct Supervisor::Impl : ControlHandler {
         std::filesystem::path watch_changed;      // the first change of this round
         std::unique_ptr<LaunchedProcess> rebuild; // running
         bool rebuild_again = false;               // changed again while it ran
+        bool rebuild_queued = false;              // waits for a free core
         Clock::time_point rebuild_started;
         long long rebuild_ms = 0;
         std::optional<Clock::time_point> swap_started; // old instance asked to stop
@@ -259,6 +260,7 @@ struct Supervisor::Impl : ControlHandler {
     LogRing m_logs;         // the last lines of each service, for `golaunch logs`
     std::unique_ptr<ControlServer> m_control; // null: no control socket (said once)
     std::unique_ptr<FileWatch> m_file_watch;  // null: no service is watched
+    int m_rebuilds_running = 0;               // at most one per core at once
 };
 
 } // namespace golaunch

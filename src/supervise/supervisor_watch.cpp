@@ -5,7 +5,7 @@
 // its ports are free, before the new one starts) and the `rebuilt` event gives the build time
 // and the downtime, old stop -> new ready. Only the services whose packages the changed file
 // belongs to rebuild (watch_set.hpp); their dependents keep running unless watch_dependents.
-// Each service rebuilds on its own, so several rebuild in parallel (Go's build cache is safe
+// Services rebuild in parallel, up to one per core (the others queue; Go's build cache is safe
 // for concurrent builds).
 #include "supervise/supervisor_impl.hpp"
 
@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 namespace golaunch {
 
@@ -164,6 +165,11 @@ void Supervisor::Impl::rebuild(Service& entry) {
         entry.rebuild_again = true; // once this one ends
         return;
     }
+    const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    if (m_rebuilds_running >= cores) {
+        entry.rebuild_queued = true; // started when a running rebuild ends
+        return;
+    }
     const State state = entry.state();
     if (state == State::pending || state == State::building || state == State::built) {
         return; // its first build has not run yet, or runs now
@@ -188,6 +194,7 @@ void Supervisor::Impl::rebuild(Service& entry) {
         m_reporter.error(name, std::string("cannot rebuild: ") + error.what());
         return;
     }
+    ++m_rebuilds_running;
     if (!entry.rebuild->tree.contained()) {
         m_guard->watch_group(entry.rebuild->tree.id());
     }
@@ -202,9 +209,17 @@ void Supervisor::Impl::on_rebuild_exit(Service& entry, int native_status) {
     m_guard->forget_group(entry.rebuild->tree.id());
     // Not destroyed inside its own completion handler: released once the handler returned.
     asio::post(m_io, [process = std::shared_ptr<LaunchedProcess>(std::move(entry.rebuild))] {});
+    --m_rebuilds_running;
     const long long took = elapsed_ms(entry.rebuild_started);
     if (m_stopping) {
         return;
+    }
+    for (const auto& other : m_order) { // a core is free: the first one waiting for it
+        if (service(other).rebuild_queued) {
+            service(other).rebuild_queued = false;
+            asio::post(m_io, [this, &waiting = service(other)] { rebuild(waiting); });
+            break;
+        }
     }
     const auto binary = built_binary_path(m_manifest, name);
     if (!exited_successfully(native_status)) {
