@@ -1,7 +1,7 @@
 // Tells the event loop which files changed in a set of directories (not recursive), for
-// `watch`: Linux inotify through the loop's ReadableWatch (no polling). Windows: not yet
-// (ReadDirectoryChangesW through overlapped I/O is the plan); the constructor throws, and
-// the supervisor says watch is unavailable.
+// `watch`, without polling: Linux inotify through the loop's ReadableWatch; Windows
+// ReadDirectoryChangesW on overlapped directory handles, completed through the loop's I/O
+// completion port.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -28,7 +28,7 @@ class FileWatch {
 
   private:
     struct Impl;
-    std::unique_ptr<Impl> m_impl;
+    std::shared_ptr<Impl> m_impl; // Windows: completion handlers hold it weakly
 };
 
 } // namespace golaunch

@@ -110,6 +110,8 @@ struct Supervisor::Impl : ControlHandler {
         std::unique_ptr<LaunchedProcess> rebuild; // running
         bool rebuild_again = false;               // changed again while it ran
         bool rebuild_queued = false;              // waits for a free core
+        bool swap_pending = false; // bin/NAME.next goes in place at the next launch (Windows:
+                                   // a running .exe cannot be replaced)
         Clock::time_point rebuild_started;
         long long rebuild_ms = 0;
         std::optional<Clock::time_point> swap_started; // old instance asked to stop
@@ -219,6 +221,7 @@ struct Supervisor::Impl : ControlHandler {
     void rebuild(Service& service);
     void on_rebuild_exit(Service& service, int native_status);
     void report_rebuilt(Service& service);
+    void put_new_binary_in_place(Service& service);
 
     // plumbing
     void attach_output(Service& service, const std::string& label, LaunchedProcess& process);

@@ -119,6 +119,7 @@ void Supervisor::Impl::launch(Service& entry) {
     const std::string& name = entry.spec->name;
     entry.generation++; // handlers of the previous run (timers, bind events) now do nothing
     entry.ready_at.reset();
+    put_new_binary_in_place(entry);
     // Stamped before the fork: ready_ms must not undercount the service's own startup (its
     // clock starts at exec, while launch_process returns only after more work of ours).
     entry.started = Clock::now();

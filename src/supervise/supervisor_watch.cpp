@@ -232,6 +232,10 @@ void Supervisor::Impl::on_rebuild_exit(Service& entry, int native_status) {
     } else {
         std::error_code error;
         std::filesystem::rename(next_binary(binary), binary, error);
+        if (error && running(entry)) {
+            entry.swap_pending = true; // Windows: once the old instance has exited
+            error.clear();
+        }
         if (error) {
             m_reporter.error(name, "cannot put the new binary in place: " + error.message());
         } else {
@@ -260,6 +264,21 @@ void Supervisor::Impl::on_rebuild_exit(Service& entry, int native_status) {
     if (entry.rebuild_again) {
         entry.rebuild_again = false;
         rebuild(entry);
+    }
+}
+
+// Before a launch: the binary a rebuild left waiting (the old instance held it) goes in place.
+void Supervisor::Impl::put_new_binary_in_place(Service& entry) {
+    if (!entry.swap_pending) {
+        return;
+    }
+    entry.swap_pending = false;
+    const auto binary = built_binary_path(m_manifest, entry.spec->name);
+    std::error_code error;
+    std::filesystem::rename(next_binary(binary), binary, error);
+    if (error) {
+        m_reporter.error(entry.spec->name, "cannot put the new binary in place (" +
+                                               error.message() + "): starting the old one");
     }
 }
 
