@@ -7,6 +7,7 @@
 
 #include "instance/private_dir.hpp"
 #include "util/error.hpp"
+#include "util/unique_handle.hpp"
 #include "util/wide_text.hpp"
 
 #include <windows.h>
@@ -36,23 +37,6 @@ Error file_error(const std::string& what, const std::filesystem::path& path, DWO
 std::filesystem::path directory_of(const std::filesystem::path& path) {
     return path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
 }
-
-class FileHandle {
-  public:
-    explicit FileHandle(HANDLE handle) : m_handle(handle) {}
-    FileHandle(const FileHandle&) = delete;
-    FileHandle& operator=(const FileHandle&) = delete;
-    ~FileHandle() {
-        if (valid()) {
-            ::CloseHandle(m_handle);
-        }
-    }
-    HANDLE get() const { return m_handle; }
-    bool valid() const { return m_handle != INVALID_HANDLE_VALUE; }
-
-  private:
-    HANDLE m_handle;
-};
 
 HANDLE open_for_write(const std::filesystem::path& path, DWORD disposition, DWORD share = 0) {
     return ::CreateFileW(path.wstring().c_str(), GENERIC_WRITE, share, nullptr, disposition,
@@ -116,7 +100,7 @@ StagedFile::StagedFile(std::filesystem::path destination, const std::string& con
     : m_destination(std::move(destination)), m_temp(options.temp) {
     std::optional<FileWriteFailure::Step> failed;
     {
-        const FileHandle file(create_temp(m_destination, m_temp));
+        const UniqueHandle file(create_temp(m_destination, m_temp));
         failed = file.valid() ? fill(file.get(), content) : FileWriteFailure::Step::create;
         if (failed) {
             m_failure = FileWriteFailure{*failed, m_temp, static_cast<int>(::GetLastError())};

@@ -6,13 +6,6 @@
 
 namespace golaunch {
 
-void OwnedHandle::reset(HANDLE handle) {
-    if (valid()) {
-        CloseHandle(m_handle);
-    }
-    m_handle = handle;
-}
-
 HookControlBlock::~HookControlBlock() {
     if (m_view != nullptr) {
         UnmapViewOfFile(m_view);
@@ -76,7 +69,7 @@ std::string inject_hook_dll(HANDLE process, const std::wstring& dll, DWORD timeo
     } else if (load_library == nullptr) {
         failure = "no kernel32!LoadLibraryW";
     } else {
-        OwnedHandle thread(
+        UniqueHandle thread(
             CreateRemoteThread(process, nullptr, 0, load_library, remote, 0, nullptr));
         DWORD loaded = 0;
         if (!thread.valid()) {

@@ -4,28 +4,13 @@
 #pragma once
 
 #include "monitor/hook_protocol.hpp"
+#include "util/unique_handle.hpp"
 
 #include <windows.h>
 
 #include <string>
 
 namespace golaunch {
-
-// Closes a Win32 handle (nullptr and INVALID_HANDLE_VALUE are both "none").
-class OwnedHandle {
-  public:
-    OwnedHandle() = default;
-    explicit OwnedHandle(HANDLE handle) : m_handle(handle) {}
-    OwnedHandle(const OwnedHandle&) = delete;
-    OwnedHandle& operator=(const OwnedHandle&) = delete;
-    ~OwnedHandle() { reset(); }
-    HANDLE get() const { return m_handle; }
-    bool valid() const { return m_handle != nullptr && m_handle != INVALID_HANDLE_VALUE; }
-    void reset(HANDLE handle = nullptr);
-
-  private:
-    HANDLE m_handle = nullptr;
-};
 
 // `Local\golaunch-hook-<pid>`, alive while golaunch needs the DLL's answer.
 class HookControlBlock {
@@ -42,7 +27,7 @@ class HookControlBlock {
     std::string reason() const;
 
   private:
-    OwnedHandle m_mapping;
+    UniqueHandle m_mapping;
     HookControl* m_view = nullptr;
 };
 

@@ -158,9 +158,9 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
 
     std::filesystem::path m_dll;
     BindEventHandler m_on_event;
-    OwnedHandle m_stop;
-    OwnedHandle m_io_event;
-    OwnedHandle m_pipe;
+    UniqueHandle m_stop;
+    UniqueHandle m_io_event;
+    UniqueHandle m_pipe;
     unsigned long m_pid = 0;
     std::string m_failure;
     std::thread m_reader;

@@ -5,6 +5,7 @@
 #include "platform/command_output.hpp"
 
 #include "util/strings.hpp"
+#include "util/unique_handle.hpp"
 #include "util/wide_text.hpp"
 
 #include <windows.h>
@@ -23,31 +24,6 @@ namespace {
 constexpr std::size_t k_max_out = 4U << 20U;
 constexpr std::size_t k_max_err = 64U << 10U;
 constexpr auto k_poll_interval = std::chrono::milliseconds(5);
-
-class Handle {
-  public:
-    Handle() = default;
-    explicit Handle(HANDLE handle) : m_handle(handle == INVALID_HANDLE_VALUE ? nullptr : handle) {}
-    Handle(Handle&& other) noexcept : m_handle(std::exchange(other.m_handle, nullptr)) {}
-    Handle& operator=(Handle&& other) noexcept {
-        std::swap(m_handle, other.m_handle);
-        return *this;
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    ~Handle() { reset(); }
-    HANDLE get() const { return m_handle; }
-    bool valid() const { return m_handle != nullptr; }
-    void reset() {
-        if (m_handle != nullptr) {
-            ::CloseHandle(m_handle);
-            m_handle = nullptr;
-        }
-    }
-
-  private:
-    HANDLE m_handle = nullptr;
-};
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -142,8 +118,8 @@ bool drain(HANDLE out, HANDLE err, std::chrono::steady_clock::time_point deadlin
 }
 
 struct Pipe {
-    Handle read;
-    Handle write; // inheritable: the child's end
+    UniqueHandle read;
+    UniqueHandle write; // inheritable: the child's end
 };
 
 bool make_pipe(Pipe& pipe) {
@@ -153,19 +129,19 @@ bool make_pipe(Pipe& pipe) {
     if (!::CreatePipe(&read, &write, &inherit, 0)) {
         return false;
     }
-    pipe.read = Handle(read);
-    pipe.write = Handle(write);
+    pipe.read = UniqueHandle(read);
+    pipe.write = UniqueHandle(write);
     return ::SetHandleInformation(read, HANDLE_FLAG_INHERIT, 0) != 0;
 }
 
-Handle open_null() {
+UniqueHandle open_null() {
     SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-    return Handle(::CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
-                                OPEN_EXISTING, 0, nullptr));
+    return UniqueHandle(::CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                      &inherit, OPEN_EXISTING, 0, nullptr));
 }
 
-Handle kill_on_close_job() {
-    Handle job(::CreateJobObjectW(nullptr, nullptr));
+UniqueHandle kill_on_close_job() {
+    UniqueHandle job(::CreateJobObjectW(nullptr, nullptr));
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
     limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
     if (job.valid()) {
@@ -177,9 +153,9 @@ Handle kill_on_close_job() {
 
 // Starts `program` suspended with exactly these three handles inherited, puts it in `job`,
 // then lets it run. Sets result.error on failure.
-Handle start_process(const std::string& program, const std::vector<std::string>& argv,
-                     const std::vector<std::string>& env, HANDLE std_handles[3], HANDLE job,
-                     CommandOutput& result, const std::filesystem::path& cwd) {
+UniqueHandle start_process(const std::string& program, const std::vector<std::string>& argv,
+                           const std::vector<std::string>& env, HANDLE std_handles[3], HANDLE job,
+                           CommandOutput& result, const std::filesystem::path& cwd) {
     SIZE_T size = 0;
     ::InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
     std::string storage(size, '\0');
@@ -217,7 +193,7 @@ Handle start_process(const std::string& program, const std::vector<std::string>&
     ::AssignProcessToJobObject(job, info.hProcess); // best effort: already in a job that forbids it
     ::ResumeThread(info.hThread);
     ::CloseHandle(info.hThread);
-    return Handle(info.hProcess);
+    return UniqueHandle(info.hProcess);
 }
 
 } // namespace
@@ -249,14 +225,15 @@ CommandOutput run_command(const std::vector<std::string>& argv, std::chrono::mil
     }
     Pipe out;
     Pipe err;
-    const Handle null = open_null();
+    const UniqueHandle null = open_null();
     if (!make_pipe(out) || !make_pipe(err) || !null.valid()) {
         result.error = "cannot create pipes: " + win32_error_text(::GetLastError());
         return result;
     }
-    const Handle job = kill_on_close_job();
+    const UniqueHandle job = kill_on_close_job();
     HANDLE std_handles[3] = {null.get(), out.write.get(), err.write.get()};
-    const Handle process = start_process(program, argv, env, std_handles, job.get(), result, cwd);
+    const UniqueHandle process =
+        start_process(program, argv, env, std_handles, job.get(), result, cwd);
     if (!process.valid()) {
         return result;
     }

@@ -7,6 +7,7 @@
 #include "platform/process_info.hpp"
 
 #include "platform/process_environment-win32.hpp"
+#include "util/unique_handle.hpp"
 #include "util/wide_text.hpp"
 
 #include <windows.h>
@@ -25,24 +26,6 @@ namespace {
 constexpr PROCESSINFOCLASS k_command_line_information = static_cast<PROCESSINFOCLASS>(60);
 constexpr std::uint64_t k_filetime_unix_epoch = 116444736000000000ULL; // 1970 in 100 ns units
 
-// Closes a HANDLE on scope exit.
-class Handle {
-  public:
-    explicit Handle(HANDLE handle = nullptr) : m_handle(handle) {}
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    ~Handle() {
-        if (valid()) {
-            ::CloseHandle(m_handle);
-        }
-    }
-    bool valid() const { return m_handle != nullptr && m_handle != INVALID_HANDLE_VALUE; }
-    HANDLE get() const { return m_handle; }
-
-  private:
-    HANDLE m_handle;
-};
-
 struct Snapshot {
     pid_t pid = 0;
     pid_t ppid = 0;
@@ -51,7 +34,7 @@ struct Snapshot {
 
 std::vector<Snapshot> snapshot_processes() {
     std::vector<Snapshot> processes;
-    const Handle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
+    const UniqueHandle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
     if (!snapshot.valid()) {
         return processes;
     }
@@ -143,7 +126,7 @@ std::string token_user(HANDLE process) {
     if (!::OpenProcessToken(process, TOKEN_QUERY, &raw)) {
         return "";
     }
-    const Handle token(raw);
+    const UniqueHandle token(raw);
     DWORD size = 0;
     ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
     std::vector<char> buffer(size > 0 ? size : 1);
@@ -208,7 +191,7 @@ void read_handle_facts(HANDLE process, ProcessInfo& info) {
 }
 
 std::uint64_t creation_time(pid_t pid) {
-    const Handle process(
+    const UniqueHandle process(
         ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid)));
     FILETIME created{};
     FILETIME unused[3]{};
@@ -242,11 +225,11 @@ std::optional<ProcessInfo> read_process_info(pid_t pid) {
         info.user = "SYSTEM";
         return info;
     }
-    const Handle process(::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE,
-                                       static_cast<DWORD>(pid)));
-    const Handle limited(process.valid() ? nullptr
-                                         : ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                                                         static_cast<DWORD>(pid)));
+    const UniqueHandle process(::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ,
+                                             FALSE, static_cast<DWORD>(pid)));
+    const UniqueHandle limited(process.valid() ? nullptr
+                                               : ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION,
+                                                               FALSE, static_cast<DWORD>(pid)));
     const HANDLE handle = process.valid() ? process.get() : limited.get();
     if (handle == nullptr) {
         return listed ? std::optional<ProcessInfo>(info) : std::nullopt; // exists, hidden
@@ -314,8 +297,8 @@ bool process_alive(pid_t pid) {
     if (pid <= 0) {
         return false;
     }
-    const Handle process(::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                                       static_cast<DWORD>(pid)));
+    const UniqueHandle process(::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                                             static_cast<DWORD>(pid)));
     if (!process.valid()) {
         return ::GetLastError() == ERROR_ACCESS_DENIED; // exists, not ours to open
     }

@@ -10,6 +10,7 @@
 
 #include "instance/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/unique_handle.hpp"
 #include "util/wide_text.hpp"
 
 #include <windows.h>
@@ -28,23 +29,6 @@ constexpr DWORD k_lock_wait_ms = 30000;
 bool is_full(DWORD error) {
     return error == ERROR_DISK_FULL || error == ERROR_HANDLE_DISK_FULL;
 }
-
-class Handle {
-  public:
-    explicit Handle(HANDLE handle) : m_handle(handle) {}
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    ~Handle() {
-        if (valid()) {
-            ::CloseHandle(m_handle);
-        }
-    }
-    HANDLE get() const { return m_handle; }
-    bool valid() const { return m_handle != INVALID_HANDLE_VALUE; }
-
-  private:
-    HANDLE m_handle;
-};
 
 // 0, or the error. Writes all of `content` at `offset`.
 DWORD write_at(HANDLE file, std::string_view content, std::uint64_t offset) {
@@ -233,9 +217,9 @@ class Editor {
     void rewrite_in_place(std::optional<StagedFile>& staged, const std::string& old_content,
                           const std::string& content, const std::filesystem::path& backup) const {
         // Others hold the file open (that is why we are here): share with them.
-        const Handle file(::CreateFileW(m_target.wstring().c_str(), GENERIC_WRITE,
-                                        FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
-                                        FILE_ATTRIBUTE_NORMAL, nullptr));
+        const UniqueHandle file(::CreateFileW(m_target.wstring().c_str(), GENERIC_WRITE,
+                                              FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                                              OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
         if (!file.valid()) {
             fail("rewrite", m_target, ::GetLastError());
         }

@@ -396,28 +396,17 @@ Actions ServiceMachine::after_requested_exit(const std::string& status, bool tre
 }
 
 Actions ServiceMachine::on(const service_event::StopRequested&) {
-    if (m_run_stopping) {
-        return {};
-    }
-    switch (m_state) {
-    case ServiceState::starting:
-    case ServiceState::ready:
-        m_state = ServiceState::stopping;
-        m_request = Request::stop;
-        m_stop_sent = true;
-        return {make(ActionKind::stop_watching), make(ActionKind::stop_tree)};
-    case ServiceState::stopping:
-        m_request = Request::stop;
-        return {};
-    case ServiceState::backoff:
-        m_state = ServiceState::stopped;
-        return {make(ActionKind::cancel_backoff), make(ActionKind::report_stopped)};
-    default:
-        return {};
-    }
+    return requested(Request::stop);
 }
 
 Actions ServiceMachine::on(const service_event::RestartRequested&) {
+    return requested(Request::restart);
+}
+
+// A stop or restart asked for: a running service is stopped and its exit is then that request
+// (after_requested_exit); in backoff a stop cancels the restart, a restart skips the wait; a
+// restart of a service that is not running starts it.
+Actions ServiceMachine::requested(Request request) {
     if (m_run_stopping) {
         return {};
     }
@@ -425,18 +414,22 @@ Actions ServiceMachine::on(const service_event::RestartRequested&) {
     case ServiceState::starting:
     case ServiceState::ready:
         m_state = ServiceState::stopping;
-        m_request = Request::restart;
+        m_request = request;
         m_stop_sent = true;
         return {make(ActionKind::stop_watching), make(ActionKind::stop_tree)};
     case ServiceState::stopping:
-        m_request = Request::restart;
+        m_request = request;
         return {};
     case ServiceState::backoff:
+        if (request == Request::stop) {
+            m_state = ServiceState::stopped;
+            return {make(ActionKind::cancel_backoff), make(ActionKind::report_stopped)};
+        }
         return {make(ActionKind::cancel_backoff), make(ActionKind::await_tree_gone)};
     case ServiceState::exited:
     case ServiceState::failed:
     case ServiceState::stopped:
-        return on(service_event::StartRequested{});
+        return request == Request::restart ? on(service_event::StartRequested{}) : Actions{};
     default:
         return {};
     }

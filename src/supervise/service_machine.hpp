@@ -252,6 +252,7 @@ class ServiceMachine {
 
     Actions after_exit(ExitKind kind, const std::string& reason, Actions actions);
     Actions after_requested_exit(const std::string& status, bool tree_alive);
+    Actions requested(Request request);
     Actions become_ready(Actions actions);
     std::string timeout_reason() const;
     static int exit_code_of(ExitKind kind);
