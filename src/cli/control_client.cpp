@@ -33,6 +33,12 @@ std::unique_ptr<Connection> connect_to(const std::filesystem::path& socket,
     if (!ec) {
         return connection;
     }
+    if (ec == asio::error::address_family_not_supported) {
+        throw Error("cannot reach " + socket.string() + ": this system has no AF_UNIX sockets (" +
+                        ec.message() + ")",
+                    ExitCode::service_failed,
+                    "Windows has them from Windows 10 1803 on (Wine has none)");
+    }
     if (ec == asio::error::access_denied || ec == asio::error::no_permission) {
         throw Error("cannot reach " + socket.string() + ": " + ec.message(),
                     ExitCode::service_failed,

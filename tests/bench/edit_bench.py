@@ -12,6 +12,8 @@ msg/msg.go with a new text, then polls GET / every 2 ms until the new text comes
   reflex    `reflex -r '\\.go$' -s -- go run ./cmd/api` (Debian's reflex), the usual loop
             without golaunch: edit -> the new text served
 Both use the same GOCACHE, warmed before the first round. Rounds alternate between the two.
+Then idle with watch: 20 go services of one module under `run --watch`, all ready, and
+golaunch's CPU ticks (utime+stime of all its threads) over 10 s: watching must cost ~nothing.
 Prints medians and the ratio; with $BENCH_RESULTS set (tests/bench/run_all.sh) the figures are
 appended there. Loopback only, ports from the kernel; every process is started here and killed
 at its deadline.
@@ -125,6 +127,46 @@ def event_epoch(event):
         tzinfo=__import__("datetime").timezone.utc).timestamp()
 
 
+def idle_watch_ticks(build, work, env, services=20, seconds=10.0):
+    """golaunch's utime+stime ticks over `seconds` with `services` watched go services."""
+    ports = [free_port() for _ in range(services)]
+    text = 'version = 1\nname = "idle"\n'
+    for i, port in enumerate(ports):
+        text += ('[services.s%d]\ngo = "./cmd/api"\nargs = ["-addr", "127.0.0.1:${ports.s%d.http}"]'
+                 '\nports = { http = %d }\n' % (i, i, port))
+    with open(os.path.join(work, "idle.toml"), "w") as f:
+        f.write(text)
+    proc = subprocess.Popen([os.path.join(build, "golaunch"), "run", "idle.toml", "--json",
+                             "--no-network", "--watch"], cwd=work, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        events = Events(proc)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not events.find("all_ready", 0):
+            time.sleep(0.1)
+        if not events.find("all_ready", 0):
+            sys.exit("edit_bench: the 20 watched services did not get ready")
+        time.sleep(1.0)
+
+        def ticks():
+            total = 0
+            for task in os.listdir("/proc/%d/task" % proc.pid):
+                with open("/proc/%d/task/%s/stat" % (proc.pid, task)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            return total
+        before = ticks()
+        time.sleep(seconds)
+        return ticks() - before
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def main():
     build = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -190,16 +232,22 @@ def main():
             time.sleep(0.5)
             print("round %d: golaunch %.0f ms (build %d, downtime %.1f), reflex %.0f ms"
                   % (i, golaunch[-1], builds[-1], downtimes[-1], reflex[-1]), file=sys.stderr)
+        for proc in procs:  # the edit loop is over: stop both before the idle window
+            os.killpg(proc.pid, signal.SIGINT if proc is procs[0] else signal.SIGTERM)
+            proc.wait(timeout=30)
+        procs = []
+        idle = idle_watch_ticks(build, work, env)
         g, r = statistics.median(golaunch), statistics.median(reflex)
         b, o, d = statistics.median(builds), statistics.median(overheads), statistics.median(
             downtimes)
         print("edit -> serving, median of %d: golaunch %.0f ms (go build %.0f ms, golaunch's "
               "overhead %.0f ms of which %.0f ms debounce, downtime %.1f ms); reflex + go run "
-              "%.0f ms; golaunch/reflex %.2f" % (rounds, g, b, o, DEBOUNCE_MS, d, r, g / r))
+              "%.0f ms; golaunch/reflex %.2f; idle with --watch, 20 services: %d CPU ticks in 10 s"
+              % (rounds, g, b, o, DEBOUNCE_MS, d, r, g / r, idle))
         results = os.environ.get("BENCH_RESULTS")
         if results:
             with open(results, "a") as f:
-                f.write("edit %d %.0f %.0f %.0f %.1f %.0f\n" % (rounds, g, b, o, d, r))
+                f.write("edit %d %.0f %.0f %.0f %.1f %.0f %d\n" % (rounds, g, b, o, d, r, idle))
     finally:
         for proc in procs:
             try:
