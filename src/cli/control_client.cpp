@@ -18,16 +18,17 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using Local = asio::local::stream_protocol;
 
-namespace {
-
-struct Connection {
+// One connection with its own io_context (the client is synchronous).
+struct ControlConnection {
     asio::io_context io;
     Local::socket socket{io};
 };
 
-std::unique_ptr<Connection> connect_to(const std::filesystem::path& socket,
-                                       const std::filesystem::path& root) {
-    auto connection = std::make_unique<Connection>();
+namespace {
+
+std::unique_ptr<ControlConnection> connect_to(const std::filesystem::path& socket,
+                                              const std::filesystem::path& root) {
+    auto connection = std::make_unique<ControlConnection>();
     boost::system::error_code ec;
     connection->socket.connect(Local::endpoint(socket.string()), ec);
     if (!ec) {
@@ -73,7 +74,7 @@ std::string url_encode(const std::string& text) {
 }
 
 struct ControlStream::Impl {
-    std::unique_ptr<Connection> connection;
+    std::unique_ptr<ControlConnection> connection;
     asio::streambuf buffer;
     unsigned status = 0;
 };

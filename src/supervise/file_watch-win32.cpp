@@ -16,28 +16,26 @@
 
 namespace golaunch {
 
-namespace {
-
-struct Watched {
-    Watched(boost::asio::io_context& io, HANDLE handle, std::filesystem::path directory)
+// One watched directory: its handle (registered with the loop's completion port) and the
+// buffer its pending ReadDirectoryChangesW fills.
+struct WatchedDirectory {
+    WatchedDirectory(boost::asio::io_context& io, HANDLE handle, std::filesystem::path directory)
         : dir_handle(io, handle), dir(std::move(directory)), buffer(16384) {}
     boost::asio::windows::random_access_handle dir_handle; // only for its completion port
     std::filesystem::path dir;
     std::vector<DWORD> buffer; // DWORD-aligned, as FILE_NOTIFY_INFORMATION must be
 };
 
-} // namespace
-
 struct FileWatch::Impl : std::enable_shared_from_this<FileWatch::Impl> {
     explicit Impl(boost::asio::io_context& context) : io(context) {}
 
     boost::asio::io_context& io;
     std::function<void(const std::filesystem::path&)> on_change;
-    std::vector<std::shared_ptr<Watched>> watched;
+    std::vector<std::shared_ptr<WatchedDirectory>> watched;
     std::set<std::filesystem::path> dirs;
     bool closed = false;
 
-    void arm(const std::shared_ptr<Watched>& w) {
+    void arm(const std::shared_ptr<WatchedDirectory>& w) {
         boost::asio::windows::overlapped_ptr op(
             io,
             [weak = weak_from_this(), w](const boost::system::error_code& ec, std::size_t bytes) {
@@ -72,7 +70,7 @@ struct FileWatch::Impl : std::enable_shared_from_this<FileWatch::Impl> {
 
     // The FILE_NOTIFY_INFORMATION records of one completion. 0 bytes: more changed than the
     // buffer held; the directory itself is reported (a rebuild is the safe answer).
-    void report(const Watched& w, std::size_t bytes) {
+    void report(const WatchedDirectory& w, std::size_t bytes) {
         if (bytes == 0) {
             on_change(w.dir / "golaunch-changes-overflowed.go");
             return;
@@ -117,7 +115,7 @@ void FileWatch::add(const std::filesystem::path& dir) {
         m_impl->dirs.erase(dir);
         throw Error("cannot watch " + dir.string() + ": " + win32_error_text(::GetLastError()));
     }
-    auto w = std::make_shared<Watched>(m_impl->io, handle, dir);
+    auto w = std::make_shared<WatchedDirectory>(m_impl->io, handle, dir);
     m_impl->watched.push_back(w);
     m_impl->arm(w);
 }
