@@ -5,6 +5,7 @@
 #include "manifest/loader.hpp"
 #include "support/test_support.hpp"
 #include "util/error.hpp"
+#include "util/hostile_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@ namespace golaunch {
 namespace {
 
 using namespace std::chrono_literals;
+using test::time_of;
 
 std::string name_of(std::size_t i) {
     return "s" + std::to_string(i);
@@ -44,13 +46,6 @@ std::string chain_text(std::size_t count, bool cycle, bool depends = true) {
         }
     }
     return text;
-}
-
-template <typename Action> std::chrono::milliseconds time_of(Action&& action) {
-    const auto start = std::chrono::steady_clock::now();
-    action();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 start);
 }
 
 // Generous enough for ASan on a busy 2-core machine; the quadratic or recursive code this
