@@ -11,7 +11,8 @@ msg/msg.go with a new text, then polls GET / every 2 ms until the new text comes
             debounce included, and given apart)
   reflex    `reflex -r '\\.go$' -s -- go run ./cmd/api` (Debian's reflex), the usual loop
             without golaunch: edit -> the new text served
-Both use the same GOCACHE, warmed before the first round. Rounds alternate between the two.
+Each tool has its own copy of the module (each would rebuild on the other's edits otherwise);
+both use the same GOCACHE, warmed before the first round. Rounds alternate between the two.
 Then idle with watch: 20 go services of one module under `run --watch`, all ready, and
 golaunch's CPU ticks (utime+stime of all its threads) over 10 s: watching must cost ~nothing.
 Prints medians and the ratio; with $BENCH_RESULTS set (tests/bench/run_all.sh) the figures are
@@ -172,11 +173,14 @@ def main():
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     if shutil.which("reflex") is None:
         sys.exit("edit_bench: reflex is not installed (apt-get install reflex)")
-    work = tempfile.mkdtemp(prefix="golaunch-edit-bench-")
-    env = dict(os.environ, GOCACHE=os.path.join(work, ".gocache"), GOFLAGS="-mod=mod")
+    top = tempfile.mkdtemp(prefix="golaunch-edit-bench-")
+    work = os.path.join(top, "golaunch")
+    other = os.path.join(top, "reflex")
+    env = dict(os.environ, GOCACHE=os.path.join(top, ".gocache"), GOFLAGS="-mod=mod")
     procs = []
     try:
         make_module(work)
+        make_module(other)
         subprocess.run(["go", "build", "-o", os.devnull, "./cmd/api"], cwd=work, env=env,
                        check=True, timeout=300)  # the standard library into the cache
         gl_port, rf_port = free_port(), free_port()
@@ -191,7 +195,7 @@ def main():
         events = Events(gl)
         rf = subprocess.Popen(["reflex", "-r", r"\.go$", "-s", "--", "go", "run", "./cmd/api",
                                "-addr", "127.0.0.1:%d" % rf_port],
-                              cwd=work, env=env, stdout=subprocess.DEVNULL,
+                              cwd=other, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
         procs.append(rf)
         deadline = time.monotonic() + DEADLINE
@@ -224,7 +228,7 @@ def main():
             # reflex round: the same edit, its own server
             text = "reflex %d" % i
             t0 = time.monotonic()
-            write_msg(work, text)
+            write_msg(other, text)
             served = wait_for_text(rf_port, text, time.monotonic() + DEADLINE)
             if served is None:
                 sys.exit("edit_bench: reflex did not serve the edit")
@@ -259,7 +263,7 @@ def main():
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 if __name__ == "__main__":
