@@ -159,7 +159,12 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
                 }
                 self->m_answered = true;
                 self->m_timer.cancel();
-                self->answer(self->m_parser.get());
+                try {
+                    self->answer(self->m_parser.get());
+                } catch (const std::exception& e) {
+                    // Never out of the event loop: this request fails, the run goes on.
+                    self->respond(500, {{"error", e.what()}});
+                }
             });
     }
 

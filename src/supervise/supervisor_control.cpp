@@ -45,8 +45,10 @@ nlohmann::json Supervisor::Impl::services() {
     for (const auto& name : m_order) {
         const Service& entry = service(name);
         nlohmann::json ports = nlohmann::json::object();
-        for (const auto& [port_name, number] : m_ports.at(name)) {
-            ports[port_name] = number;
+        if (const auto found = m_ports.find(name); found != m_ports.end()) {
+            for (const auto& [port_name, number] : found->second) {
+                ports[port_name] = number;
+            }
         }
         const bool alive = running(entry) || (entry.tree.alive() && !entry.tree.empty());
         nlohmann::json health = nullptr;
