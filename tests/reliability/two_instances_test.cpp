@@ -78,10 +78,11 @@ TEST(Reliability, SecondInstanceRefusesAndAStaleLockFromKillNineIsRecovered) {
         EXPECT_NE(text.find("`" + golaunch_binary() + " run " + manifest.string()),
                   std::string::npos)
             << "the message names the running instance's command: " << text;
-        EXPECT_NE(text.find("hint: `golaunch ps`, `golaunch logs -f` and `golaunch restart SERVICE` "
-                            "work on it; or stop it first (Ctrl-C in its terminal, or `kill " +
-                            std::to_string(first.pid()) + "`)"),
-                  std::string::npos)
+        EXPECT_NE(
+            text.find("hint: `golaunch ps`, `golaunch logs -f` and `golaunch restart SERVICE` "
+                      "work on it; or stop it first (Ctrl-C in its terminal, or `kill " +
+                      std::to_string(first.pid()) + "`)"),
+            std::string::npos)
             << text;
         EXPECT_EQ(text.find("preflight"), std::string::npos) << "no preflight ran: " << text;
         EXPECT_EQ(text.find("started"), std::string::npos) << text;
