@@ -52,6 +52,10 @@ class MonitorSession {
     virtual ChildHook* child_hook() = 0;
     // Called in golaunch once the child exists (after exec succeeded). Throws on failure.
     virtual void attach(pid_t pid) = 0;
+    // Called on golaunch's event loop when the process has exited, before the exit is handled:
+    // returns once `on_event` has been called for every bind()/listen() of this session that
+    // has returned in the process. An event is never lost because the exit came first.
+    virtual void flush() {}
 };
 
 class BindMonitor {

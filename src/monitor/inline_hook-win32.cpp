@@ -19,6 +19,7 @@ namespace {
 
 constexpr DWORD k_inject_timeout_ms = 10000;
 constexpr DWORD k_pipe_buffer = 64 * 1024;
+constexpr DWORD k_flush_timeout_ms = 1000;
 
 std::uint64_t random_nonce() {
     std::random_device device;
@@ -31,7 +32,8 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
     InlineHookSession(std::filesystem::path dll, BindEventHandler on_event)
         : m_dll(std::move(dll)), m_on_event(std::move(on_event)),
           m_stop(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
-          m_io_event(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+          m_io_event(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+          m_read_all(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
 
     ~InlineHookSession() override {
         SetEvent(m_stop.get());
@@ -62,7 +64,18 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
         if (!m_failure.empty()) {
             throw Error("bind monitor: pid " + std::to_string(m_pid) + " not hooked: " + m_failure);
         }
-        m_reader = std::thread([this] { read_records(); });
+        m_reader = std::thread([this] {
+            read_records();
+            SetEvent(m_read_all.get());
+        });
+    }
+
+    // The process has exited, so the pipe breaks once its last record has been read: wait for
+    // the reader to get there (bounded, in case a child of the service still holds the pipe).
+    void flush() override {
+        if (m_reader.joinable() && m_read_all.valid()) {
+            WaitForSingleObject(m_read_all.get(), k_flush_timeout_ms);
+        }
     }
 
   private:
@@ -160,6 +173,7 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
     BindEventHandler m_on_event;
     UniqueHandle m_stop;
     UniqueHandle m_io_event;
+    UniqueHandle m_read_all; // set when the reader has ended
     UniqueHandle m_pipe;
     unsigned long m_pid = 0;
     std::string m_failure;

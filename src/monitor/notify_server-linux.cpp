@@ -109,10 +109,14 @@ void NotifyServer::answer(std::uint64_t key) {
     }
     try {
         auto emulation = emulate_bind_call(listener, request);
-        ::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &emulation.response);
+        // Told before the caller goes on: its exit can never be handled before its last call.
         if (emulation.event && found->second.on_event) {
-            found->second.on_event(*emulation.event);
+            try {
+                found->second.on_event(*emulation.event);
+            } catch (const std::exception&) { // the answer below must go out all the same
+            }
         }
+        ::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &emulation.response);
     } catch (const std::exception&) {
         // Never leave the caller waiting and never let this thread end the program: the
         // kernel performs the call itself (the answer may already have been sent: harmless).

@@ -122,6 +122,8 @@ class PtraceSession final : public MonitorSession, public ChildHook {
         return 0;
     }
 
+    void flush() override;
+
     void attach(pid_t pid) override {
         m_session.reset();
         m_status_child.reset();
@@ -209,21 +211,51 @@ class PtraceMonitor final : public BindMonitor {
         send_request(m_control.get(), {TracerRequestType::end_session, 0, key}, -1);
     }
 
+    // Delivers every record already in the control socket, in the caller's thread. The reader
+    // takes records only under m_read_mutex and delivers them before letting go of it, so once
+    // this holds it, nothing taken earlier is still undelivered.
+    void flush() {
+        const std::lock_guard lock(m_read_mutex);
+        while (receive_one() == Received::record) {
+        }
+    }
+
   private:
+    enum class Received { record, none, closed };
+
+    // One record without blocking, delivered to its session's handler. m_read_mutex held.
+    Received receive_one() {
+        TracerEvent record;
+        ssize_t got = 0;
+        do {
+            got = ::recv(m_control.get(), &record, sizeof record, MSG_DONTWAIT);
+        } while (got < 0 && errno == EINTR);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return Received::none;
+        }
+        if (got != static_cast<ssize_t>(sizeof record)) {
+            return Received::closed; // EOF: shut down, or the tracer died
+        }
+        const auto event = to_bind_event(record);
+        const std::lock_guard lock(m_mutex); // held: no call after the session is gone
+        if (const auto found = m_handlers.find(record.key); found != m_handlers.end()) {
+            found->second(event);
+        }
+        return Received::record;
+    }
+
     void read_events() {
         for (;;) {
-            TracerEvent record;
-            const auto got = ::recv(m_control.get(), &record, sizeof record, 0);
-            if (got < 0 && errno == EINTR) {
-                continue;
+            pollfd ready{m_control.get(), POLLIN, 0};
+            if (::poll(&ready, 1, -1) < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
             }
-            if (got != static_cast<ssize_t>(sizeof record)) {
-                return; // EOF: shut down, or the tracer died
-            }
-            const auto event = to_bind_event(record);
-            const std::lock_guard lock(m_mutex); // held: no call after the session is gone
-            if (const auto found = m_handlers.find(record.key); found != m_handlers.end()) {
-                found->second(event);
+            const std::lock_guard lock(m_read_mutex);
+            if (receive_one() == Received::closed) {
+                return;
             }
         }
     }
@@ -233,12 +265,17 @@ class PtraceMonitor final : public BindMonitor {
     UniqueFd m_control;
     std::atomic<std::uint64_t> m_next_key{0};
     std::mutex m_mutex;
+    std::mutex m_read_mutex; // taking a record from m_control and delivering it
     std::unordered_map<std::uint64_t, BindEventHandler> m_handlers;
     std::thread m_reader;
 };
 
 PtraceSession::~PtraceSession() {
     m_monitor.remove(m_key);
+}
+
+void PtraceSession::flush() {
+    m_monitor.flush();
 }
 
 // Forks the tracer; returns its pid and golaunch's end of the control socket.

@@ -313,10 +313,12 @@ class Tracer {
                 describe_address(address, pending.event);
             }
         }
-        resume(tid, PTRACE_CONT, 0); // first let it go, then tell golaunch
+        // First tell golaunch, then let it go: the record is in golaunch's socket before the
+        // process can exit, so a flush at its exit finds it.
         if (pending.event.key != 0 && m_ended.count(pending.event.key) == 0) {
             ::send(m_control, &pending.event, sizeof pending.event, MSG_NOSIGNAL);
         }
+        resume(tid, PTRACE_CONT, 0);
     }
 
     int m_control;

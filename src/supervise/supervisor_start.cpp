@@ -154,7 +154,14 @@ void Supervisor::Impl::launch(Service& entry) {
                      {{"pid", entry.tree.id()}, {"command", argv}, {"ports", entry.plan.ports}},
                      "started pid " + std::to_string(entry.tree.id()) + ": " + shell_join(argv));
     entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
-        on_service_exit(entry, entry.process->process.native_exit_code());
+        // The bind()/listen() events of calls made before the exit are handled before it: the
+        // monitor hands them over now, and the exit waits behind them in the queue.
+        if (entry.session) {
+            entry.session->flush();
+        }
+        asio::post(m_io, [this, &entry, status = entry.process->process.native_exit_code()] {
+            on_service_exit(entry, status);
+        });
     });
     feed(entry, service_event::Launched{});
     // Dependents waiting for it with "started" may go now.

@@ -84,6 +84,22 @@ TEST_P(BindMonitorContract, ReportsEaddrinuseExactlyAsTheServiceSeesIt) {
     EXPECT_TRUE(eventually([&] { return child.saw_line("address already in use"); }, 5s));
 }
 
+// The supervisor handles a service's exit after asking the session for the events of the calls
+// that have returned (flush): a bind that failed just before the exit must be among them, however
+// slow the handler. Without it, the EADDRINUSE of a service that then exits could be lost when
+// the run ends with that exit.
+TEST_P(BindMonitorContract, DeliversAFailedBindBeforeTheExitThatFollowsIt) {
+    const auto port = pick_free_port();
+    const test::HeldListener holder(port);
+    ASSERT_TRUE(holder.ok());
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    MonitoredProcess child(*m_monitor, {fixture("binder"), "-addr", addr, "-exit-on-error"}, 300ms);
+    ASSERT_TRUE(child.wait_for_exit_and_flush(20s));
+    const auto bind = child.find(BindCall::bind, port);
+    ASSERT_TRUE(bind.has_value()) << "the failed bind was not delivered before the exit";
+    EXPECT_EQ(bind->error, EADDRINUSE);
+}
+
 TEST_P(BindMonitorContract, JudgesAPrivilegedPortWithTheServicesOwnCapabilities) {
     if (::geteuid() != 0) {
         GTEST_SKIP() << "needs root to start a service as nobody and to compare with root";

@@ -14,7 +14,8 @@ namespace golaunch::test {
 
 using namespace std::chrono_literals;
 
-MonitoredProcess::MonitoredProcess(BindMonitor& monitor, std::vector<std::string> argv)
+MonitoredProcess::MonitoredProcess(BindMonitor& monitor, std::vector<std::string> argv,
+                                   std::chrono::milliseconds handler_delay)
     : m_work(boost::asio::make_work_guard(m_io)) {
     LaunchSpec spec;
     spec.executable = argv.at(0);
@@ -24,7 +25,8 @@ MonitoredProcess::MonitoredProcess(BindMonitor& monitor, std::vector<std::string
     std::string why_not;
     m_session = monitor.prepare(
         spec.executable.string(),
-        [this](const BindEvent& event) {
+        [this, handler_delay](const BindEvent& event) {
+            std::this_thread::sleep_for(handler_delay);
             const std::lock_guard lock(m_mutex);
             m_events.push_back(event);
         },
@@ -80,6 +82,23 @@ int MonitoredProcess::stop() {
         }
     }
     return m_exit_code;
+}
+
+bool MonitoredProcess::wait_for_exit_and_flush(std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        boost::system::error_code ec;
+        if (!m_process->process.running(ec)) { // reaps it
+            m_stopped = true;
+            m_exit_code = ec ? -1 : m_process->process.exit_code();
+            m_session->flush();
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(5ms);
+    }
 }
 
 std::vector<BindEvent> MonitoredProcess::events() {

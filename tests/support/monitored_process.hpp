@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,7 +26,10 @@ class MonitoredProcess {
   public:
     // Launches argv (argv[0] an absolute path) under a new session of `monitor`; throws Error
     // when the monitor declines it.
-    MonitoredProcess(BindMonitor& monitor, std::vector<std::string> argv);
+    // `handler_delay` makes the event handler slow (it sleeps that long before recording an
+    // event), as an event loop busy with other work would be.
+    MonitoredProcess(BindMonitor& monitor, std::vector<std::string> argv,
+                     std::chrono::milliseconds handler_delay = std::chrono::milliseconds(0));
     ~MonitoredProcess(); // stop(), then the session ends
     MonitoredProcess(const MonitoredProcess&) = delete;
     MonitoredProcess& operator=(const MonitoredProcess&) = delete;
@@ -33,6 +37,10 @@ class MonitoredProcess {
     pid_t pid() const { return m_process->pid; }
     // SIGTERM to the process group, SIGKILL after 10 s; the exit code (or -1). Once.
     int stop();
+    // Waits (bounded by `limit`) for the process to exit on its own and reaps it; then asks the
+    // session for the events of every call that has returned, as the supervisor does before it
+    // handles an exit. True when it exited in time.
+    bool wait_for_exit_and_flush(std::chrono::milliseconds limit);
     std::vector<BindEvent> events();
     // True when an output line (stdout or stderr) contains `part`.
     bool saw_line(const std::string& part);
