@@ -35,7 +35,11 @@ OwnerMark owner_mark(const ProcessInfo& info) {
 
 std::string no_owner_text(const SocketEntry& socket, int denied) {
     if (socket.inode == 0) {
-        return std::string("no process (") + to_string(socket.state) + ")";
+        // A listener always has an owner: when the table names none (Wine reports pid 0 for
+        // every socket), the system did not say, which is not "nobody".
+        return socket.state == SocketState::listen || socket.protocol == Protocol::udp
+                   ? std::string("owner not reported by the system's socket table")
+                   : std::string("no process (") + to_string(socket.state) + ")";
     }
     if (denied > 0) {
         return "owner hidden (run as root to see it)";

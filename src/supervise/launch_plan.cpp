@@ -4,6 +4,7 @@
 #include "manifest/interpolate.hpp"
 #include "manifest/project_id.hpp"
 #include "manifest/reserved_env.hpp"
+#include "platform/admin_commands.hpp"
 #include "platform/process_info.hpp"
 #include "util/error.hpp"
 
@@ -14,35 +15,51 @@ namespace golaunch {
 namespace {
 
 // Sets KEY=VALUE in `env`, replacing an earlier value of KEY.
+// The key of a "KEY=VALUE" entry.
+std::string_view env_key(const std::string& entry) {
+    return std::string_view(entry).substr(0, entry.find('='));
+}
+
+// Sets KEY=VALUE in `env`, replacing an earlier value of KEY (on Windows whatever its case:
+// setting PATH replaces Path).
 void set_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
-    const std::string prefix = key + "=";
     env.erase(std::remove_if(env.begin(), env.end(),
-                             [&](const std::string& entry) { return entry.rfind(prefix, 0) == 0; }),
+                             [&](const std::string& entry) {
+                                 return entry.find('=') != std::string::npos &&
+                                        same_env_key(env_key(entry), key);
+                             }),
               env.end());
-    env.push_back(prefix + value);
+    env.push_back(key + "=" + value);
 }
 
 bool has_env(const std::vector<std::string>& env, const std::string& key) {
-    const std::string prefix = key + "=";
     return std::any_of(env.begin(), env.end(), [&](const std::string& entry) {
-        return entry.rfind(prefix, 0) == 0 && entry.size() > prefix.size();
+        const auto equals = entry.find('=');
+        return equals != std::string::npos && equals + 1 < entry.size() &&
+               same_env_key(env_key(entry), key);
     });
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& env,
+                                      const Manifest& manifest, const std::vector<std::string>& env,
                                       const std::string& service) {
     if (names_a_path(program)) {
         const std::filesystem::path path(program);
         return path.is_absolute() ? path : (cwd / path).lexically_normal();
     }
-    auto found = find_program(program, env);
+    std::vector<std::filesystem::path> local_dirs{cwd};
+    if (manifest.root_dir.lexically_normal() != cwd) {
+        local_dirs.push_back(manifest.root_dir);
+    }
+    auto found = find_program(program, env, local_dirs);
     if (found.empty()) {
-        throw Error("service '" + service + "': program '" + program + "' not found on PATH",
-                    ExitCode::service_failed,
-                    program == "go"
-                        ? "install Go (Debian: apt-get install golang-go) or put it on PATH"
-                        : "install it, or give its full path in cmd");
+        const bool windows = executable_suffix()[0] != '\0';
+        throw Error(
+            "service '" + service + "': program '" + program + "' not found " +
+                (windows ? "in the service's directory, the manifest's, or on PATH" : "on PATH"),
+            ExitCode::service_failed,
+            program == "go" ? install_go_instruction()
+                            : "install it, or give its full path in cmd");
     }
     return found;
 }
@@ -92,7 +109,8 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
 
     if (!service.go_package.empty()) {
         LaunchSpec build;
-        build.executable = resolve_program("go", manifest.root_dir, base_env, service.name);
+        build.executable =
+            resolve_program("go", manifest.root_dir, manifest, base_env, service.name);
         build.args = {"build"};
         build.args.insert(build.args.end(), service.build_flags.begin(), service.build_flags.end());
         build.args.insert(
@@ -115,7 +133,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                    env);
     } else {
         plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports),
-                                              cwd, env, service.name);
+                                              cwd, manifest, env, service.name);
         for (std::size_t i = 1; i < service.cmd.size(); ++i) {
             plan.run.args.push_back(interpolate(service.cmd[i], service.name, ports));
         }
@@ -124,7 +142,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     const auto command_spec = [&](const std::vector<std::string>& command) {
         LaunchSpec spec;
         spec.executable = resolve_program(interpolate(command.front(), service.name, ports), cwd,
-                                          env, service.name);
+                                          manifest, env, service.name);
         for (std::size_t i = 1; i < command.size(); ++i) {
             spec.args.push_back(interpolate(command[i], service.name, ports));
         }

@@ -28,8 +28,19 @@ bool names_a_path(const std::string& program) {
     return program.find('/') != std::string::npos;
 }
 
-std::filesystem::path find_program(const std::string& program,
-                                   const std::vector<std::string>& env) {
+std::string display_command(const LaunchSpec& spec) {
+    std::vector<std::string> argv{spec.executable.string()};
+    argv.insert(argv.end(), spec.args.begin(), spec.args.end());
+    return shell_join(argv);
+}
+
+bool same_env_key(std::string_view a, std::string_view b) {
+    return a == b;
+}
+
+// Unix never looks in the current directory for a bare name: `local_dirs` are not searched.
+std::filesystem::path find_program(const std::string& program, const std::vector<std::string>& env,
+                                   const std::vector<std::filesystem::path>&) {
     if (names_a_path(program)) {
         return program;
     }

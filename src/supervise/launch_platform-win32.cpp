@@ -17,10 +17,7 @@ namespace {
 std::string env_value(const std::vector<std::string>& env, std::string_view key) {
     for (const auto& assignment : env) {
         if (assignment.size() > key.size() && assignment[key.size()] == '=' &&
-            std::equal(key.begin(), key.end(), assignment.begin(), [](char a, char b) {
-                return std::toupper(static_cast<unsigned char>(a)) ==
-                       std::toupper(static_cast<unsigned char>(b));
-            })) {
+            same_env_key(std::string_view(assignment).substr(0, key.size()), key)) {
             return assignment.substr(key.size() + 1);
         }
     }
@@ -59,8 +56,21 @@ bool names_a_path(const std::string& program) {
     return program.find_first_of("/\\:") != std::string::npos;
 }
 
-std::filesystem::path find_program(const std::string& program,
-                                   const std::vector<std::string>& env) {
+std::string display_command(const LaunchSpec& spec) {
+    return spec.raw_command_line.empty()
+               ? windows_command_line(from_wide(spec.executable.native()), spec.args)
+               : spec.raw_command_line;
+}
+
+bool same_env_key(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::toupper(static_cast<unsigned char>(x)) ==
+                      std::toupper(static_cast<unsigned char>(y));
+           });
+}
+
+std::filesystem::path find_program(const std::string& program, const std::vector<std::string>& env,
+                                   const std::vector<std::filesystem::path>& local_dirs) {
     if (names_a_path(program)) {
         return program;
     }
@@ -72,12 +82,15 @@ std::filesystem::path find_program(const std::string& program,
     if (extensions.empty()) {
         extensions = ".COM;.EXE;.BAT;.CMD";
     }
-    const bool has_extension = std::filesystem::path(program).has_extension();
+    std::vector<std::filesystem::path> dirs = local_dirs;
     for (const auto& dir : split(path_value, ';')) {
-        if (dir.empty()) {
-            continue;
+        if (!dir.empty()) {
+            dirs.emplace_back(to_wide(dir));
         }
-        const std::filesystem::path base = std::filesystem::path(to_wide(dir)) / to_wide(program);
+    }
+    const bool has_extension = std::filesystem::path(program).has_extension();
+    for (const auto& dir : dirs) {
+        const std::filesystem::path base = dir / to_wide(program);
         if (has_extension && is_file(base)) {
             return base;
         }

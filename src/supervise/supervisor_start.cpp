@@ -4,6 +4,7 @@
 #include "platform/process_activity.hpp"
 #include "platform/socket_table.hpp"
 #include "supervise/exit_status.hpp"
+#include "supervise/launch_platform.hpp"
 #include "supervise/readiness.hpp"
 #include "supervise/startup_diagnosis.hpp"
 #include "util/error.hpp"
@@ -36,10 +37,8 @@ void Supervisor::Impl::build_next() {
 
 void Supervisor::Impl::start_build(Service& entry) {
     const std::string& name = entry.spec->name;
-    std::vector<std::string> argv{entry.plan.build->executable.string()};
-    argv.insert(argv.end(), entry.plan.build->args.begin(), entry.plan.build->args.end());
     m_reporter.event(
-        "build", name, {{"command", shell_join(argv)}},
+        "build", name, {{"command", display_command(*entry.plan.build)}},
         "building " + entry.spec->go_package + " -> " +
             built_binary_path(m_manifest, name).lexically_relative(m_manifest.root_dir).string());
     entry.started = Clock::now();
@@ -150,9 +149,9 @@ void Supervisor::Impl::launch(Service& entry) {
     attach_output(entry, name, *entry.process);
     std::vector<std::string> argv{entry.plan.run.executable.string()};
     argv.insert(argv.end(), entry.plan.run.args.begin(), entry.plan.run.args.end());
-    m_reporter.event("started", name,
-                     {{"pid", entry.tree.id()}, {"command", argv}, {"ports", entry.plan.ports}},
-                     "started pid " + std::to_string(entry.tree.id()) + ": " + shell_join(argv));
+    m_reporter.event(
+        "started", name, {{"pid", entry.tree.id()}, {"command", argv}, {"ports", entry.plan.ports}},
+        "started pid " + std::to_string(entry.tree.id()) + ": " + display_command(entry.plan.run));
     entry.process->process.async_wait([this, &entry](boost::system::error_code, int) {
         // The bind()/listen() events of calls made before the exit are handled before it: the
         // monitor hands them over now, and the exit waits behind them in the queue.

@@ -1,25 +1,53 @@
 #include "util/color.hpp"
 
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 namespace golaunch {
 
-bool should_use_color(std::FILE* stream) {
-    const char* force = std::getenv("CLICOLOR_FORCE");
-    if (force != nullptr && std::strcmp(force, "0") != 0 && force[0] != '\0') {
+bool color_wanted(StreamKind kind, const char* term, const char* no_color, const char* force) {
+    if (force != nullptr && force[0] != '\0' && std::strcmp(force, "0") != 0) {
         return true;
     }
-    const char* no_color = std::getenv("NO_COLOR");
     if (no_color != nullptr && no_color[0] != '\0') {
         return false;
     }
-    const char* term = std::getenv("TERM");
-    if (term == nullptr || std::strcmp(term, "dumb") == 0) {
-        return false;
+    const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
+    switch (kind) {
+    case StreamKind::console: // cmd and PowerShell set no TERM
+        return !dumb;
+    case StreamKind::terminal:
+        return term != nullptr && !dumb;
+    case StreamKind::other:
+        break;
     }
-    return ::isatty(::fileno(stream)) == 1;
+    return false;
+}
+
+bool is_cygwin_pty_pipe_name(std::string_view name) {
+    if (!name.empty() && name.front() == '\\') {
+        name.remove_prefix(1);
+    }
+    const auto parts = split(std::string(name), '-');
+    const auto all = [](const std::string& text, auto test) {
+        return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+            return test(static_cast<unsigned char>(c)) != 0;
+        });
+    };
+    return parts.size() == 5 && (parts[0] == "msys" || parts[0] == "cygwin") &&
+           all(parts[1], [](int c) { return std::isxdigit(c); }) && parts[2].size() > 3 &&
+           parts[2].compare(0, 3, "pty") == 0 &&
+           all(parts[2].substr(3), [](int c) { return std::isdigit(c); }) &&
+           (parts[3] == "from" || parts[3] == "to") && parts[4] == "master";
+}
+
+bool should_use_color(std::FILE* stream) {
+    return color_wanted(stream_kind(stream), std::getenv("TERM"), std::getenv("NO_COLOR"),
+                        std::getenv("CLICOLOR_FORCE"));
 }
 
 std::string Palette::paint(std::string_view text, int sgr_code) const {

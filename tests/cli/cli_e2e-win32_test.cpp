@@ -1,0 +1,108 @@
+// golaunch.exe end to end, under Wine in CI (and on real Windows): the real binary runs a real
+// GOOS=windows Go server on loopback. A bare program name next to the manifest is found, the
+// log quotes commands as cmd.exe does, `who` names (or honestly cannot name) a listener's owner,
+// `fix --dry-run` changes nothing, and TerminateProcess of golaunch.exe leaves no service behind.
+#include "support/golaunch_run.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <windows.h>
+
+#include <filesystem>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A project dir whose path holds a space, with the httpserver fixture copied next to the
+// manifest and named by its bare name in cmd.
+struct Project {
+    explicit Project(std::uint16_t port) : dir(), root(dir.path() / "my app") {
+        std::filesystem::create_directories(root);
+        std::filesystem::copy_file(fixture("httpserver"), root / "httpserver.exe");
+        manifest = root / "golaunch.toml";
+        const std::string text = "version = 1\nname = \"wine-e2e\"\n[services.web]\n"
+                                 "cmd = [\"httpserver.exe\", \"-name\", \"web\"]\n"
+                                 "ports = { http = " +
+                                 std::to_string(port) + " }\n";
+        dir.write("my app/golaunch.toml", text);
+    }
+    TempDir dir;
+    std::filesystem::path root;
+    std::filesystem::path manifest;
+};
+
+TEST(CliWin32, RunFindsTheProgramNextToTheManifestAndIsReady) {
+    const auto port = pick_free_port();
+    const Project project(port);
+    GolaunchRun run(project.dir, {"run", project.manifest.string(), "--stop-when-ready"});
+    const auto code = run.wait_for_exit(60s);
+    ASSERT_TRUE(code.has_value()) << run.output();
+    EXPECT_EQ(*code, 0) << run.output();
+    const auto log = run.output();
+    EXPECT_NE(log.find("ready in"), std::string::npos) << log;
+    // The started line quotes the path with a space the Windows way, never 'Z:\...'.
+    EXPECT_NE(log.find("\\my app\\httpserver.exe\" -name web"), std::string::npos) << log;
+    EXPECT_EQ(log.find("'"), std::string::npos) << log;
+    EXPECT_EQ(log.find("sudo"), std::string::npos) << log;
+}
+
+TEST(CliWin32, WhoNamesTheListenersOwnerOrSaysItWasNotReported) {
+    const HeldListener held(0);
+    ASSERT_TRUE(held.ok());
+    const TempDir dir;
+    GolaunchRun who(dir, {"who", std::to_string(held.port())});
+    const auto code = who.wait_for_exit(60s);
+    ASSERT_TRUE(code.has_value()) << who.output();
+    EXPECT_EQ(*code, 0) << who.output();
+    const auto text = who.output();
+    EXPECT_NE(text.find(":" + std::to_string(held.port())), std::string::npos) << text;
+    if (running_under_wine()) { // Wine's socket table gives owner pid 0
+        EXPECT_NE(text.find("owner not reported"), std::string::npos) << text;
+    } else {
+        EXPECT_NE(text.find("pid " + std::to_string(::GetCurrentProcessId())), std::string::npos)
+            << text;
+    }
+    EXPECT_EQ(text.find("no process"), std::string::npos) << text;
+}
+
+TEST(CliWin32, FixDryRunOnABusyPortChangesNothing) {
+    const HeldListener held(0);
+    ASSERT_TRUE(held.ok());
+    const Project project(held.port());
+    const auto before = read_file(project.manifest);
+    GolaunchRun fix(project.dir, {"fix", project.manifest.string(), "--dry-run", "--no-network"});
+    const auto code = fix.wait_for_exit(60s);
+    ASSERT_TRUE(code.has_value()) << fix.output();
+    EXPECT_NE(fix.output().find(std::to_string(held.port())), std::string::npos) << fix.output();
+    EXPECT_EQ(read_file(project.manifest), before);
+    EXPECT_FALSE(std::filesystem::exists(project.root / "ports.toml")) << fix.output();
+    EXPECT_EQ(fix.output().find("sudo"), std::string::npos) << fix.output();
+}
+
+TEST(CliWin32, TerminatingGolaunchLeavesNoServiceBehind) {
+    const auto port = pick_free_port();
+    const Project project(port);
+    GolaunchRun run(project.dir, {"run", project.manifest.string(), "--json"});
+    const auto started = run.wait_for_event("started", "web", 60s);
+    ASSERT_TRUE(started) << run.output();
+    ASSERT_TRUE(run.wait_for_event("ready", "web", 60s)) << run.output();
+    const auto service = (*started)["pid"].get<pid_t>();
+    ASSERT_TRUE(pid_running(service));
+    // TerminateProcess of golaunch.exe alone, as Task Manager's "End task" does: no handler
+    // runs, and only its job (kill on close) can take the service with it.
+    const HANDLE golaunch = ::OpenProcess(PROCESS_TERMINATE, FALSE, static_cast<DWORD>(run.pid()));
+    ASSERT_NE(golaunch, nullptr);
+    ASSERT_NE(::TerminateProcess(golaunch, 1), 0);
+    ::CloseHandle(golaunch);
+    ASSERT_TRUE(run.wait_for_exit(30s).has_value());
+    EXPECT_TRUE(eventually([&] { return !pid_running(service); }, 20s))
+        << "service pid " << service << " outlived golaunch.exe\n"
+        << run.output();
+    EXPECT_TRUE(eventually([&] { return !can_connect(port); }, 10s));
+}
+
+} // namespace
+} // namespace golaunch::test
