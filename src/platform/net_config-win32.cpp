@@ -116,6 +116,12 @@ NetConfig read_net_config() {
     });
     read_adapters(config);
     config.port_proxies = read_portproxy_rules();
+    auto firewall = read_windows_firewall_rules();
+    if (firewall.unread.empty()) {
+        config.windows_firewall_rules = std::move(firewall.rules);
+    } else {
+        config.unread.insert(config.unread.end(), firewall.unread.begin(), firewall.unread.end());
+    }
     if (const auto text = dynamic.get()) {
         config.local_port_range = parse_dynamic_port_range(*text);
         if (!config.local_port_range) {

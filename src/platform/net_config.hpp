@@ -9,6 +9,7 @@
 #include "platform/port_range.hpp"
 #include "platform/portproxy.hpp"
 #include "platform/socket_table.hpp"
+#include "platform/windows_firewall_rules.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -41,6 +42,9 @@ struct NetConfig {
     // the portproxy rules (the IP Helper service listens on their ports).
     std::vector<ExcludedPortRange> excluded_ranges;
     std::vector<PortProxyRule> port_proxies;
+    // Windows Defender Firewall's rules from the registry; nullopt when not read (Linux, or the
+    // keys could not be opened: the reason is in `unread`).
+    std::optional<std::vector<WindowsFirewallRule>> windows_firewall_rules;
     std::vector<std::string> unread; // facts that could not be read, and why
     bool windows_rules = false;      // read on Windows: netsh wording, no sysctl
 

@@ -8,7 +8,7 @@
 #include "preflight/ipv6_check.hpp"
 #include "preflight/port_exclusion_check.hpp"
 #include "preflight/privileged_port_advice.hpp"
-#include "preflight/wildcard_bind_check.hpp"
+#include "preflight/windows_firewall_check.hpp"
 
 #include <map>
 #include <set>
@@ -267,7 +267,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
         check_local_address(endpoint, config, findings);
         check_shadowing(endpoint, context.table, findings);
         check_port_exclusions(endpoint, config, findings);
-        check_wildcard_bind(endpoint, config, findings);
+        check_windows_firewall(context, endpoint, config, findings);
     }
     check_duplicates(context.endpoints, findings);
     return findings;

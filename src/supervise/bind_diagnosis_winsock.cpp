@@ -86,11 +86,24 @@ void explain_access_denied(const BindEvent& event, const std::vector<PortUser>& 
         diagnosis.remedy = excluded_range_remedy(event.port);
         return;
     }
+    // Neither a holder nor a reserved range: what is left is a filter in the Windows Filtering
+    // Platform, which antivirus and endpoint products install to refuse listen() per program.
+    const std::string program = event.launched.empty() ? "the service's exe" : event.launched;
+    diagnosis.message += ": refused by a Windows Filtering Platform filter, most likely an "
+                         "antivirus or endpoint security product's";
     diagnosis.facts.push_back("no process holds the port and it is in no excluded port range "
-                              "(as read now): a firewall or security product refused it, or a "
-                              "range was reserved and released since");
-    diagnosis.remedy = "`netsh interface ipv4 show excludedportrange protocol=tcp` lists the "
-                       "excluded ranges now; or pick another port";
+                              "(as read now; `netsh interface ipv4 show excludedportrange "
+                              "protocol=tcp` lists them)");
+    diagnosis.facts.push_back(
+        "to confirm: run `auditpol /set /subcategory:\"Filtering Platform Connection\" "
+        "/failure:enable` in a terminal opened with \"Run as administrator\", start the "
+        "service again, and look in Event Viewer's Security log for event 5155 (\"The Windows "
+        "Filtering Platform has blocked an application or service from listening on a port\") "
+        "naming " +
+        program);
+    diagnosis.remedy = "add an exclusion for " + program +
+                       " in the security product (golaunch starts it from this same path every "
+                       "time, so one exclusion lasts), or pick another port";
 }
 
 } // namespace

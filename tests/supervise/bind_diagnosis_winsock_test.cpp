@@ -86,6 +86,25 @@ TEST(BindDiagnosisWinsock, AccessDeniedOutsideEveryRangeSaysSo) {
     EXPECT_EQ(joined(v6).find("winnat/Hyper-V"), std::string::npos) << joined(v6);
 }
 
+// 10013 with no holder and no excluded range: a WFP filter of a security product, how to prove
+// it (the audit policy, then event 5155 in the Security log) and how to get past it (an exclusion
+// for the exe golaunch started, whose path is stable).
+TEST(BindDiagnosisWinsock, AccessDeniedWithNoHolderAndNoRangeNamesASecurityProduct) {
+    auto event = failed_bind(3000, 10013);
+    event.launched = "C:\\work\\shop\\.golaunch\\bin\\api.exe";
+    const auto diagnosis = diagnose_bind_error(event, {}, with_excluded_range());
+    const std::string text = joined(diagnosis);
+    for (const char* needle :
+         {"Windows Filtering Platform", "antivirus or endpoint security",
+          "auditpol /set /subcategory:\"Filtering Platform Connection\" /failure:enable",
+          "event 5155", "Run as administrator",
+          "exclusion for C:\\work\\shop\\.golaunch\\bin\\api.exe"}) {
+        EXPECT_NE(text.find(needle), std::string::npos) << needle << " missing in\n" << text;
+    }
+    EXPECT_NE(diagnosis.remedy.find("exclusion"), std::string::npos) << diagnosis.remedy;
+    EXPECT_EQ(text.find("sudo"), std::string::npos) << text;
+}
+
 TEST(BindDiagnosisWinsock, AddressInUseNamesTheOwner) {
     const auto diagnosis = diagnose_bind_error(
         failed_bind(8080, 10048), {holder(8080, 777, "C:\\tools\\other.exe")}, NetConfig{});

@@ -6,8 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace golaunch {
 namespace {
+
+// The same file (Windows names are case-insensitive: PATHEXT gives "httpserver.EXE").
+bool same_file(const std::filesystem::path& found, const std::filesystem::path& expected) {
+    std::error_code error;
+    return !found.empty() && std::filesystem::equivalent(found, expected, error);
+}
 
 TEST(FindProgramWin32, ABareNameIsFoundInTheServiceDirectoryBeforePath) {
     const test::TempDir local;
@@ -15,16 +23,18 @@ TEST(FindProgramWin32, ABareNameIsFoundInTheServiceDirectoryBeforePath) {
     const auto here = local.write("httpserver.exe", "MZ");
     on_path.write("httpserver.exe", "MZ");
     const std::vector<std::string> env{"Path=" + on_path.path().string()};
-    EXPECT_EQ(find_program("httpserver.exe", env, {local.path()}), here);
-    EXPECT_EQ(find_program("httpserver", env, {local.path()}), here) << "PATHEXT's .EXE";
-    EXPECT_EQ(find_program("httpserver", env, {}), on_path.path() / "httpserver.exe")
+    EXPECT_TRUE(same_file(find_program("httpserver.exe", env, {local.path()}), here));
+    EXPECT_TRUE(same_file(find_program("httpserver", env, {local.path()}), here))
+        << "PATHEXT's .EXE";
+    EXPECT_TRUE(same_file(find_program("httpserver", env, {}), on_path.path() / "httpserver.exe"))
         << "Path (any case) is searched after the local directories";
 }
 
 TEST(FindProgramWin32, PathextDecidesTheExtensionsTried) {
     const test::TempDir local;
     const auto script = local.write("tool.cmd", "@echo off");
-    EXPECT_EQ(find_program("tool", {"PATHEXT=.EXE;.CMD", "PATH="}, {local.path()}), script);
+    EXPECT_TRUE(
+        same_file(find_program("tool", {"PATHEXT=.EXE;.CMD", "PATH="}, {local.path()}), script));
     EXPECT_TRUE(find_program("tool", {"PATHEXT=.EXE", "PATH="}, {local.path()}).empty());
     EXPECT_TRUE(find_program("no-such-tool", {"PATH="}, {local.path()}).empty());
 }
