@@ -4,6 +4,8 @@
 // Before the child resumes, golaunch creates a named file mapping `Local\golaunch-hook-<pid>`
 // holding a HookControl with the pipe name; the DLL, loaded into that pid, reads it, installs the
 // hooks and writes back whether it could. Each hooked call then writes one HookRecord to the pipe.
+// The DLL follows the processes the service starts the same way (a block per child pid, the DLL
+// injected while the child is suspended), so their records come down the same pipe.
 #pragma once
 
 #include "monitor/bind_event.hpp"
@@ -15,7 +17,7 @@ namespace golaunch {
 
 inline constexpr std::uint32_t k_hook_record_magic = 0x4b4f4847;  // "GHOK"
 inline constexpr std::uint32_t k_hook_control_magic = 0x4c544347; // "GCTL"
-inline constexpr std::uint32_t k_hook_protocol_version = 1;
+inline constexpr std::uint32_t k_hook_protocol_version = 2;
 
 enum class HookCall : std::uint8_t { bind = 0, listen = 1 };
 
@@ -41,12 +43,16 @@ static_assert(sizeof(HookRecord) == 56, "the wire record has a fixed size");
 enum class HookState : std::int32_t { pending = 0, hooked = 1, refused = 2 };
 
 // The shared block. golaunch writes magic, version and pipe_name; the DLL writes state and reason.
+// For a process a hooked service starts (CreateProcessW/A), the service's DLL writes the block
+// itself and sets pipe_handle: its own pipe handle, duplicated into the new process, which uses
+// it instead of opening pipe_name (the pipe has one instance, connected already).
 struct HookControl {
     std::uint32_t magic;
     std::uint32_t version;
     char16_t pipe_name[128];     // NUL-terminated UTF-16
     volatile std::int32_t state; // HookState
     char reason[256];            // NUL-terminated ASCII, why the hooks were not installed
+    std::uint64_t pipe_handle;   // 0, or a HANDLE to the pipe valid in the process it is for
 };
 
 // The mapping's name for a child pid: "Local\golaunch-hook-<pid>".

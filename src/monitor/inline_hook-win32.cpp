@@ -188,7 +188,7 @@ class InlineHookMonitor final : public BindMonitor {
 
     std::string description() const override {
         return "inline hook of ws2_32!bind/listen injected into each service (" + m_dll.string() +
-               "); processes the services start are not hooked";
+               ") and into every process it starts (CreateProcessW/A are hooked too)";
     }
 
     std::unique_ptr<MonitorSession> prepare(const std::string&, BindEventHandler on_event,

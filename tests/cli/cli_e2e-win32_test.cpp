@@ -3,6 +3,7 @@
 // log quotes commands as cmd.exe does, `who` names (or honestly cannot name) a listener's owner,
 // `fix --dry-run` changes nothing, and TerminateProcess of golaunch.exe leaves no service behind.
 #include "support/golaunch_run.hpp"
+#include "support/portproxy_rule-win32.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -49,6 +50,36 @@ TEST(CliWin32, RunFindsTheProgramNextToTheManifestAndIsReady) {
     EXPECT_EQ(log.find("sudo"), std::string::npos) << log;
 }
 
+// `shell = "..."` runs through cmd.exe, which starts the server: the hook follows cmd's child,
+// so the listen is seen at the call, with the server's own pid, not cmd.exe's.
+TEST(CliWin32, AShellServiceIsRunThroughCmdAndItsServersListenIsSeen) {
+    const auto port = pick_free_port();
+    const TempDir dir;
+    std::filesystem::copy_file(fixture("binder"), dir.path() / "binder.exe");
+    const auto manifest =
+        dir.write("golaunch.toml", "version = 1\nname = \"wine-shell\"\n[services.web]\n"
+                                   "shell = \"binder.exe -addr 127.0.0.1:" +
+                                       std::to_string(port) +
+                                       "\"\nports = { http = " + std::to_string(port) + " }\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--stop-when-ready"});
+    const auto code = run.wait_for_exit(60s);
+    ASSERT_TRUE(code.has_value()) << run.output();
+    EXPECT_EQ(*code, 0) << run.output();
+    const auto started = run.wait_for_event("started", "web", 1s);
+    ASSERT_TRUE(started) << run.output();
+    EXPECT_NE((*started)["command"][0].get<std::string>().find("cmd.exe"), std::string::npos)
+        << run.output();
+    bool seen = false;
+    for (const auto& event : run.events()) {
+        if (event.value("event", "") == "bind" && event.value("call", "") == "listen" &&
+            event.value("port", 0) == port) {
+            seen = true;
+            EXPECT_NE(event["pid"], (*started)["pid"]) << "cmd.exe's child, not cmd.exe";
+        }
+    }
+    EXPECT_TRUE(seen) << "no listen event for the server cmd.exe started:\n" << run.output();
+}
+
 TEST(CliWin32, WhoNamesTheListenersOwnerOrSaysItWasNotReported) {
     const HeldListener held(0);
     ASSERT_TRUE(held.ok());
@@ -66,6 +97,26 @@ TEST(CliWin32, WhoNamesTheListenersOwnerOrSaysItWasNotReported) {
             << text;
     }
     EXPECT_EQ(text.find("no process"), std::string::npos) << text;
+}
+
+// A portproxy rule on the service's port (the IP Helper service listens there on Windows):
+// `check` names it, read from the registry as netsh writes it.
+TEST(CliWin32, CheckNamesAPortproxyRuleOnTheServicesPort) {
+    const auto port = pick_free_port();
+    const Project project(port);
+    const TestPortProxyRule rule(L"127.0.0.1/" + std::to_wstring(port), L"127.0.0.2/8080");
+    if (rule.error() == ERROR_ACCESS_DENIED) {
+        GTEST_SKIP() << "writing HKLM needs Administrator on Windows";
+    }
+    ASSERT_EQ(rule.error(), ERROR_SUCCESS);
+    GolaunchRun check(project.dir, {"check", project.manifest.string(), "--no-network"});
+    const auto code = check.wait_for_exit(60s);
+    ASSERT_TRUE(code.has_value()) << check.output();
+    EXPECT_NE(*code, 0) << check.output();
+    const auto text = check.output();
+    EXPECT_NE(text.find("port-portproxy"), std::string::npos) << text;
+    EXPECT_NE(text.find("127.0.0.2"), std::string::npos) << text;
+    EXPECT_EQ(text.find("sudo"), std::string::npos) << text;
 }
 
 TEST(CliWin32, FixDryRunOnABusyPortChangesNothing) {

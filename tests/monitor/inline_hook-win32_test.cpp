@@ -20,6 +20,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 namespace golaunch {
@@ -234,6 +235,60 @@ TEST_F(InlineHook, ReportsGoBindsWithTheirWsaResults) {
                 end.find("Only one usage") != std::string::npos)
         << end;
     EXPECT_NE(text.find("listen " + free_addr + " ok"), std::string::npos) << text;
+}
+
+// The hook follows children as `go run` and cmd.exe start them: a Go program (spawner -run)
+// starts binder, whose bind and listen come down the same pipe with binder's own pid.
+TEST_F(InlineHook, FollowsAChildTheServiceStartsAndReportsItsBindsWithItsPid) {
+    const std::uint16_t port = pick_free_port();
+    const std::string addr = "127.0.0.1:" + std::to_string(port);
+    const auto output = m_dir.path() / "spawner.out";
+    SuspendedChild child(
+        {native(test::fixture("spawner")).string(), "-run", binder(), "-addr", addr}, output);
+    ASSERT_TRUE(child.started()) << win32_error_text(child.error());
+    Collector events;
+    auto session = hooked(child, events);
+    ASSERT_TRUE(session);
+    ASSERT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
+    child.resume();
+
+    const auto listened = events.wait_for(
+        [&](const BindEvent& e) { return e.call == BindCall::listen && e.port == port; }, 30s);
+    ASSERT_TRUE(listened) << events.dump() << read_text(output);
+    EXPECT_EQ(listened->error, 0);
+    EXPECT_NE(listened->pid, static_cast<pid_t>(child.pid())) << "the child's own pid";
+    ASSERT_TRUE(test::eventually(
+        [&] { return read_text(output).find("listen " + addr + " ok") != std::string::npos; }, 10s))
+        << read_text(output);
+    const auto text = read_text(output);
+    const auto parent_line = text.find("parent ");
+    ASSERT_NE(parent_line, std::string::npos) << text;
+    EXPECT_NE(text.find(" child " + std::to_string(listened->pid), parent_line), std::string::npos)
+        << "the event's pid is the child's that spawner started:\n"
+        << text << events.dump();
+}
+
+// A caller that asks for CREATE_SUSPENDED gets its child suspended: the hook resumes only the
+// children it suspended itself. spawner -spawn -child-flags 4 starts its copy suspended and
+// never resumes it, so the copy never prints.
+TEST_F(InlineHook, AChildItsCallerCreatedSuspendedStaysSuspended) {
+    const auto output = m_dir.path() / "spawner.out";
+    SuspendedChild child(
+        {native(test::fixture("spawner")).string(), "-spawn", "-child-flags", "4", "-wait", "30s"},
+        output);
+    ASSERT_TRUE(child.started()) << win32_error_text(child.error());
+    Collector events;
+    auto session = hooked(child, events);
+    ASSERT_TRUE(session);
+    ASSERT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
+    child.resume();
+    ASSERT_TRUE(test::eventually(
+        [&] { return read_text(output).find("parent ") != std::string::npos; }, 20s))
+        << read_text(output);
+    std::this_thread::sleep_for(2s); // a resumed copy prints "child PID" within milliseconds
+    const auto text = read_text(output);
+    EXPECT_EQ(text.find("\nchild "), std::string::npos) << text;
+    EXPECT_NE(text.rfind("child ", 0), 0u) << text;
 }
 
 TEST_F(InlineHook, ServiceKeepsRunningWhenGolaunchStopsListening) {

@@ -7,6 +7,7 @@
 #include "platform/portproxy.hpp"
 #include "platform/process_info.hpp"
 #include "platform/wine-win32.hpp"
+#include "support/portproxy_rule-win32.hpp"
 #include "support/test_support.hpp"
 #include "util/wide_text.hpp"
 
@@ -150,56 +151,13 @@ TEST(NetConfigWin32, ReadsAddressesAndSaysWhatNetshGave) {
     }
 }
 
-// Writes one portproxy rule into the registry, as netsh would, and removes it (and every key
-// the test had to create) at scope exit.
-class TestPortProxyRule {
-  public:
-    TestPortProxyRule(const std::wstring& name, const std::wstring& data) : m_name(name) {
-        std::wstring path = to_wide(k_portproxy_key);
-        for (const wchar_t* part : {L"", L"\\v4tov4", L"\\tcp"}) {
-            path += part;
-            HKEY key = nullptr;
-            DWORD disposition = 0;
-            m_error = ::RegCreateKeyExW(HKEY_LOCAL_MACHINE, path.c_str(), 0, nullptr, 0,
-                                        KEY_ALL_ACCESS, nullptr, &key, &disposition);
-            if (m_error != ERROR_SUCCESS) {
-                return;
-            }
-            if (disposition == REG_CREATED_NEW_KEY) {
-                m_created.push_back(path);
-            }
-            ::RegCloseKey(m_key);
-            m_key = key;
-        }
-        m_error = ::RegSetValueExW(m_key, name.c_str(), 0, REG_SZ,
-                                   reinterpret_cast<const BYTE*>(data.c_str()),
-                                   static_cast<DWORD>((data.size() + 1) * sizeof(wchar_t)));
-    }
-    ~TestPortProxyRule() {
-        if (m_key != nullptr) {
-            ::RegDeleteValueW(m_key, m_name.c_str());
-            ::RegCloseKey(m_key);
-        }
-        for (auto it = m_created.rbegin(); it != m_created.rend(); ++it) {
-            ::RegDeleteKeyW(HKEY_LOCAL_MACHINE, it->c_str());
-        }
-    }
-    LONG error() const { return m_error; }
-
-  private:
-    std::wstring m_name;
-    HKEY m_key = nullptr;
-    LONG m_error = ERROR_SUCCESS;
-    std::vector<std::wstring> m_created;
-};
-
 TEST(PortProxyWin32, ReadsARuleWrittenToTheRegistry) {
     const auto listen = test::pick_free_port();
     const auto connect = test::pick_free_port();
     const std::vector<PortProxyRule> before = read_portproxy_rules();
     {
-        const TestPortProxyRule rule(L"127.0.0.1/" + std::to_wstring(listen),
-                                     L"127.0.0.2/" + std::to_wstring(connect));
+        const test::TestPortProxyRule rule(L"127.0.0.1/" + std::to_wstring(listen),
+                                           L"127.0.0.2/" + std::to_wstring(connect));
         if (rule.error() == ERROR_ACCESS_DENIED) {
             GTEST_SKIP() << "writing HKLM needs Administrator on Windows";
         }

@@ -10,6 +10,12 @@
 //
 // The hooks use no C++ runtime: Win32 calls, a slim SRW lock and one fixed-size WriteFile each.
 // When the pipe fails (golaunch gone) reporting stops for good; the service keeps running.
+//
+// Children are followed, as Detours' DetourCreateProcessWithDll does: KernelBase's CreateProcessW
+// and CreateProcessA (where kernel32's, cmd.exe's and Go's calls all end up) are patched the same
+// way. The hook creates the child suspended, writes its control block with a duplicate of this
+// process's pipe handle, injects this DLL with CreateRemoteThread(LoadLibraryW), and resumes it
+// unless the caller itself asked for CREATE_SUSPENDED. Records carry the child's own pid.
 #include "monitor/hook_protocol.hpp"
 #include "monitor/x64_prologue.hpp"
 
@@ -25,9 +31,20 @@ namespace {
 
 using BindFunction = int(WSAAPI*)(SOCKET, const sockaddr*, int);
 using ListenFunction = int(WSAAPI*)(SOCKET, int);
+using CreateProcessWFunction = BOOL(WINAPI*)(LPCWSTR, LPWSTR, LPSECURITY_ATTRIBUTES,
+                                             LPSECURITY_ATTRIBUTES, BOOL, DWORD, LPVOID, LPCWSTR,
+                                             LPSTARTUPINFOW, LPPROCESS_INFORMATION);
+using CreateProcessAFunction = BOOL(WINAPI*)(LPCSTR, LPSTR, LPSECURITY_ATTRIBUTES,
+                                             LPSECURITY_ATTRIBUTES, BOOL, DWORD, LPVOID, LPCSTR,
+                                             LPSTARTUPINFOA, LPPROCESS_INFORMATION);
 
 BindFunction g_original_bind = nullptr;
 ListenFunction g_original_listen = nullptr;
+CreateProcessWFunction g_original_create_w = nullptr;
+CreateProcessAFunction g_original_create_a = nullptr;
+HMODULE g_module = nullptr;
+DWORD g_in_create = TLS_OUT_OF_INDEXES; // set while this thread is inside a hooked CreateProcess
+constexpr DWORD k_child_inject_timeout_ms = 10000;
 SRWLOCK g_pipe_lock = SRWLOCK_INIT;
 HANDLE g_pipe = INVALID_HANDLE_VALUE;
 volatile LONG g_reporting = 0;
@@ -198,11 +215,12 @@ std::size_t readable_bytes(const std::uint8_t* code) {
                                           : k_max_stolen_bytes + 15;
 }
 
-bool plan_patch(HMODULE ws2, const char* name, void* hook, Patch& patch, char* reason,
-                std::size_t size) {
+bool plan_patch(HMODULE module, const char* module_name, const char* name, void* hook, Patch& patch,
+                char* reason, std::size_t size) {
     patch.name = name;
-    patch.target = reinterpret_cast<std::uint8_t*>(GetProcAddress(ws2, name));
-    append(reason, size, "ws2_32!");
+    patch.target = reinterpret_cast<std::uint8_t*>(GetProcAddress(module, name));
+    append(reason, size, module_name);
+    append(reason, size, "!");
     append(reason, size, name);
     if (patch.target == nullptr) {
         append(reason, size, ": not exported");
@@ -270,9 +288,10 @@ bool install_hooks(char* reason, std::size_t size) {
     Patch bind_patch;
     Patch listen_patch;
     const bool planned =
-        plan_patch(ws2, "bind", reinterpret_cast<void*>(&hooked_bind), bind_patch, reason, size) &&
-        plan_patch(ws2, "listen", reinterpret_cast<void*>(&hooked_listen), listen_patch, reason,
-                   size);
+        plan_patch(ws2, "ws2_32", "bind", reinterpret_cast<void*>(&hooked_bind), bind_patch, reason,
+                   size) &&
+        plan_patch(ws2, "ws2_32", "listen", reinterpret_cast<void*>(&hooked_listen), listen_patch,
+                   reason, size);
     if (!planned) {
         for (const auto* patch : {&bind_patch, &listen_patch}) {
             if (patch->block != nullptr) {
@@ -291,7 +310,7 @@ bool install_hooks(char* reason, std::size_t size) {
 }
 
 // "Local\golaunch-hook-<pid>", as hook_control_name() spells it.
-void control_name(wchar_t* name, std::size_t size) {
+void control_name(DWORD pid_of, wchar_t* name, std::size_t size) {
     const wchar_t prefix[] = L"Local\\golaunch-hook-";
     std::size_t used = 0;
     for (; prefix[used] != L'\0'; ++used) {
@@ -299,7 +318,7 @@ void control_name(wchar_t* name, std::size_t size) {
     }
     wchar_t digits[16];
     std::size_t count = 0;
-    for (DWORD pid = GetCurrentProcessId(); count == 0 || pid != 0; pid /= 10) {
+    for (DWORD pid = pid_of; count == 0 || pid != 0; pid /= 10) {
         digits[count++] = static_cast<wchar_t>(L'0' + pid % 10);
     }
     while (count > 0 && used + 1 < size) {
@@ -308,9 +327,160 @@ void control_name(wchar_t* name, std::size_t size) {
     name[used] = L'\0';
 }
 
+// ---------------------------------------------------------------- following children
+
+// Loads this DLL into `process` (suspended, just created) after writing its control block with
+// a duplicate of our pipe handle. Bounded: a child that does not load it in time runs unhooked.
+void follow_child(HANDLE process, DWORD pid) {
+    BOOL wow64 = FALSE;
+    if (!IsWow64Process(process, &wow64) || wow64) {
+        return; // a 32-bit child cannot load this 64-bit DLL (nor run our LoadLibraryW address)
+    }
+    wchar_t name[64];
+    control_name(pid, name, sizeof name / sizeof name[0]);
+    HANDLE mapping = CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0,
+                                        sizeof(HookControl), name);
+    if (mapping == nullptr) {
+        return;
+    }
+    auto* control = static_cast<HookControl*>(
+        MapViewOfFile(mapping, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, sizeof(HookControl)));
+    if (control == nullptr) {
+        CloseHandle(mapping);
+        return;
+    }
+    HANDLE child_pipe = nullptr;
+    AcquireSRWLockExclusive(&g_pipe_lock); // send_record may close g_pipe meanwhile
+    const bool duplicated =
+        g_reporting != 0 && DuplicateHandle(GetCurrentProcess(), g_pipe, process, &child_pipe, 0,
+                                            FALSE, DUPLICATE_SAME_ACCESS) != FALSE;
+    ReleaseSRWLockExclusive(&g_pipe_lock);
+    std::memset(control, 0, sizeof(HookControl));
+    control->magic = k_hook_control_magic;
+    control->version = k_hook_protocol_version;
+    control->pipe_handle = reinterpret_cast<std::uint64_t>(child_pipe);
+    wchar_t path[MAX_PATH];
+    const DWORD length = GetModuleFileNameW(g_module, path, MAX_PATH);
+    if (duplicated && length > 0 && length < MAX_PATH) {
+        const SIZE_T bytes = (length + 1) * sizeof(wchar_t);
+        void* remote =
+            VirtualAllocEx(process, nullptr, bytes, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+        const auto load = reinterpret_cast<LPTHREAD_START_ROUTINE>(reinterpret_cast<void*>(
+            GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "LoadLibraryW")));
+        if (remote != nullptr && load != nullptr &&
+            WriteProcessMemory(process, remote, path, bytes, nullptr)) {
+            HANDLE thread = CreateRemoteThread(process, nullptr, 0, load, remote, 0, nullptr);
+            if (thread != nullptr) {
+                if (WaitForSingleObject(thread, k_child_inject_timeout_ms) == WAIT_OBJECT_0) {
+                    VirtualFreeEx(process, remote, 0, MEM_RELEASE);
+                }
+                CloseHandle(thread);
+            }
+        }
+    }
+    if (duplicated && control->state != static_cast<std::int32_t>(HookState::hooked)) {
+        // Not hooked: take our pipe handle back out of the child (it would keep the pipe open).
+        DuplicateHandle(process, child_pipe, nullptr, nullptr, 0, FALSE, DUPLICATE_CLOSE_SOURCE);
+    }
+    UnmapViewOfFile(control);
+    CloseHandle(mapping);
+}
+
+// Whether this call should follow its child; marks the thread as inside CreateProcess (a
+// kernel32 stub calling KernelBase's, or CreateProcessA calling CreateProcessW, is one call).
+bool enter_create() {
+    if (g_reporting == 0 || g_in_create == TLS_OUT_OF_INDEXES ||
+        TlsGetValue(g_in_create) != nullptr) {
+        return false;
+    }
+    TlsSetValue(g_in_create, reinterpret_cast<void*>(1));
+    return true;
+}
+
+void leave_create(BOOL created, DWORD caller_flags, LPPROCESS_INFORMATION info) {
+    const DWORD error = GetLastError();
+    if (created && info != nullptr) {
+        follow_child(info->hProcess, info->dwProcessId);
+        if ((caller_flags & CREATE_SUSPENDED) == 0) {
+            ResumeThread(info->hThread);
+        }
+    }
+    TlsSetValue(g_in_create, nullptr);
+    SetLastError(error);
+}
+
+BOOL WINAPI hooked_create_process_w(LPCWSTR application, LPWSTR command_line,
+                                    LPSECURITY_ATTRIBUTES process_attributes,
+                                    LPSECURITY_ATTRIBUTES thread_attributes, BOOL inherit,
+                                    DWORD flags, LPVOID environment, LPCWSTR directory,
+                                    LPSTARTUPINFOW startup, LPPROCESS_INFORMATION info) {
+    if (!enter_create()) {
+        return g_original_create_w(application, command_line, process_attributes, thread_attributes,
+                                   inherit, flags, environment, directory, startup, info);
+    }
+    const BOOL created = g_original_create_w(application, command_line, process_attributes,
+                                             thread_attributes, inherit, flags | CREATE_SUSPENDED,
+                                             environment, directory, startup, info);
+    leave_create(created, flags, info);
+    return created;
+}
+
+BOOL WINAPI hooked_create_process_a(LPCSTR application, LPSTR command_line,
+                                    LPSECURITY_ATTRIBUTES process_attributes,
+                                    LPSECURITY_ATTRIBUTES thread_attributes, BOOL inherit,
+                                    DWORD flags, LPVOID environment, LPCSTR directory,
+                                    LPSTARTUPINFOA startup, LPPROCESS_INFORMATION info) {
+    if (!enter_create()) {
+        return g_original_create_a(application, command_line, process_attributes, thread_attributes,
+                                   inherit, flags, environment, directory, startup, info);
+    }
+    const BOOL created = g_original_create_a(application, command_line, process_attributes,
+                                             thread_attributes, inherit, flags | CREATE_SUSPENDED,
+                                             environment, directory, startup, info);
+    leave_create(created, flags, info);
+    return created;
+}
+
+// KernelBase's CreateProcessW and CreateProcessA (kernel32's where there is no KernelBase). Not
+// fatal: when a prologue is refused, bind()/listen() are still reported for this process.
+void install_process_hooks() {
+    const wchar_t* module_name = L"kernelbase.dll";
+    const char* shown = "kernelbase";
+    HMODULE module = GetModuleHandleW(module_name);
+    if (module == nullptr) {
+        module = GetModuleHandleW(L"kernel32.dll");
+        shown = "kernel32";
+    }
+    g_in_create = TlsAlloc();
+    if (module == nullptr || g_in_create == TLS_OUT_OF_INDEXES) {
+        return;
+    }
+    char reason[256] = "";
+    Patch create_w;
+    Patch create_a;
+    const bool planned = plan_patch(module, shown, "CreateProcessW",
+                                    reinterpret_cast<void*>(&hooked_create_process_w), create_w,
+                                    reason, sizeof reason) &&
+                         plan_patch(module, shown, "CreateProcessA",
+                                    reinterpret_cast<void*>(&hooked_create_process_a), create_a,
+                                    reason, sizeof reason);
+    if (!planned) {
+        for (const auto* patch : {&create_w, &create_a}) {
+            if (patch->block != nullptr) {
+                VirtualFree(patch->block, 0, MEM_RELEASE);
+            }
+        }
+        return;
+    }
+    g_original_create_w = reinterpret_cast<CreateProcessWFunction>(create_w.block);
+    g_original_create_a = reinterpret_cast<CreateProcessAFunction>(create_a.block);
+    apply_patch(create_w);
+    apply_patch(create_a);
+}
+
 void start() {
     wchar_t name[64];
-    control_name(name, sizeof name / sizeof name[0]);
+    control_name(GetCurrentProcessId(), name, sizeof name / sizeof name[0]);
     HANDLE mapping = OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, name);
     if (mapping == nullptr) {
         return; // not started by golaunch: do nothing
@@ -324,12 +494,15 @@ void start() {
     if (control->magic == k_hook_control_magic && control->version == k_hook_protocol_version) {
         control->reason[0] = '\0';
         control->pipe_name[127] = u'\0';
-        g_pipe = CreateFileW(reinterpret_cast<const wchar_t*>(control->pipe_name), GENERIC_WRITE, 0,
-                             nullptr, OPEN_EXISTING, 0, nullptr);
+        g_pipe = control->pipe_handle != 0
+                     ? reinterpret_cast<HANDLE>(control->pipe_handle) // from the parent's DLL
+                     : CreateFileW(reinterpret_cast<const wchar_t*>(control->pipe_name),
+                                   GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
         if (g_pipe == INVALID_HANDLE_VALUE) {
             append(control->reason, sizeof control->reason, "cannot open golaunch's pipe");
             control->state = static_cast<std::int32_t>(HookState::refused);
         } else if (install_hooks(control->reason, sizeof control->reason)) {
+            install_process_hooks();
             InterlockedExchange(&g_reporting, 1);
             control->state = static_cast<std::int32_t>(HookState::hooked);
         } else {
@@ -348,6 +521,7 @@ void start() {
 extern "C" BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID) {
     if (reason == DLL_PROCESS_ATTACH) {
         DisableThreadLibraryCalls(module);
+        golaunch::g_module = module;
         golaunch::start();
     }
     return TRUE;
