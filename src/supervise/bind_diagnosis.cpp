@@ -3,11 +3,15 @@
 #include "preflight/privileged_port_advice.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <optional>
 
 namespace golaunch {
 
 namespace {
+
+constexpr int k_wsaeacces_code = 10013; // WSAEACCES
 
 std::string owners_text(const PortUser& user) {
     if (user.owners.empty()) {
@@ -144,8 +148,9 @@ bool is_winsock_error(int code) {
 }
 
 BindDiagnosis diagnose_bind_error(const BindEvent& event, const std::vector<PortUser>& users,
-                                  const NetConfig& config, const ProcessInfo* caller) {
-    return is_winsock_error(event.error) ? detail::diagnose_winsock(event, users, config)
+                                  const NetConfig& config, const ProcessInfo* caller,
+                                  const WfpAudit* audit) {
+    return is_winsock_error(event.error) ? detail::diagnose_winsock(event, users, config, audit)
                                          : diagnose_errno(event, users, config, caller);
 }
 
@@ -157,7 +162,14 @@ BindDiagnosis diagnose_bind_failure(const BindEvent& event, const SocketTable& t
         // the table could not be read: the diagnosis says what it can without it
     }
     const auto caller = read_process_info(event.pid);
-    return diagnose_bind_error(event, users, read_net_config(), caller ? &*caller : nullptr);
+    std::optional<WfpAudit> audit;
+    if (event.wsa && event.error == k_wsaeacces_code) {
+        // A WFP filter is one explanation of 10013: look for its trace in the Security log.
+        const std::string exe = caller && !caller->exe.empty() ? caller->exe : event.launched;
+        audit = read_wfp_blocks(exe, std::chrono::minutes(5));
+    }
+    return diagnose_bind_error(event, users, read_net_config(), caller ? &*caller : nullptr,
+                               audit ? &*audit : nullptr);
 }
 
 } // namespace golaunch

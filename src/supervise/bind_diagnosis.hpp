@@ -10,6 +10,7 @@
 #include "platform/net_config.hpp"
 #include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
+#include "platform/wfp_audit.hpp"
 
 #include <string>
 #include <vector>
@@ -28,9 +29,10 @@ BindDiagnosis diagnose_bind_failure(const BindEvent& event, const SocketTable& t
 // The explanation from facts already read (pure: unit-tested on every platform). `users` are
 // the sockets on the event's port (every state) with their owners; `caller` the process that
 // called, when known. A code of 10000 or more is a Winsock error (WSABASEERR), anything below
-// an errno.
+// an errno. `audit`: what the Windows Security log said of WFP blocks (for WSAEACCES 10013).
 BindDiagnosis diagnose_bind_error(const BindEvent& event, const std::vector<PortUser>& users,
-                                  const NetConfig& config, const ProcessInfo* caller = nullptr);
+                                  const NetConfig& config, const ProcessInfo* caller = nullptr,
+                                  const WfpAudit* audit = nullptr);
 
 // True for a Winsock error code (WSABASEERR 10000 and up).
 bool is_winsock_error(int code);
@@ -44,7 +46,7 @@ std::string winsock_error_text(int code);
 namespace detail {
 // Internal to bind_diagnosis*.cpp.
 BindDiagnosis diagnose_winsock(const BindEvent& event, const std::vector<PortUser>& users,
-                               const NetConfig& config);
+                               const NetConfig& config, const WfpAudit* audit);
 // A socket that keeps others off its port: a listener, a bound TCP or UDP socket.
 bool holds_port(const SocketEntry& socket);
 // The holders of the event's port (of any address and family), else the connections whose

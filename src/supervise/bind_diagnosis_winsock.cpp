@@ -58,7 +58,8 @@ bool has_holder(const BindEvent& event, const std::vector<PortUser>& users) {
 }
 
 void explain_access_denied(const BindEvent& event, const std::vector<PortUser>& users,
-                           const NetConfig& config, BindDiagnosis& diagnosis) {
+                           const NetConfig& config, const WfpAudit* audit,
+                           BindDiagnosis& diagnosis) {
     if (has_holder(event, users)) {
         diagnosis.message += ": access denied by the exclusive bind of the process holding "
                              "the port";
@@ -94,13 +95,29 @@ void explain_access_denied(const BindEvent& event, const std::vector<PortUser>& 
     diagnosis.facts.push_back("no process holds the port and it is in no excluded port range "
                               "(as read now; `netsh interface ipv4 show excludedportrange "
                               "protocol=tcp` lists them)");
-    diagnosis.facts.push_back(
-        "to confirm: run `auditpol /set /subcategory:\"Filtering Platform Connection\" "
-        "/failure:enable` in a terminal opened with \"Run as administrator\", start the "
-        "service again, and look in Event Viewer's Security log for event 5155 (\"The Windows "
-        "Filtering Platform has blocked an application or service from listening on a port\") "
-        "naming " +
-        program);
+    if (audit != nullptr && !audit->blocks.empty()) {
+        const auto& block = audit->blocks.front(); // the newest
+        diagnosis.message += " (the Security log confirms it)";
+        diagnosis.facts.push_back(
+            "Security log, event 5155 at " + block.time +
+            ": \"The Windows Filtering Platform has blocked an application or service from "
+            "listening on a port\": " +
+            block.application + " (pid " + std::to_string(block.pid) + "), " +
+            format_endpoint(block.address, block.port));
+    } else {
+        const std::string looked =
+            audit == nullptr ? ""
+            : audit->read    ? "no event 5155 naming it in the Security log of the last minutes; "
+                             : audit->unread + "; ";
+        diagnosis.facts.push_back(
+            looked +
+            "to confirm: run `auditpol /set /subcategory:\"Filtering Platform Connection\" "
+            "/failure:enable` in a terminal opened with \"Run as administrator\", start the "
+            "service again, and look in Event Viewer's Security log for event 5155 (\"The "
+            "Windows Filtering Platform has blocked an application or service from listening on "
+            "a port\") naming " +
+            program);
+    }
     diagnosis.remedy = "add an exclusion for " + program +
                        " in the security product (golaunch starts it from this same path every "
                        "time, so one exclusion lasts), or pick another port";
@@ -121,7 +138,7 @@ std::string winsock_error_text(int code) {
 namespace detail {
 
 BindDiagnosis diagnose_winsock(const BindEvent& event, const std::vector<PortUser>& users,
-                               const NetConfig& config) {
+                               const NetConfig& config, const WfpAudit* audit) {
     BindDiagnosis diagnosis;
     const std::string text = winsock_error_text(event.error);
     diagnosis.message = std::string(to_string(event.call)) + " " +
@@ -130,7 +147,7 @@ BindDiagnosis diagnose_winsock(const BindEvent& event, const std::vector<PortUse
                         (text.empty() ? "" : " " + std::to_string(event.error) + " (" + text + ")");
     switch (event.error) {
     case k_wsaeacces:
-        explain_access_denied(event, users, config, diagnosis);
+        explain_access_denied(event, users, config, audit, diagnosis);
         break;
     case k_wsaeaddrinuse:
         diagnosis.facts = holder_facts(event, users);

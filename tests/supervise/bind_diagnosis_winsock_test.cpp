@@ -105,6 +105,37 @@ TEST(BindDiagnosisWinsock, AccessDeniedWithNoHolderAndNoRangeNamesASecurityProdu
     EXPECT_EQ(text.find("sudo"), std::string::npos) << text;
 }
 
+// Where the Security log could be read and holds a 5155 event for the exe, it is quoted; where
+// it could not, the reason is said next to how to confirm it by hand.
+TEST(BindDiagnosisWinsock, AccessDeniedQuotesEvent5155OrSaysWhyTheLogWasNotRead) {
+    auto event = failed_bind(3000, 10013);
+    event.launched = "C:\\work\\shop\\.golaunch\\bin\\api.exe";
+    WfpAudit audit;
+    audit.read = true;
+    WfpBlockEvent block;
+    block.time = "2026-12-06T03:50:01.1234567Z";
+    block.pid = 7420;
+    block.application = "\\device\\harddiskvolume3\\work\\shop\\.golaunch\\bin\\api.exe";
+    block.address = "127.0.0.1";
+    block.port = 3000;
+    audit.blocks.push_back(block);
+    const auto confirmed = diagnose_bind_error(event, {}, with_excluded_range(), nullptr, &audit);
+    const std::string text = joined(confirmed);
+    EXPECT_NE(confirmed.message.find("the Security log confirms it"), std::string::npos) << text;
+    EXPECT_NE(text.find("event 5155 at 2026-12-06T03:50:01.1234567Z"), std::string::npos) << text;
+    EXPECT_NE(text.find("(pid 7420), 127.0.0.1:3000"), std::string::npos) << text;
+    EXPECT_EQ(text.find("auditpol"), std::string::npos) << "confirmed already:\n" << text;
+
+    WfpAudit unread;
+    unread.unread = "the Security log could not be read: Access is denied. (error 5) (it needs "
+                    "an Administrator)";
+    const auto unconfirmed =
+        diagnose_bind_error(event, {}, with_excluded_range(), nullptr, &unread);
+    EXPECT_NE(joined(unconfirmed).find("(it needs an Administrator); to confirm: run `auditpol"),
+              std::string::npos)
+        << joined(unconfirmed);
+}
+
 TEST(BindDiagnosisWinsock, AddressInUseNamesTheOwner) {
     const auto diagnosis = diagnose_bind_error(
         failed_bind(8080, 10048), {holder(8080, 777, "C:\\tools\\other.exe")}, NetConfig{});
