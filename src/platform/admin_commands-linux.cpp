@@ -12,6 +12,14 @@ std::string rerun_elevated_hint(const std::string& command) {
     return "run it as root: sudo " + command;
 }
 
+std::string admin_account() {
+    return "root";
+}
+
+std::string inspect_firewall_instruction() {
+    return "run " + elevated("golaunch check") + " to include it, or install nftables";
+}
+
 std::string install_go_instruction() {
     return "install Go: " + elevated("apt install golang-go") +
            " (or from https://go.dev/dl/), then make sure `go` is on PATH for golaunch";

@@ -16,6 +16,14 @@ std::string rerun_elevated_hint(const std::string& command) {
     return std::string("run it from ") + k_admin_terminal + ": " + command;
 }
 
+std::string admin_account() {
+    return "an Administrator";
+}
+
+std::string inspect_firewall_instruction() {
+    return "run " + elevated("golaunch check") + " to read Windows Defender Firewall's rules";
+}
+
 std::string install_go_instruction() {
     return "install Go: `winget install GoLang.Go` (or from https://go.dev/dl/), then open a new "
            "terminal so that `go` is on PATH for golaunch";

@@ -17,6 +17,12 @@ std::string elevated(const std::string& command);
 // CMD": the hint after an edit was refused for lack of rights.
 std::string rerun_elevated_hint(const std::string& command);
 
+// Who may edit a system file, for "(as root)": "root" / "an Administrator".
+std::string admin_account();
+
+// How to get the packet filter inspected when it could not be (a remedy phrase).
+std::string inspect_firewall_instruction();
+
 // How to install Go so that golaunch finds it.
 std::string install_go_instruction();
 

@@ -1,17 +1,24 @@
-// Windows: the rules of Windows Defender Firewall are not read. Loopback traffic between
-// desktop programs is exempt from its filtering, so its rules cannot make a local service
-// unreachable from 127.0.0.1/::1; what it does to golaunch users is the allow prompt shown the
-// first time a program binds a wildcard address (kept to one by building to a stable path).
-// The inspection says so instead of pretending to have looked.
+// Windows: Windows Defender Firewall's rules are read from the registry
+// (windows_firewall_rules.hpp) and judged by the port checks (firewall-no-rule,
+// firewall-blocks-program: preflight/windows_firewall_check.hpp). Loopback traffic between
+// desktop programs is exempt from its filtering, so no rule can make a local service unreachable
+// from 127.0.0.1/::1 and this inspection has no drop/reject rules to list; it says whether the
+// rules could be read.
 #include "platform/firewall.hpp"
+
+#include "platform/windows_firewall_rules.hpp"
 
 namespace golaunch {
 
 FirewallInspection inspect_firewall(std::chrono::milliseconds /*timeout*/) {
     FirewallInspection inspection;
-    inspection.skipped.push_back(
-        "Windows Defender Firewall: rules not inspected (loopback traffic is exempt from them; "
-        "a service binding 0.0.0.0 or :: may trigger its allow prompt once per program path)");
+    const auto read = read_windows_firewall_rules();
+    if (read.unread.empty()) {
+        inspection.inspected.push_back("Windows Defender Firewall (" +
+                                       std::to_string(read.rules.size()) + " rules)");
+    } else {
+        inspection.skipped = read.unread;
+    }
     return inspection;
 }
 

@@ -1,5 +1,6 @@
 #include "preflight/firewall_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
@@ -75,7 +76,7 @@ std::vector<Finding> check_firewall(const CheckContext& context,
         finding.message = "the packet filter was not inspected: no rule that blocks a port "
                           "could be looked for";
         finding.evidence = inspection.skipped;
-        finding.remedy = "run `sudo golaunch check` to include it, or install nftables";
+        finding.remedy = inspect_firewall_instruction();
         findings.push_back(std::move(finding));
         return findings;
     }

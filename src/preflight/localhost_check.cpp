@@ -1,5 +1,6 @@
 #include "preflight/localhost_check.hpp"
 
+#include "platform/admin_commands.hpp"
 #include "preflight/endpoints.hpp"
 #include "util/strings.hpp"
 
@@ -90,7 +91,7 @@ std::vector<Finding> check_localhost(const HostsFile& hosts, const std::string& 
         finding.message = hosts_label + " has no localhost line: lookups of localhost go to the "
                                         "DNS servers, and may be slow or answer wrongly";
         finding.remedy = "add the lines '127.0.0.1 localhost' and '::1 localhost' to " +
-                         hosts_label + " (as root)";
+                         hosts_label + " (as " + admin_account() + ")";
         return {finding};
     }
     const Family first = family_of(addresses.front().address);
