@@ -2,9 +2,13 @@
 
 #include "cli/cmd_check.hpp"
 #include "cli/cmd_control.hpp"
+#include "cli/cmd_export.hpp"
 #include "cli/cmd_fix.hpp"
 #include "cli/cmd_run.hpp"
 #include "cli/cmd_who.hpp"
+#include "cli/completion.hpp"
+#include "cli/manifest_args.hpp"
+#include "manifest/loader.hpp"
 #include "util/color.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -37,11 +41,44 @@ void print_error(const std::string& message, const std::string& hint, bool locat
     }
 }
 
+// `golaunch __complete CWORD WORD...`: the candidates, one per line; exit 0 whatever happens.
+int run_complete(CLI::App& app, int argc, char** argv) {
+    try {
+        if (argc < 3) {
+            return 0;
+        }
+        const auto cword = static_cast<std::size_t>(std::stoul(argv[2]));
+        const std::vector<std::string> words(argv + 3, argv + argc);
+        const auto commands = completion_commands(
+            app, {{"--monitor", {"auto", "notify", "ptrace", "hook", "poll", "off"}},
+                  {"completion shell", {"bash", "zsh", "fish", "powershell"}},
+                  {"export kind", {"systemd", "compose"}}});
+        const auto services_of = [](const std::vector<std::string>& positionals) {
+            std::vector<std::string> names;
+            try {
+                const auto manifest = load_manifest(split_manifest_args(positionals).manifest);
+                for (const auto& service : manifest.services) {
+                    names.push_back(service.name);
+                }
+            } catch (const std::exception&) {
+                // no manifest here, or one that does not load: no names, no noise
+            }
+            return names;
+        };
+        for (const auto& candidate : complete_words(commands, words, cword, services_of)) {
+            std::cout << candidate << "\n";
+        }
+    } catch (const std::exception&) {
+        // completion never fails loudly
+    }
+    return 0;
+}
+
 } // namespace
 
 int run_cli(int argc, char** argv) {
     CLI::App app{"golaunch: launch and supervise Go services for local development"};
-    app.set_version_flag("--version", GOLAUNCH_VERSION);
+    app.set_version_flag("--version", "golaunch " GOLAUNCH_VERSION " (" GOLAUNCH_REVISION ")");
     // Options are --long and -s on every platform. CLI11's Windows default would read an argument
     // starting with '/' (a path from Git Bash, MSYS or a script) as a "/option".
     app.allow_windows_style_options(false);
@@ -139,6 +176,27 @@ int run_cli(int argc, char** argv) {
         ->capture_default_str();
     logs->add_flag("--json", logs_options.json, "NDJSON (time, service, stream, line)");
 
+    ExportOptions export_options;
+    auto* export_command = app.add_subcommand(
+        "export", "Write the services as systemd units or a compose file, for a real deployment");
+    export_command->add_option("kind", export_options.kind, "systemd or compose")
+        ->required()
+        ->check(CLI::IsMember({"systemd", "compose"}));
+    export_command->add_option("args", export_options.positionals, "[app.toml]");
+    export_command->add_option("-o,--output", export_options.output_dir,
+                               "Directory for the files (default: .golaunch/export/KIND)");
+
+    std::string completion_shell;
+    auto* completion = app.add_subcommand(
+        "completion", "Print the shell completion script (bash, zsh, fish, powershell)");
+    completion->add_option("shell", completion_shell, "bash, zsh, fish or powershell")
+        ->required()
+        ->check(CLI::IsMember({"bash", "zsh", "fish", "powershell"}));
+
+    if (argc >= 2 && std::string(argv[1]) == "__complete") {
+        return run_complete(app, argc, argv);
+    }
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -188,6 +246,13 @@ int run_cli(int argc, char** argv) {
         }
         if (*logs) {
             return run_logs(logs_options);
+        }
+        if (*export_command) {
+            return run_export(export_options);
+        }
+        if (*completion) {
+            std::cout << completion_script(completion_shell);
+            return 0;
         }
         return run_who(who_options);
     } catch (const Error& e) {

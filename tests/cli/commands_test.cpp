@@ -15,6 +15,23 @@ int run_to_exit(GolaunchRun& run) {
     return status ? exit_code_of(*status) : -1;
 }
 
+TEST(CliVersion, NamesTheVersionAndTheGitRevision) {
+    TempDir dir;
+    GolaunchRun version(dir, {"--version"});
+    ASSERT_EQ(version.wait_for_exit(30s), 0);
+    const auto text = version.output();
+    ASSERT_EQ(text.rfind("golaunch ", 0), 0u) << text;
+    const auto open = text.find(" (");
+    const auto close = text.find(")\n");
+    ASSERT_NE(open, std::string::npos) << text;
+    ASSERT_NE(close, std::string::npos) << text;
+    const auto revision = text.substr(open + 2, close - open - 2);
+    EXPECT_TRUE(revision == "unknown" ||
+                (revision.size() == 12 &&
+                 revision.find_first_not_of("0123456789abcdef") == std::string::npos))
+        << text;
+}
+
 TEST(CliErrors, ManifestMistakeIsPrintedOnceWithLineCaretAndHint) {
     TempDir dir;
     const auto manifest = dir.write(
