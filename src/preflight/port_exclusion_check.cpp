@@ -40,11 +40,7 @@ void check_excluded(const DeclaredEndpoint& endpoint, const NetConfig& config,
     if (evidence.empty()) {
         return;
     }
-    Finding finding;
-    finding.id = "port-excluded-range";
-    finding.severity = Severity::error;
-    finding.subject = endpoint_subject(endpoint);
-    finding.fields = endpoint_fields(endpoint);
+    auto finding = endpoint_finding("port-excluded-range", Severity::error, endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
                       std::to_string(endpoint.port) +
                       ", which Windows has excluded (reserved by winnat/Hyper-V or an "
@@ -62,11 +58,8 @@ void check_portproxy(const DeclaredEndpoint& endpoint, const NetConfig& config,
             continue;
         }
         const bool clash = endpoint.address.empty() || same_listen_address(rule, endpoint.address);
-        Finding finding;
-        finding.id = "port-portproxy";
-        finding.severity = clash ? Severity::error : Severity::warning;
-        finding.subject = endpoint_subject(endpoint);
-        finding.fields = endpoint_fields(endpoint);
+        auto finding = endpoint_finding("port-portproxy",
+                                        clash ? Severity::error : Severity::warning, endpoint);
         finding.message =
             "a portproxy rule listens on port " + std::to_string(endpoint.port) + " (" +
             listen_address(rule) + ", forwarding to " +

@@ -26,15 +26,6 @@ std::string where_text(const DeclaredEndpoint& endpoint) {
                                     : format_endpoint(endpoint.address, endpoint.port);
 }
 
-Finding make_finding(const char* id, Severity severity, const DeclaredEndpoint& endpoint) {
-    Finding finding;
-    finding.id = id;
-    finding.severity = severity;
-    finding.subject = endpoint_subject(endpoint);
-    finding.fields = endpoint_fields(endpoint);
-    return finding;
-}
-
 void check_privileged(const CheckContext& context, const DeclaredEndpoint& endpoint,
                       const NetConfig& config, std::vector<Finding>& findings) {
     if (!config.unprivileged_port_start || endpoint.port >= *config.unprivileged_port_start ||
@@ -52,7 +43,7 @@ void check_privileged(const CheckContext& context, const DeclaredEndpoint& endpo
     bind.unprivileged_port_start = *config.unprivileged_port_start;
     bind.root = config.root;
     const std::string start = std::to_string(*config.unprivileged_port_start);
-    auto finding = make_finding("privileged-port", Severity::error, endpoint);
+    auto finding = endpoint_finding("privileged-port", Severity::error, endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " wants port " +
                       port_text(endpoint.port) + ", below " + start +
                       " (net.ipv4.ip_unprivileged_port_start), and this user lacks "
@@ -65,7 +56,7 @@ void check_privileged(const CheckContext& context, const DeclaredEndpoint& endpo
 
 Finding ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& config) {
     const PortRange& range = *config.local_port_range;
-    auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
+    auto finding = endpoint_finding("ephemeral-range", Severity::warning, endpoint);
     finding.message = "port " + port_text(endpoint.port) + " is inside the ephemeral range " +
                       range_text(range) + " (" + ephemeral_range_source() +
                       "): any outgoing connection may take "
@@ -80,7 +71,7 @@ Finding ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& con
 
 Finding windows_ephemeral_finding(const DeclaredEndpoint& endpoint, const NetConfig& config) {
     const PortRange& range = *config.local_port_range;
-    auto finding = make_finding("ephemeral-range", Severity::warning, endpoint);
+    auto finding = endpoint_finding("ephemeral-range", Severity::warning, endpoint);
     finding.message = "port " + port_text(endpoint.port) + " is inside the dynamic port range " +
                       range_text(range) +
                       ": any outgoing connection may take it at random (the service then fails "
@@ -104,7 +95,7 @@ void check_ranges(const DeclaredEndpoint& endpoint, const NetConfig& config,
         }
     }
     if (reserved != nullptr) {
-        auto finding = make_finding("reserved-port", Severity::info, endpoint);
+        auto finding = endpoint_finding("reserved-port", Severity::info, endpoint);
         finding.message = "port " + port_text(endpoint.port) +
                           " is in net.ipv4.ip_local_reserved_ports (" + range_text(*reserved) +
                           "): the kernel never hands it to outgoing connections, so it stays "
@@ -135,7 +126,7 @@ void check_local_address(const DeclaredEndpoint& endpoint, const NetConfig& conf
         ipv6_unavailable_for(config, address)) {
         return; // names are the hosts check's; unavailable IPv6 is the IPv6 check's
     }
-    auto finding = make_finding("address-not-local", Severity::error, endpoint);
+    auto finding = endpoint_finding("address-not-local", Severity::error, endpoint);
     finding.message = endpoint.service + "." + endpoint.port_name + " binds " +
                       where_text(endpoint) +
                       ", but no interface of this machine has that address: the bind will fail "
@@ -197,7 +188,7 @@ void check_shadowing(const DeclaredEndpoint& endpoint, const SocketTable& table,
     for (const pid_t pid : pids) {
         holders += (holders.empty() ? "pid " : ", pid ") + std::to_string(pid);
     }
-    auto finding = make_finding("port-shadowed", Severity::warning, endpoint);
+    auto finding = endpoint_finding("port-shadowed", Severity::warning, endpoint);
     finding.message = "another process" + (holders.empty() ? "" : " (" + holders + ")") +
                       " already listens on port " + port_text(endpoint.port) +
                       " on a different address than " + where_text(endpoint) +
@@ -233,7 +224,7 @@ void check_duplicates(const std::vector<DeclaredEndpoint>& endpoints,
             if (can_coexist(first, later)) {
                 continue;
             }
-            auto finding = make_finding("port-declared-twice", Severity::error, later);
+            auto finding = endpoint_finding("port-declared-twice", Severity::error, later);
             finding.message = "port " + port_text(port) + " is used twice in this run: by " +
                               first.service + "." + first.port_name + " and by " + later.service +
                               "." + later.port_name + "; the second bind will fail";
@@ -250,6 +241,15 @@ void check_duplicates(const std::vector<DeclaredEndpoint>& endpoints,
 
 std::string endpoint_subject(const DeclaredEndpoint& endpoint) {
     return endpoint.service + "." + endpoint.port_name + " :" + port_text(endpoint.port);
+}
+
+Finding endpoint_finding(const char* id, Severity severity, const DeclaredEndpoint& endpoint) {
+    Finding finding;
+    finding.id = id;
+    finding.severity = severity;
+    finding.subject = endpoint_subject(endpoint);
+    finding.fields = endpoint_fields(endpoint);
+    return finding;
 }
 
 std::vector<Finding> check_port_rules(const CheckContext& context) {

@@ -20,4 +20,7 @@ std::vector<Finding> check_port_rules(const CheckContext& context, const NetConf
 // "api.http :8080"
 std::string endpoint_subject(const DeclaredEndpoint& endpoint);
 
+// A finding about `endpoint`: its id, severity, subject and fields set; the rest is the caller's.
+Finding endpoint_finding(const char* id, Severity severity, const DeclaredEndpoint& endpoint);
+
 } // namespace golaunch

@@ -15,11 +15,7 @@ void check_wildcard_bind(const DeclaredEndpoint& endpoint, const NetConfig& conf
         return;
     }
     const std::string port = std::to_string(endpoint.port);
-    Finding finding;
-    finding.id = "firewall-wildcard-bind";
-    finding.severity = Severity::warning;
-    finding.subject = endpoint_subject(endpoint);
-    finding.fields = endpoint_fields(endpoint);
+    auto finding = endpoint_finding("firewall-wildcard-bind", Severity::warning, endpoint);
     finding.message = endpoint.service + " listens on " +
                       format_endpoint(endpoint.address, endpoint.port) +
                       ", every network interface: Windows Defender Firewall asks to allow it "

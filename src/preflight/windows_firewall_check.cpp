@@ -81,11 +81,7 @@ void check_windows_firewall(const CheckContext& context, const DeclaredEndpoint&
         if (!inbound(rule, "Block") || !applies(rule, program, endpoint.port)) {
             continue;
         }
-        Finding finding;
-        finding.id = "firewall-blocks-program";
-        finding.severity = Severity::warning;
-        finding.subject = endpoint_subject(endpoint);
-        finding.fields = endpoint_fields(endpoint);
+        auto finding = endpoint_finding("firewall-blocks-program", Severity::warning, endpoint);
         finding.message =
             endpoint.service + " listens on " + where + ", but Windows Defender Firewall rule \"" +
             rule.name + "\" blocks inbound connections to " +
@@ -104,11 +100,7 @@ void check_windows_firewall(const CheckContext& context, const DeclaredEndpoint&
     if (allowed) {
         return;
     }
-    Finding finding;
-    finding.id = "firewall-no-rule";
-    finding.severity = Severity::warning;
-    finding.subject = endpoint_subject(endpoint);
-    finding.fields = endpoint_fields(endpoint);
+    auto finding = endpoint_finding("firewall-no-rule", Severity::warning, endpoint);
     finding.message = endpoint.service + " listens on " + where +
                       ", every network interface, and no Windows Defender Firewall rule allows " +
                       program +

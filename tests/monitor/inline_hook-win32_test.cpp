@@ -171,6 +171,16 @@ class InlineHook : public ::testing::Test {
         return session;
     }
 
+    // hooked(), then attach and resume: the child runs monitored.
+    std::unique_ptr<MonitorSession> start_hooked(SuspendedChild& child, Collector& events) {
+        auto session = hooked(child, events);
+        if (session) {
+            EXPECT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
+            child.resume();
+        }
+        return session;
+    }
+
     std::string binder() const { return native(test::fixture("binder")).string(); }
 
     test::TempDir m_dir;
@@ -188,10 +198,8 @@ TEST_F(InlineHook, ReportsGoBindsWithTheirWsaResults) {
     ASSERT_TRUE(child.started()) << win32_error_text(child.error());
 
     Collector events;
-    auto session = hooked(child, events);
+    const auto session = start_hooked(child, events);
     ASSERT_TRUE(session);
-    ASSERT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
-    child.resume();
 
     const auto pid = static_cast<pid_t>(child.pid());
     const auto bound = events.wait_for(
@@ -247,10 +255,8 @@ TEST_F(InlineHook, FollowsAChildTheServiceStartsAndReportsItsBindsWithItsPid) {
         {native(test::fixture("spawner")).string(), "-run", binder(), "-addr", addr}, output);
     ASSERT_TRUE(child.started()) << win32_error_text(child.error());
     Collector events;
-    auto session = hooked(child, events);
+    const auto session = start_hooked(child, events);
     ASSERT_TRUE(session);
-    ASSERT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
-    child.resume();
 
     const auto listened = events.wait_for(
         [&](const BindEvent& e) { return e.call == BindCall::listen && e.port == port; }, 30s);
@@ -278,10 +284,8 @@ TEST_F(InlineHook, AChildItsCallerCreatedSuspendedStaysSuspended) {
         output);
     ASSERT_TRUE(child.started()) << win32_error_text(child.error());
     Collector events;
-    auto session = hooked(child, events);
+    const auto session = start_hooked(child, events);
     ASSERT_TRUE(session);
-    ASSERT_NO_THROW(session->attach(static_cast<pid_t>(child.pid())));
-    child.resume();
     ASSERT_TRUE(test::eventually(
         [&] { return read_text(output).find("parent ") != std::string::npos; }, 20s))
         << read_text(output);
