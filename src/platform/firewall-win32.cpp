@@ -22,4 +22,8 @@ FirewallInspection inspect_firewall(std::chrono::milliseconds /*timeout*/) {
     return inspection;
 }
 
+std::optional<std::string> firewall_state_key() {
+    return std::nullopt; // the registry's rules are read each time (a few ms)
+}
+
 } // namespace golaunch

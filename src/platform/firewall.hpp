@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,14 +33,28 @@ struct FirewallInspection {
     std::vector<std::string> inspected; // "nftables", "iptables", ...
 };
 
-// Runs the tools (each with `timeout`) in this process's network namespace. On Windows, whose
-// firewall does not filter loopback traffic, nothing is run: `skipped` says why.
+// Reads the rules in this process's network namespace. Linux: nftables through libnftables in
+// this process; `iptables-save`/`ip6tables-save` (each with `timeout`) only for a family that
+// has legacy x_tables loaded or iptables-nft's tables in nftables (whose compat matches only
+// iptables-save can show). On Windows, whose firewall does not filter loopback traffic, the
+// registry's rules are only counted: `inspected` says so.
 FirewallInspection inspect_firewall(std::chrono::milliseconds timeout);
+
+// What the packet filter's rules are now, as a key for a cache of inspect_firewall's answer:
+// the boot, the network namespace and nftables' ruleset generation. nullopt when there is no
+// such key: nftables' generation unreadable (no permission), legacy x_tables loaded (they
+// have no generation), or Windows.
+std::optional<std::string> firewall_state_key();
 
 // Parsers for the tools' output (exposed for tests; Linux only, the tools exist nowhere else).
 // Rules with negations ("!=", "!") or matches they do not understand on the port/interface/address
 // are left out.
 std::vector<FirewallRule> parse_nft_ruleset(const std::string& json);
+struct NftRuleset {
+    std::vector<FirewallRule> rules; // as parse_nft_ruleset
+    std::vector<std::string> tables; // every table, "family name" ("ip filter", "inet fw")
+};
+NftRuleset read_nft_ruleset(const std::string& json);
 std::vector<FirewallRule> parse_iptables_save(const std::string& text, const std::string& source);
 
 // True when a packet to `address`:`port` over loopback (or to that local address) would hit

@@ -122,14 +122,23 @@ std::string rule_text(const FirewallRule& rule) {
 } // namespace
 
 std::vector<FirewallRule> parse_nft_ruleset(const std::string& json) {
-    std::vector<FirewallRule> rules;
+    return read_nft_ruleset(json).rules;
+}
+
+NftRuleset read_nft_ruleset(const std::string& json) {
+    NftRuleset ruleset;
+    auto& rules = ruleset.rules;
     const Json document = Json::parse(json, nullptr, false);
     if (document.is_discarded() || !document.contains("nftables") ||
         !document["nftables"].is_array()) {
-        return rules;
+        return ruleset;
     }
     std::map<std::string, ChainInfo> chains; // "family table chain"
     for (const auto& item : document["nftables"]) {
+        if (item.contains("table")) {
+            const auto& table = item["table"];
+            ruleset.tables.push_back(table.value("family", "") + " " + table.value("name", ""));
+        }
         if (item.contains("chain")) {
             const auto& chain = item["chain"];
             chains[chain.value("family", "") + " " + chain.value("table", "") + " " +
@@ -168,7 +177,7 @@ std::vector<FirewallRule> parse_nft_ruleset(const std::string& json) {
                               rule.chain + " handle " + handle;
         rules.push_back(std::move(rule));
     }
-    return rules;
+    return ruleset;
 }
 
 } // namespace golaunch

@@ -1,7 +1,8 @@
 // Which processes hold a socket. The socket-owner scan is the hot path of `golaunch who`: raw
 // getdents64 + readlinkat relative to directory fds, no per-process file reads until a
 // process is known to own one of the sockets, newest processes and small fd tables first,
-// big dense tables probed by fd number, and an early stop once every inode is found.
+// big tables binary-searched by inode first and read (probed by fd number) last, and an early
+// stop once every inode is found.
 #include "platform/process_info.hpp"
 
 #include "platform/proc_fs-linux.hpp"
@@ -72,12 +73,76 @@ class OwnerScan {
         procfs::for_each_entry(fd_dir, [&](const char* name) { return check(pid, fd_dir, name); });
     }
 
+    // Searches a big table for the wanted inodes, without reading it. Socket and pipe inode
+    // numbers come from one kernel counter that only grows, and fds are numbered lowest-free,
+    // so in a table that grew by opening, a higher fd holds a newer (higher) inode: a binary
+    // search over the fd numbers finds a socket in ~2 log2(n) readlinks. Where that order does
+    // not hold (fds closed and reused), the search misses, bounded, and the table is read in
+    // full later. What it reads is recorded as the full read would.
+    void search(pid_t pid, int fd_dir, std::size_t fd_count) {
+        for (const std::uint64_t inode : m_wanted) {
+            if (done()) {
+                return;
+            }
+            if (m_owners.contains(inode)) {
+                continue;
+            }
+            int low = 0;
+            int high = static_cast<int>(fd_count + k_max_misses); // exclusive
+            for (std::size_t reads = 0; low < high && reads < k_max_search_reads;) {
+                const int middle = low + (high - low) / 2;
+                std::uint64_t found = 0;
+                int at = middle;
+                for (; at < high && at < middle + k_neighbours && found == 0; ++at, ++reads) {
+                    found = numbered_inode(pid, fd_dir, at);
+                }
+                if (found == 0) {
+                    high = middle; // nothing comparable from the middle up: look lower
+                } else if (found == inode || m_owners.contains(inode)) {
+                    break;
+                } else if (found < inode) {
+                    low = at;
+                } else {
+                    high = middle;
+                }
+            }
+        }
+    }
+
     bool done() const { return m_stop_when_done && m_remaining == 0; }
     std::map<std::uint64_t, std::vector<pid_t>>& owners() { return m_owners; }
 
   private:
     static constexpr std::size_t k_probe_threshold = 64;
     static constexpr std::size_t k_max_misses = 16;
+    static constexpr std::size_t k_max_search_reads = 64; // per inode and table
+    static constexpr int k_neighbours = 4; // fds tried upward from a middle that is no socket
+
+    // Reads fd `fd` of `pid` (recording it); the number of a "socket:[N]" or "pipe:[N]" link,
+    // 0 for anything else or no such fd.
+    std::uint64_t numbered_inode(pid_t pid, int fd_dir, int fd) {
+        char name[16];
+        const auto end = std::to_chars(name, name + sizeof name - 1, fd).ptr;
+        *end = '\0';
+        char link[64];
+        const ssize_t length = ::readlinkat(fd_dir, name, link, sizeof link);
+        if (length <= 0) {
+            return 0;
+        }
+        record(pid, link, length);
+        if (link[0] == 's') {
+            return socket_inode(link, length);
+        }
+        constexpr std::string_view pipe = "pipe:[";
+        if (length > static_cast<ssize_t>(pipe.size()) + 1 && link[length - 1] == ']' &&
+            std::memcmp(link, pipe.data(), pipe.size()) == 0) {
+            std::uint64_t inode = 0;
+            const auto [last, error] =
+                std::from_chars(link + pipe.size(), link + length - 1, inode);
+            return error == std::errc() && last == link + length - 1 ? inode : 0;
+        }
+        return 0;
+    }
 
     // False when the table turned out sparse (the caller lists it instead).
     bool probe_by_number(pid_t pid, int fd_dir, std::size_t fd_count) {
@@ -211,6 +276,10 @@ find_socket_owners(const std::set<std::uint64_t>& inodes, int* denied) {
             continue;
         }
         if (fd_count > k_big_fd_table) {
+            scan.search(pid, fd_dir.get(), fd_count); // a few reads; the full one comes last
+            if (scan.done()) {
+                break;
+            }
             big.emplace_back(fd_count, pid);
             continue;
         }

@@ -1,5 +1,6 @@
 #include "preflight/firewall_check.hpp"
 
+#include "instance/firewall_cache.hpp"
 #include "platform/admin_commands.hpp"
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
@@ -62,7 +63,23 @@ std::vector<Finding> check_firewall(const CheckContext& context) {
     if (context.endpoints.empty()) {
         return {};
     }
-    return check_firewall(context, inspect_firewall(k_firewall_timeout));
+    return check_firewall(context, current_firewall(context.manifest.root_dir));
+}
+
+FirewallInspection current_firewall(const std::filesystem::path& root_dir) {
+    // The key is read before the rules: a change made while they are read gets a new key, so
+    // the next run reads again rather than trusting what this one may have half seen.
+    const auto key = firewall_state_key();
+    if (key && !root_dir.empty()) {
+        if (auto cached = read_firewall_cache(root_dir, *key)) {
+            return std::move(*cached);
+        }
+    }
+    auto inspection = inspect_firewall(k_firewall_timeout);
+    if (key && !root_dir.empty() && inspection.skipped.empty()) {
+        write_firewall_cache(root_dir, *key, inspection);
+    }
+    return inspection;
 }
 
 std::vector<Finding> check_firewall(const CheckContext& context,

@@ -5,6 +5,7 @@
 #include "preflight/check_context.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <vector>
 
 namespace golaunch {
@@ -16,6 +17,11 @@ std::vector<Finding> check_firewall(const CheckContext& context);
 // The same against an inspection the caller made.
 std::vector<Finding> check_firewall(const CheckContext& context,
                                     const FirewallInspection& inspection);
+
+// The packet filter's rules now: from <root_dir>/.golaunch/firewall.json when they have not
+// changed since it was written (instance/firewall_cache.hpp), else read (and the file
+// refreshed). An empty `root_dir` always reads.
+FirewallInspection current_firewall(const std::filesystem::path& root_dir);
 
 inline constexpr std::chrono::milliseconds k_firewall_timeout{3000};
 

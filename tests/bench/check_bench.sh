@@ -78,6 +78,7 @@ echo "sample: $(tail -n1 "$work/sample.txt")"
 ss -ltn >/dev/null
 for ((i = 0; i < reps; i++)); do # interleaved: load from elsewhere hits every row alike
     time_once "$work/version" "$golaunch" --version
+    time_once "$work/true" /bin/true
     time_once "$work/ss" ss -ltn
     time_once "$work/nonet" "${check[@]}" --no-network --hosts-file "$work/hosts.all"
     if ((i < net_reps)); then
@@ -98,7 +99,11 @@ echo "golaunch check, 20 services / 20 ports / 20 names; median ms over $reps ru
     "(network rows: $net_reps); x = check / baseline"
 printf '%-28s %8s ms\n' "golaunch --version" "$version"
 printf '%-28s %8s ms\n' "ss -ltn" "$ss"
+read -r true_ms _ _ < <(summary "$work/true")
+printf '%-28s %8s ms  (golaunch --version = %s of it)\n' "/bin/true" "$true_ms" \
+    "$(ratio "$version" "$true_ms")"
 bench_result check_baselines "$version" "$ss" "$reps" "$net_reps"
+bench_result check_true "$true_ms"
 for row in nonet:no-network netall:network/all netmiss:network/miss; do
     file=${row%%:*}
     label=${row#*:}

@@ -1,15 +1,19 @@
 #include "platform/process_info.hpp"
 
 #include "support/test_support.hpp"
+#include "util/unique_fd.hpp"
 
 #include <gtest/gtest.h>
 
 #include <pwd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace golaunch {
@@ -121,6 +125,40 @@ TEST(ProcessInfo, FindsOwnerOfOurOwnSocket) {
               owners.at(info.st_ino).end());
     EXPECT_FALSE(owners.contains(1)); // no socket has inode 1
     EXPECT_TRUE(find_socket_owners({}).empty());
+}
+
+// A big fd table is binary-searched by inode before it is read in full; the search assumes
+// newer fds hold newer inodes. Sockets whose fds were reused out of that order, in the middle and
+// at the end, are found all the same (by the search or by the full read after it).
+TEST(ProcessInfo, FindsOwnersInABigFdTableWhateverItsOrder) {
+    std::vector<UniqueFd> sockets;
+    for (int i = 0; i < 600; ++i) {
+        sockets.emplace_back(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        ASSERT_TRUE(sockets.back().valid()) << std::strerror(errno);
+    }
+    for (int i = 100; i < 200; ++i) {
+        sockets[i].reset(); // these fd numbers are reused below by newer (higher) inodes
+    }
+    for (int i = 100; i < 200; ++i) {
+        sockets[i].reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        ASSERT_TRUE(sockets[i].valid()) << std::strerror(errno);
+    }
+    const auto inode_of = [&](std::size_t index) {
+        struct stat info {};
+        EXPECT_EQ(::fstat(sockets[index].get(), &info), 0);
+        return static_cast<std::uint64_t>(info.st_ino);
+    };
+    for (const std::size_t index : {0UL, 150UL, 199UL, 200UL, 450UL, 599UL}) {
+        const auto inode = inode_of(index);
+        const auto owners = find_socket_owners({inode});
+        ASSERT_TRUE(owners.contains(inode)) << "socket " << index;
+        EXPECT_NE(std::find(owners.at(inode).begin(), owners.at(inode).end(), ::getpid()),
+                  owners.at(inode).end())
+            << "socket " << index;
+    }
+    const auto both = find_socket_owners({inode_of(150), inode_of(599)});
+    EXPECT_TRUE(both.contains(inode_of(150)));
+    EXPECT_TRUE(both.contains(inode_of(599)));
 }
 
 TEST(ProcessInfo, DescendantsAndProcessGroup) {

@@ -1,6 +1,7 @@
 // check_firewall: rules the test adds in its own network namespace with nft and iptables.
 #include "preflight/firewall_check.hpp"
 
+#include "instance/firewall_cache.hpp"
 #include "platform/command_output.hpp"
 #include "preflight/check_test_support.hpp"
 #include "support/isolated_call.hpp"
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace golaunch {
 namespace {
@@ -126,23 +128,126 @@ TEST_F(FirewallCheck, IptablesRuleIsReportedOnceWithItsOwnCommands) {
     EXPECT_EQ(text.find("10.0.0.0/8"), std::string::npos) << text;
 }
 
-TEST_F(FirewallCheck, WithoutToolsOneInfoFinding) {
-    test::TempDir empty;
-    std::string why;
+TEST_F(FirewallCheck, WithoutPermissionOneInfoFindingAndNoIptablesSaveRun) {
     const auto text = call_isolated(
-        {true, true, false},
+        {true, true, true},
         [&] {
-            ::setenv("PATH", empty.path().c_str(), 1);
             CheckFixture fixture;
             fixture.endpoints = {{"api", "http", 8080, "127.0.0.1"}};
             return findings_text(check_firewall(fixture.context()));
         },
+        nullptr);
+    ASSERT_TRUE(text);
+    EXPECT_NE(text->find("firewall-not-inspected info firewall"), std::string::npos) << *text;
+    EXPECT_NE(text->find("nftables: list ruleset: "), std::string::npos) << *text;
+    EXPECT_NE(text->find("Operation not permitted"), std::string::npos) << *text;
+    EXPECT_NE(text->find("iptables-save: not run: it needs the same permission"), std::string::npos)
+        << *text;
+}
+
+// iptables-save is a process and a full listing: run only for a family where iptables has
+// tables (or legacy x_tables are loaded), because nftables' own listing shows everything else.
+TEST_F(FirewallCheck, IptablesSaveRunsOnlyForAFamilyWithIptablesTables) {
+    if (!have("nft") || !have("iptables-save") || !have("ip6tables-save")) {
+        GTEST_SKIP() << "nft or iptables is not installed (apt install nftables iptables)";
+    }
+    const char* path = std::getenv("PATH");
+    const std::string real_path = path ? path : "";
+    test::TempDir tools;
+    const auto log = tools.path() / "runs.log";
+    for (const std::string tool : {"iptables-save", "ip6tables-save"}) {
+        const auto script =
+            tools.write(tool, "#!/bin/sh\necho " + tool + " >> '" + log.string() + "'\nexec '" +
+                                  find_in_path(tool, real_path) + "' \"$@\"\n");
+        std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    }
+    const auto runs = [&](const std::vector<std::string>& rules) {
+        std::filesystem::remove(log);
+        std::string why;
+        const auto text = call_isolated(
+            {true, true, false},
+            [&] {
+                ::setenv("PATH", (tools.path().string() + ":" + real_path).c_str(), 1);
+                for (const auto& command : rules) {
+                    if (!test::shell(command)) {
+                        throw std::runtime_error("failed: " + command);
+                    }
+                }
+                CheckFixture fixture;
+                fixture.endpoints = {{"api", "http", 8080, "127.0.0.1"}};
+                return findings_text(check_firewall(fixture.context()));
+            },
+            &why);
+        EXPECT_TRUE(text) << why;
+        return std::filesystem::exists(log) ? test::read_file(log) : std::string("(none)");
+    };
+    EXPECT_EQ(runs({"nft add table inet gltest"}), "(none)");
+    EXPECT_EQ(runs({"nft add table ip filter"}), "iptables-save\n");
+    EXPECT_EQ(runs({"nft add table ip6 mangle", "nft add table inet gltest"}), "ip6tables-save\n");
+}
+
+// The rules are read again only when nftables' generation moves: a cache entry written under
+// the current key is what the check sees, and one rule added makes it read the real ruleset.
+TEST_F(FirewallCheck, ReadsTheCacheWhileTheRulesetIsUnchanged) {
+    if (!have("nft")) {
+        GTEST_SKIP() << "nft is not installed (apt install nftables)";
+    }
+    test::TempDir project;
+    std::filesystem::create_directory(project.path() / ".golaunch");
+    std::string why;
+    const auto text = call_isolated(
+        {true, true, false},
+        [&] {
+            for (const std::string command :
+                 {"nft add table inet gltest",
+                  "nft add chain inet gltest input '{ type filter hook input priority 0; }'"}) {
+                if (!test::shell(command)) {
+                    throw std::runtime_error("failed: " + command);
+                }
+            }
+            CheckFixture fixture;
+            fixture.manifest.root_dir = project.path();
+            fixture.endpoints = {{"api", "http", 8080, "127.0.0.1"}};
+            std::string result = "first: " + findings_text(check_firewall(fixture.context()));
+            const auto key = firewall_state_key();
+            if (!key || !read_firewall_cache(project.path(), *key)) {
+                return result + "no cache written";
+            }
+            FirewallInspection planted;
+            planted.inspected = {"nftables"};
+            FirewallRule rule;
+            rule.source = "nftables";
+            rule.family = "inet";
+            rule.table = "planted";
+            rule.chain = "input";
+            rule.verdict = "drop";
+            rule.ports = {{8080, 8080}};
+            rule.text = "the planted rule";
+            rule.remove_command = "true";
+            planted.rules = {rule};
+            write_firewall_cache(project.path(), *key, planted);
+            result += "\nsecond: " + findings_text(check_firewall(fixture.context()));
+            test::shell("nft add rule inet gltest input iifname lo tcp dport 8080 reject");
+            result += "\nthird: " + findings_text(check_firewall(fixture.context()));
+            const auto newer = firewall_state_key();
+            result += "\ncache now: ";
+            result += newer && newer != key && read_firewall_cache(project.path(), *newer)
+                          ? "refreshed"
+                          : "stale";
+            return result;
+        },
         &why);
     ASSERT_TRUE(text) << why;
-    EXPECT_NE(text->find("firewall-not-inspected info firewall"), std::string::npos) << *text;
-    EXPECT_NE(text->find("nft: nft: not found in PATH"), std::string::npos) << *text;
-    EXPECT_NE(text->find("iptables-save: iptables-save: not found in PATH"), std::string::npos)
+    const auto second = text->find("\nsecond: ");
+    const auto third = text->find("\nthird: ");
+    ASSERT_NE(third, std::string::npos) << *text;
+    EXPECT_EQ(text->substr(0, second), "first: ") << *text;
+    EXPECT_NE(text->substr(second, third - second).find("the planted rule"), std::string::npos)
         << *text;
+    const auto after = text->substr(third);
+    EXPECT_EQ(after.find("the planted rule"), std::string::npos) << *text;
+    EXPECT_NE(after.find("rejects TCP to port 8080"), std::string::npos) << *text;
+    EXPECT_NE(after.find("cache now: refreshed"), std::string::npos) << *text;
 }
 
 TEST(FirewallParse, NftJsonWithSetsRangesAndNegation) {
