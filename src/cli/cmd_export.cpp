@@ -17,7 +17,8 @@ int run_export(const ExportOptions& options) {
     std::map<std::string, ServicePlan> plans;
     for (const auto& service : manifest.services) {
         // No environment of golaunch's own: only what the manifest gives the service.
-        plans.emplace(service.name, plan_service(manifest, service, ports, {}, 0));
+        plans.emplace(service.name,
+                      plan_service(manifest, service, ports, {}, 0, ProgramLookup::as_written));
     }
     const auto exported = options.kind == "systemd" ? export_systemd(manifest, plans)
                                                     : export_compose(manifest, plans);

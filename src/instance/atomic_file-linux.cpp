@@ -94,7 +94,7 @@ std::optional<FileWriteFailure::Step> fill_temp(int fd, const std::string& conte
     if (!write_all(fd, content)) {
         return Step::write;
     }
-    if (::fsync(fd) != 0) {
+    if (options.durability == Durability::synced && ::fsync(fd) != 0) {
         return Step::sync;
     }
     return std::nullopt;
@@ -115,7 +115,8 @@ std::string FileWriteFailure::reason() const {
 
 StagedFile::StagedFile(std::filesystem::path destination, const std::string& content,
                        const StageOptions& options)
-    : m_destination(std::move(destination)), m_temp(options.temp) {
+    : m_destination(std::move(destination)), m_temp(options.temp),
+      m_durability(options.durability) {
     const UniqueFd fd = create_temp(m_destination, m_temp);
     const auto failed =
         fd.valid() ? fill_temp(fd.get(), content, options) : FileWriteFailure::Step::create;
@@ -143,14 +144,18 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
         return FileWriteFailure{FileWriteFailure::Step::rename, m_destination, errno};
     }
     m_temp.clear();
-    fsync_directory(directory_of(m_destination));
+    if (m_durability == Durability::synced) {
+        fsync_directory(directory_of(m_destination));
+    }
     return std::nullopt;
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+void write_file_atomically(const std::filesystem::path& path, const std::string& content,
+                           Durability durability) {
     std::error_code ignored;
     std::filesystem::create_directories(directory_of(path), ignored);
     StageOptions options;
+    options.durability = durability;
     struct stat existing {};
     if (::stat(path.c_str(), &existing) == 0) {
         options.mode = existing.st_mode & 07777;

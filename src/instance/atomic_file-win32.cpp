@@ -79,11 +79,12 @@ bool write_all(HANDLE file, const std::string& content) {
 }
 
 // Writes and flushes; the failing step (GetLastError set) or nothing.
-std::optional<FileWriteFailure::Step> fill(HANDLE file, const std::string& content) {
+std::optional<FileWriteFailure::Step> fill(HANDLE file, const std::string& content,
+                                           Durability durability) {
     if (!write_all(file, content)) {
         return FileWriteFailure::Step::write;
     }
-    if (!::FlushFileBuffers(file)) {
+    if (durability == Durability::synced && !::FlushFileBuffers(file)) {
         return FileWriteFailure::Step::sync;
     }
     return std::nullopt;
@@ -97,11 +98,13 @@ std::string FileWriteFailure::reason() const {
 
 StagedFile::StagedFile(std::filesystem::path destination, const std::string& content,
                        const StageOptions& options)
-    : m_destination(std::move(destination)), m_temp(options.temp) {
+    : m_destination(std::move(destination)), m_temp(options.temp),
+      m_durability(options.durability) {
     std::optional<FileWriteFailure::Step> failed;
     {
         const UniqueHandle file(create_temp(m_destination, m_temp));
-        failed = file.valid() ? fill(file.get(), content) : FileWriteFailure::Step::create;
+        failed =
+            file.valid() ? fill(file.get(), content, m_durability) : FileWriteFailure::Step::create;
         if (failed) {
             m_failure = FileWriteFailure{*failed, m_temp, static_cast<int>(::GetLastError())};
         }
@@ -124,8 +127,9 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
     if (m_failure) {
         return m_failure;
     }
-    if (!::MoveFileExW(m_temp.wstring().c_str(), m_destination.wstring().c_str(),
-                       MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    const DWORD flags = MOVEFILE_REPLACE_EXISTING |
+                        (m_durability == Durability::synced ? MOVEFILE_WRITE_THROUGH : 0);
+    if (!::MoveFileExW(m_temp.wstring().c_str(), m_destination.wstring().c_str(), flags)) {
         return FileWriteFailure{FileWriteFailure::Step::rename, m_destination,
                                 static_cast<int>(::GetLastError())};
     }
@@ -133,10 +137,13 @@ std::optional<FileWriteFailure> StagedFile::rename_into_place() {
     return std::nullopt;
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+void write_file_atomically(const std::filesystem::path& path, const std::string& content,
+                           Durability durability) {
     std::error_code ignored;
     std::filesystem::create_directories(directory_of(path), ignored);
-    StagedFile staged(path, content);
+    StageOptions options;
+    options.durability = durability;
+    StagedFile staged(path, content, options);
     if (const auto failure = staged.rename_into_place()) {
         throw file_error(failure->step == FileWriteFailure::Step::rename ? "replace" : "write",
                          path, static_cast<DWORD>(failure->error));

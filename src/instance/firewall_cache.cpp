@@ -112,7 +112,8 @@ void write_firewall_cache(const std::filesystem::path& root_dir, const std::stri
         return; // no .golaunch/ yet: not made for a cache
     }
     try {
-        write_private_file(path, firewall_cache_text(key, inspection));
+        // A cache: a file lost to a power cut is a miss (and its key names the boot anyway).
+        write_private_file(path, firewall_cache_text(key, inspection), Durability::running_only);
     } catch (const std::exception&) {
         // read-only project dir, a link refused: the next run inspects again
     }

@@ -106,10 +106,11 @@ void refuse_links_in(const std::filesystem::path& dir) {
     }
 }
 
-void write_private_file(const std::filesystem::path& file, const std::string& content) {
+void write_private_file(const std::filesystem::path& file, const std::string& content,
+                        Durability durability) {
     ensure_private_dir(directory_of(file));
     refuse_link(file);
-    write_file_atomically(file, content);
+    write_file_atomically(file, content, durability);
 }
 
 void remove_private_file(const std::filesystem::path& file) {

@@ -12,6 +12,7 @@
 // Ancestors above that are created when missing and may be links (the project dir may be one).
 #pragma once
 
+#include "instance/atomic_file.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -70,7 +71,8 @@ std::optional<std::string> read_private_file(const std::filesystem::path& file);
 
 // write_file_atomically for a private file: the directory made by ensure_private_dir, and a
 // link at `file` refused instead of replaced.
-void write_private_file(const std::filesystem::path& file, const std::string& content);
+void write_private_file(const std::filesystem::path& file, const std::string& content,
+                        Durability durability = Durability::synced);
 
 // Removes `file` if present; a link there is refused, not removed.
 void remove_private_file(const std::filesystem::path& file);

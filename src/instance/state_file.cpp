@@ -47,7 +47,8 @@ void write_records(const std::filesystem::path& state_file,
                                   {"comment", "written by golaunch run; safe to delete when no "
                                               "golaunch runs in this directory"},
                                   {"instances", std::move(instances)}};
-    write_private_file(state_file, document.dump(2) + "\n");
+    // Records of running processes: a power cut ends them, so no fsync (Durability).
+    write_private_file(state_file, document.dump(2) + "\n", Durability::running_only);
 }
 
 // A record is worth keeping while its instance runs, or while processes it started remain

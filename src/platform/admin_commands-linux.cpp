@@ -17,7 +17,12 @@ std::string admin_account() {
 }
 
 std::string inspect_firewall_instruction() {
-    return "run " + elevated("golaunch check") + " to include it, or install nftables";
+    if (::geteuid() == 0) {
+        // Already root: what is missing is the library or the kernel's nf_tables.
+        return "install nftables: `apt install nftables` (golaunch reads the rules through its "
+               "libnftables1)";
+    }
+    return "reading the packet filter needs root: run `sudo golaunch check` to include it";
 }
 
 std::string install_go_instruction() {

@@ -42,7 +42,7 @@ bool has_env(const std::vector<std::string>& env, const std::string& key) {
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
                                       const Manifest& manifest, const std::vector<std::string>& env,
-                                      const std::string& service) {
+                                      const std::string& service, ProgramLookup lookup) {
     if (names_a_path(program)) {
         const std::filesystem::path path(program);
         return path.is_absolute() ? path : (cwd / path).lexically_normal();
@@ -52,6 +52,9 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
         local_dirs.push_back(manifest.root_dir);
     }
     auto found = find_program(program, env, local_dirs);
+    if (found.empty() && lookup == ProgramLookup::as_written) {
+        return program; // for another machine, whose PATH decides
+    }
     if (found.empty()) {
         const bool windows = executable_suffix()[0] != '\0';
         throw Error(
@@ -72,7 +75,7 @@ std::filesystem::path built_binary_path(const Manifest& manifest, const std::str
 
 ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                          const PortAssignments& ports, const std::vector<std::string>& base_env,
-                         int golaunch_pid) {
+                         int golaunch_pid, ProgramLookup lookup) {
     ServicePlan plan;
     plan.service = service.name;
     const auto& own_ports = ports.at(service.name);
@@ -110,7 +113,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     if (!service.go_package.empty()) {
         LaunchSpec build;
         build.executable =
-            resolve_program("go", manifest.root_dir, manifest, base_env, service.name);
+            resolve_program("go", manifest.root_dir, manifest, base_env, service.name, lookup);
         build.args = {"build"};
         build.args.insert(build.args.end(), service.build_flags.begin(), service.build_flags.end());
         build.args.insert(
@@ -133,7 +136,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                    env);
     } else {
         plan.run.executable = resolve_program(interpolate(service.cmd.front(), service.name, ports),
-                                              cwd, manifest, env, service.name);
+                                              cwd, manifest, env, service.name, lookup);
         for (std::size_t i = 1; i < service.cmd.size(); ++i) {
             plan.run.args.push_back(interpolate(service.cmd[i], service.name, ports));
         }
@@ -142,7 +145,7 @@ ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
     const auto command_spec = [&](const std::vector<std::string>& command) {
         LaunchSpec spec;
         spec.executable = resolve_program(interpolate(command.front(), service.name, ports), cwd,
-                                          manifest, env, service.name);
+                                          manifest, env, service.name, lookup);
         for (std::size_t i = 1; i < command.size(); ++i) {
             spec.args.push_back(interpolate(command[i], service.name, ports));
         }

@@ -29,10 +29,15 @@ struct ServicePlan {
 // firewall asks once, not on every run as with `go run`'s temporary executables.
 std::filesystem::path built_binary_path(const Manifest& manifest, const std::string& service);
 
+// How a program named without a path is found: on this machine (an error when it is not
+// there), or, for files written for another machine (`golaunch export`), as written when it is
+// not found here.
+enum class ProgramLookup { on_this_machine, as_written };
+
 // `base_env` is golaunch's own environment ("KEY=VALUE"); `golaunch_pid` marks the processes.
-// Throws golaunch::Error (naming the service) when the program cannot be found.
+// Throws golaunch::Error (naming the service) when the program cannot be found (on_this_machine).
 ServicePlan plan_service(const Manifest& manifest, const ServiceSpec& service,
                          const PortAssignments& ports, const std::vector<std::string>& base_env,
-                         int golaunch_pid);
+                         int golaunch_pid, ProgramLookup lookup = ProgramLookup::on_this_machine);
 
 } // namespace golaunch

@@ -119,6 +119,34 @@ TEST_F(ExportProject, ComposeFilePassesDockerComposeConfig) {
     EXPECT_NE(config.find("- two words"), std::string::npos) << config;
 }
 
+// The files are for another machine: a program this one lacks is written as named, not refused
+// (`run` refuses it; its PATH is the one that counts there).
+TEST_F(ExportProject, AProgramMissingHereIsWrittenAsNamed) {
+    const auto manifest =
+        m_dir.write("other.toml", "version = 1\nname = \"db\"\n[services.pg]\n"
+                                  "cmd = [\"golaunch-test-no-such-server\", \"-p\", \"${port}\"]\n"
+                                  "ports = { pg = " +
+                                      std::to_string(pick_free_port()) + " }\n");
+    const auto out = m_dir.path() / "other";
+    GolaunchRun run(m_dir, {"export", "compose", manifest.string(), "-o", out.string()});
+    ASSERT_EQ(run.wait_for_exit(30s), 0) << run.output();
+    const auto compose = read_file(out / "compose.yaml");
+    EXPECT_NE(compose.find("golaunch-test-no-such-server"), std::string::npos) << compose;
+    if (::access("/usr/bin/docker-compose", X_OK) == 0) {
+        std::string config;
+        EXPECT_EQ(
+            shell("docker-compose -f " + shell_quote((out / "compose.yaml").string()) + " config",
+                  config),
+            0)
+            << config;
+    }
+    GolaunchRun refused(m_dir, {"run", manifest.string()});
+    const auto status = refused.wait_for_exit(30s);
+    ASSERT_TRUE(status);
+    EXPECT_NE(exit_code_of(*status), 0);
+    EXPECT_NE(refused.output().find("not found on PATH"), std::string::npos) << refused.output();
+}
+
 TEST_F(ExportProject, AnUnknownKindIsAUsageError) {
     GolaunchRun run(m_dir, {"export", "kubernetes", m_manifest.string()});
     const auto status = run.wait_for_exit(30s);

@@ -40,6 +40,19 @@ TEST(AtomicFile, ReplacesKeepingTheModeAndLeavesNoTempFile) {
     EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"state.json"}));
 }
 
+// Without the fsyncs (records of running processes) the replacement is the same rename.
+TEST(AtomicFile, RunningOnlyIsTheSameReplacementWithoutTheSyncs) {
+    test::TempDir dir;
+    const auto file = dir.write("state.json", "old");
+    ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+    const auto inode = inode_of(file);
+    write_file_atomically(file, "new content\n", Durability::running_only);
+    EXPECT_EQ(read_file(file), "new content\n");
+    EXPECT_EQ(mode_of(file), 0600u);
+    EXPECT_NE(inode_of(file), inode) << "a new file renamed over the old one";
+    EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"state.json"}));
+}
+
 TEST(AtomicFile, CreatesMissingDirectoriesWithMode0644) {
     test::TempDir dir;
     const auto file = dir.path() / ".golaunch" / "ports.toml";
