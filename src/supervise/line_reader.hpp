@@ -36,7 +36,10 @@ class LineReader : public std::enable_shared_from_this<LineReader> {
     boost::asio::readable_pipe m_pipe;
     LineHandler m_on_line;
     EofHandler m_on_eof;
-    std::array<char, 64 * 1024> m_buffer{};
+    // Not zeroed on purpose: a page of it counts in golaunch's RSS only once a read reaches
+    // it, and most services print far less than 64 KB at once (zeroed, two readers a service
+    // cost 128 kB each: idle RSS with 50 services 15.7 MB instead of ~9.5 MB).
+    std::array<char, 64 * 1024> m_buffer;
     std::string m_partial;
     bool m_finished = false;
 };
