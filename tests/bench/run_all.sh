@@ -7,9 +7,9 @@
 #
 # BUILD_DIR holds golaunch and tests/fixtures/{httpserver,binder}
 # (`cmake --build BUILD_DIR --target golaunch go_fixtures`). Needs wrk, ss (iproute2), lsof
-# and python3. Full run: 5.4 min on a 2-core VM under a load average of ~25 (its fixed waits
-# add up to ~2.5 min: 75 s of wrk, 40 s of idle windows); `--quick` (a few seconds a row, for
-# smoke tests): 70 s under the same load. The title line says when the machine was busy:
+# and python3. Full run: 6.2 min on a quiet 2-core VM (its fixed waits add up to ~3 min:
+# 105 s of wrk, 40 s of idle windows); `--quick` (a few seconds a row, for smoke tests): about
+# 70 s. The title line says when the machine was busy:
 # figures from a loaded machine are noise-bound, rerun on a quiet one.
 #
 # Rows (script, baseline):

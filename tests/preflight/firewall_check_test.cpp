@@ -220,16 +220,14 @@ TEST_F(FirewallCheck, ReadsTheCacheWhileTheRulesetIsUnchanged) {
             }
             FirewallInspection planted;
             planted.inspected = {"nftables"};
-            FirewallRule rule;
-            rule.source = "nftables";
-            rule.family = "inet";
-            rule.table = "planted";
-            rule.chain = "input";
-            rule.verdict = "drop";
-            rule.ports = {{8080, 8080}};
-            rule.text = "the planted rule";
-            rule.remove_command = "true";
-            planted.rules = {rule};
+            planted.rules = {FirewallRule{.source = "nftables",
+                                          .family = "inet",
+                                          .table = "planted",
+                                          .chain = "input",
+                                          .verdict = "drop",
+                                          .ports = {{8080, 8080}},
+                                          .text = "the planted rule",
+                                          .remove_command = "true"}};
             write_firewall_cache(project.path(), *key, planted);
             result += "\nsecond: " + findings_text(check_firewall(fixture.context()));
             test::shell("nft add rule inet gltest input iifname lo tcp dport 8080 reject");
