@@ -78,10 +78,13 @@ class OwnerScan {
     // so in a table that grew by opening, a higher fd holds a newer (higher) inode: a binary
     // search over the fd numbers finds a socket in ~2 log2(n) readlinks. Where that order does
     // not hold (fds closed and reused), the search misses, bounded, and the table is read in
-    // full later. What it reads is recorded as the full read would.
+    // full later. What it reads is recorded as the full read would. With many inodes wanted
+    // (a check of many ports) the searches share a budget of a quarter of the table, so they
+    // never cost more than the read they try to spare.
     void search(pid_t pid, int fd_dir, std::size_t fd_count) {
+        std::size_t budget = fd_count / 4;
         for (const std::uint64_t inode : m_wanted) {
-            if (done()) {
+            if (done() || budget == 0) {
                 return;
             }
             if (m_owners.contains(inode)) {
@@ -89,11 +92,12 @@ class OwnerScan {
             }
             int low = 0;
             int high = static_cast<int>(fd_count + k_max_misses); // exclusive
-            for (std::size_t reads = 0; low < high && reads < k_max_search_reads;) {
+            for (std::size_t reads = 0; low < high && reads < k_max_search_reads && budget > 0;) {
                 const int middle = low + (high - low) / 2;
                 std::uint64_t found = 0;
                 int at = middle;
-                for (; at < high && at < middle + k_neighbours && found == 0; ++at, ++reads) {
+                for (; at < high && at < middle + k_neighbours && found == 0 && budget > 0;
+                     ++at, ++reads, --budget) {
                     found = numbered_inode(pid, fd_dir, at);
                 }
                 if (found == 0) {

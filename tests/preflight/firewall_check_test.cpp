@@ -224,8 +224,12 @@ TEST_F(FirewallCheck, ReadsTheCacheWhileTheRulesetIsUnchanged) {
                                           .family = "inet",
                                           .table = "planted",
                                           .chain = "input",
+                                          .hook = "",
                                           .verdict = "drop",
                                           .ports = {{8080, 8080}},
+                                          .in_interface = "",
+                                          .out_interface = "",
+                                          .address = "",
                                           .text = "the planted rule",
                                           .remove_command = "true"}};
             write_firewall_cache(project.path(), *key, planted);
