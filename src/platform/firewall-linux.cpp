@@ -4,14 +4,14 @@
 
 #include "platform/command_output.hpp"
 #include "platform/nftables-linux.hpp"
+#include "platform/proc_fs-linux.hpp"
 #include "util/strings.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace golaunch {
 
@@ -45,11 +45,10 @@ std::string failure(const CommandOutput& output) {
     return "exit " + std::to_string(output.exit_code) + ": " + first_line(output.err);
 }
 
+// The whole of a small /proc file; "" when it cannot be read.
 std::string read_small_file(const char* path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string text;
+    return procfs::read_file_at(AT_FDCWD, path, text, 4096) ? text : std::string();
 }
 
 bool legacy_tables_loaded(const IptablesFamily& family) {

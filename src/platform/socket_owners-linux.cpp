@@ -28,9 +28,8 @@ namespace {
 
 constexpr std::size_t k_big_fd_table = 256; // read after all smaller fd tables
 
-// Parses "socket:[12345]"; 0 for anything else.
-std::uint64_t socket_inode(const char* link, ssize_t length) {
-    constexpr std::string_view prefix = "socket:[";
+// Parses "<prefix>12345]" ("socket:[", "pipe:["); 0 for anything else.
+std::uint64_t bracketed_inode(const char* link, ssize_t length, std::string_view prefix) {
     if (length <= static_cast<ssize_t>(prefix.size()) + 1 || link[length - 1] != ']' ||
         std::memcmp(link, prefix.data(), prefix.size()) != 0) {
         return 0;
@@ -39,6 +38,10 @@ std::uint64_t socket_inode(const char* link, ssize_t length) {
     const char* first = link + prefix.size();
     const auto [end, error] = std::from_chars(first, link + length - 1, inode);
     return error == std::errc() && end == link + length - 1 ? inode : 0;
+}
+
+std::uint64_t socket_inode(const char* link, ssize_t length) {
+    return bracketed_inode(link, length, "socket:[");
 }
 
 // Finds which processes hold some socket inodes by reading their fd tables.
@@ -134,18 +137,8 @@ class OwnerScan {
             return 0;
         }
         record(pid, link, length);
-        if (link[0] == 's') {
-            return socket_inode(link, length);
-        }
-        constexpr std::string_view pipe = "pipe:[";
-        if (length > static_cast<ssize_t>(pipe.size()) + 1 && link[length - 1] == ']' &&
-            std::memcmp(link, pipe.data(), pipe.size()) == 0) {
-            std::uint64_t inode = 0;
-            const auto [last, error] =
-                std::from_chars(link + pipe.size(), link + length - 1, inode);
-            return error == std::errc() && last == link + length - 1 ? inode : 0;
-        }
-        return 0;
+        return link[0] == 's' ? socket_inode(link, length)
+                              : bracketed_inode(link, length, "pipe:[");
     }
 
     // False when the table turned out sparse (the caller lists it instead).
