@@ -53,7 +53,7 @@ int run_complete(CLI::App& app, int argc, char** argv) {
         const auto commands = completion_commands(
             app, {{"--monitor", {"auto", "notify", "ptrace", "hook", "poll", "off"}},
                   {"completion shell", {"bash", "zsh", "fish", "powershell"}},
-                  {"export kind", {"systemd", "compose"}}});
+                  {"export kind", {"systemd", "compose", "kubernetes"}}});
         const auto services_of = [](const std::vector<std::string>& positionals) {
             std::vector<std::string> names;
             try {
@@ -186,10 +186,12 @@ int run_cli(int argc, char** argv) {
 
     ExportOptions export_options;
     auto* export_command = app.add_subcommand(
-        "export", "Write the services as systemd units or a compose file, for a real deployment");
-    export_command->add_option("kind", export_options.kind, "systemd or compose")
+        "export",
+        "Write the services as systemd units, a compose file or Kubernetes objects, for a real "
+        "deployment");
+    export_command->add_option("kind", export_options.kind, "systemd, compose or kubernetes")
         ->required()
-        ->check(CLI::IsMember({"systemd", "compose"}));
+        ->check(CLI::IsMember({"systemd", "compose", "kubernetes"}));
     export_command->add_option("args", export_options.positionals, "[app.toml]");
     export_command->add_option("-o,--output", export_options.output_dir,
                                "Directory for the files (default: .golaunch/export/KIND)");

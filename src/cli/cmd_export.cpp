@@ -20,8 +20,9 @@ int run_export(const ExportOptions& options) {
         plans.emplace(service.name,
                       plan_service(manifest, service, ports, {}, 0, ProgramLookup::as_written));
     }
-    const auto exported = options.kind == "systemd" ? export_systemd(manifest, plans)
-                                                    : export_compose(manifest, plans);
+    const auto exported = options.kind == "systemd"   ? export_systemd(manifest, plans)
+                          : options.kind == "compose" ? export_compose(manifest, plans)
+                                                      : export_kubernetes(manifest, plans);
     const std::filesystem::path dir =
         options.output_dir.empty() ? manifest.root_dir / ".golaunch" / "export" / options.kind
                                    : std::filesystem::path(options.output_dir);

@@ -2,6 +2,7 @@
 
 #include "manifest/env_file.hpp"
 #include "manifest/reserved_env.hpp"
+#include "supervise/probe_runner.hpp"
 #include "util/strings.hpp"
 
 #include <nlohmann/json.hpp>
@@ -413,6 +414,320 @@ ExportedFiles export_compose(const Manifest& manifest,
     }
     text += body;
     out.files["compose.yaml"] = text;
+    return out;
+}
+
+// ----------------------------------------------------------------- kubernetes
+
+namespace {
+
+using Object = nlohmann::ordered_json;
+
+// A YAML key: plain when it is one of ours ([A-Za-z0-9_./-]), else a JSON string.
+std::string yaml_key(const std::string& key) {
+    const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' ||
+               c == '/' || c == '-';
+    });
+    return plain ? key : nlohmann::json(key).dump();
+}
+
+bool is_collection(const Object& value) {
+    return (value.is_object() || value.is_array()) && !value.empty();
+}
+
+std::string yaml_scalar(const Object& value) {
+    if (value.is_object()) {
+        return "{}";
+    }
+    if (value.is_array()) {
+        return "[]";
+    }
+    return value.dump(); // strings as JSON strings, which YAML reads as they are
+}
+
+// Block-style YAML of an object or array, each line indented by `indent` spaces.
+void emit_yaml(const Object& value, std::size_t indent, std::string& out) {
+    const std::string pad(indent, ' ');
+    if (value.is_object()) {
+        for (const auto& [key, item] : value.items()) {
+            out += pad + yaml_key(key) + ":";
+            if (is_collection(item)) {
+                out += "\n";
+                emit_yaml(item, indent + 2, out);
+            } else {
+                out += " " + yaml_scalar(item) + "\n";
+            }
+        }
+        return;
+    }
+    for (const auto& item : value) {
+        if (!is_collection(item)) {
+            out += pad + "- " + yaml_scalar(item) + "\n";
+            continue;
+        }
+        // "- " takes the place of the first line's indent: the item's lines sit 2 deeper.
+        std::string nested;
+        emit_yaml(item, indent + 2, nested);
+        out += pad + "- " + nested.substr(indent + 2);
+    }
+}
+
+// Kubernetes expands $(VAR) in command, args and env values; $$( keeps it literal.
+std::string kubernetes_text(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        out += text[i];
+        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '(') {
+            out += '$';
+        }
+    }
+    return out;
+}
+
+int whole_seconds(Duration duration) {
+    return std::max(1, static_cast<int>((duration.count() + 999) / 1000));
+}
+
+// A probe's action (httpGet, exec or tcpSocket); null when there is none to give.
+Object probe_action(const std::string& url, const std::optional<LaunchSpec>& command,
+                    std::string& why_not) {
+    if (!url.empty()) {
+        const auto target = parse_http_url(url);
+        if (!target) {
+            why_not = "the url " + url + " is not http://HOST:PORT/PATH";
+            return nullptr;
+        }
+        return Object{
+            {"httpGet", Object{{"path", target->target}, {"port", std::stoi(target->port)}}}};
+    }
+    if (command) {
+        Object words = Object::array({kubernetes_text(command->executable.string())});
+        for (const auto& arg : command->args) {
+            words.push_back(kubernetes_text(arg));
+        }
+        return Object{{"exec", Object{{"command", words}}}};
+    }
+    return nullptr;
+}
+
+// A container port's or Service port's name: an IANA service name (at most 15 characters of
+// [a-z0-9-], a letter among them), else "port-N".
+std::string kubernetes_port_name(const std::string& name, std::size_t index) {
+    std::string out = kubernetes_name(name).substr(0, 15);
+    while (!out.empty() && out.back() == '-') {
+        out.pop_back();
+    }
+    const bool letter = std::any_of(out.begin(), out.end(), [](char c) { return c >= 'a'; });
+    return letter && out.find("--") == std::string::npos ? out
+                                                         : "port-" + std::to_string(index + 1);
+}
+
+} // namespace
+
+std::string kubernetes_name(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        out += std::isalnum(u) != 0 ? static_cast<char>(std::tolower(u)) : '-';
+    }
+    out = out.substr(0, 63);
+    const auto first = out.find_first_not_of('-');
+    if (first == std::string::npos) {
+        return "service";
+    }
+    return out.substr(first, out.find_last_not_of('-') - first + 1);
+}
+
+ExportedFiles export_kubernetes(const Manifest& manifest,
+                                const std::map<std::string, ServicePlan>& plans) {
+    ExportedFiles out;
+    common_unexpressed(manifest, out.unexpressed);
+    const std::string project = kubernetes_name(manifest.name);
+    std::set<std::string> taken;
+    std::string body;
+    for (const auto& service : manifest.services) {
+        const auto& plan = plans.at(service.name);
+        std::string name = kubernetes_name(service.name);
+        for (int n = 2; !taken.insert(name).second; ++n) {
+            name = kubernetes_name(service.name).substr(0, 60) + "-" + std::to_string(n);
+        }
+        if (name != service.name) {
+            out.unexpressed.push_back(service.name + ": named " + name +
+                                      " (Kubernetes names are lower-case DNS labels)");
+        }
+        const Object labels{{"app.kubernetes.io/name", name},
+                            {"app.kubernetes.io/part-of", project}};
+        Object container{{"name", name},
+                         {"image", project + "-" + name + ":dev"},
+                         {"imagePullPolicy", "IfNotPresent"}};
+        std::vector<std::string> words;
+        if (!service.go_package.empty()) {
+            words.emplace_back("/app");
+            out.unexpressed.push_back(service.name + ": go = \"" + service.go_package +
+                                      "\": build an image " + project + "-" + name +
+                                      ":dev whose /app is go build -o /app " + service.go_package);
+        } else {
+            words.push_back(service.shell.empty() ? plan.run.executable.filename().string()
+                                                  : plan.run.executable.string());
+            out.unexpressed.push_back(service.name + ": " +
+                                      (service.shell.empty() ? "cmd" : "shell") +
+                                      " service: the image " + project + "-" + name +
+                                      ":dev is a placeholder for one that has " +
+                                      plan.run.executable.filename().string());
+        }
+        container["command"] = Object::array({kubernetes_text(words.front())});
+        if (!plan.run.args.empty()) {
+            Object args = Object::array();
+            for (const auto& arg : plan.run.args) {
+                args.push_back(kubernetes_text(arg));
+            }
+            container["args"] = args;
+        }
+        const auto env = exported_env(plan, env_file_keys(manifest, service));
+        if (!env.empty()) {
+            Object variables = Object::array();
+            for (const auto& [key, value] : env) {
+                variables.push_back(Object{{"name", key}, {"value", kubernetes_text(value)}});
+            }
+            container["env"] = variables;
+        }
+        if (!service.env_file.empty()) {
+            container["envFrom"] =
+                Object::array({Object{{"configMapRef", Object{{"name", name + "-env"}}}}});
+            out.unexpressed.push_back(
+                service.name + ": env_file = \"" + service.env_file +
+                "\": create its ConfigMap first: kubectl create configmap " + name +
+                "-env --from-env-file=" +
+                (manifest.root_dir / service.env_file).lexically_normal().string());
+        }
+        Object service_ports = Object::array();
+        if (!plan.ports.empty()) {
+            Object container_ports = Object::array();
+            std::set<std::string> port_names;
+            for (std::size_t i = 0; i < plan.ports.size(); ++i) {
+                auto port_name =
+                    kubernetes_port_name(i < service.ports.size() ? service.ports[i].name : "", i);
+                if (!port_names.insert(port_name).second) {
+                    port_name = "port-" + std::to_string(i + 1);
+                }
+                container_ports.push_back(Object{
+                    {"name", port_name}, {"containerPort", plan.ports[i]}, {"protocol", "TCP"}});
+                service_ports.push_back(Object{{"name", port_name},
+                                               {"port", plan.ports[i]},
+                                               {"targetPort", plan.ports[i]},
+                                               {"protocol", "TCP"}});
+            }
+            container["ports"] = container_ports;
+        }
+        std::string why_not;
+        Object ready = nullptr;
+        switch (service.ready.kind) {
+        case ReadyKind::http:
+        case ReadyKind::exec:
+            ready = probe_action(plan.probe_url, plan.probe, why_not);
+            break;
+        case ReadyKind::ports:
+            if (!plan.ports.empty()) {
+                ready = Object{{"tcpSocket", Object{{"port", plan.ports.front()}}}};
+            }
+            break;
+        case ReadyKind::log:
+        case ReadyKind::notify:
+            why_not = "Kubernetes has no probe for it";
+            break;
+        case ReadyKind::exit:
+            break;
+        }
+        if (!why_not.empty()) {
+            out.unexpressed.push_back(service.name + ": ready = " + to_string(service.ready.kind) +
+                                      ": " + why_not + " (no readinessProbe: ready once it runs)");
+        } else if (!ready.is_null()) {
+            ready["periodSeconds"] = 1;
+            ready["timeoutSeconds"] = whole_seconds(service.ready.timeout);
+            ready["failureThreshold"] = 3;
+            container["readinessProbe"] = ready;
+        }
+        if (service.health.enabled) {
+            std::string health_why_not;
+            Object live = probe_action(plan.health_url, plan.health, health_why_not);
+            if (live.is_null()) {
+                out.unexpressed.push_back(service.name + ": health: " + health_why_not);
+            } else {
+                live["periodSeconds"] = whole_seconds(service.health.interval);
+                live["timeoutSeconds"] = whole_seconds(service.health.timeout);
+                live["failureThreshold"] = std::max(1, service.health.failures);
+                container["livenessProbe"] = live;
+            }
+        }
+        if (!service.depends_on.empty()) {
+            out.unexpressed.push_back(service.name + ": depends_on = [" +
+                                      join(service.depends_on, ", ") +
+                                      "]: Kubernetes starts every object at once; the service "
+                                      "must retry its dependencies (or wait in an "
+                                      "initContainer)");
+        }
+        if (mentions_loopback(plan)) {
+            out.unexpressed.push_back(
+                service.name + " listens on or calls a loopback address (127.0.0.1/localhost): "
+                               "in a pod that is the pod itself, and probes come from the "
+                               "node; listen on 0.0.0.0 and call other services by name");
+        }
+        if (!service.dir.empty()) {
+            out.unexpressed.push_back(service.name + ": dir = \"" + service.dir +
+                                      "\": the working directory comes from the image");
+        }
+        Object pod{{"containers", Object::array({container})},
+                   {"terminationGracePeriodSeconds", whole_seconds(service.stop_grace)}};
+        Object object;
+        if (service.ready.kind == ReadyKind::exit) {
+            pod["restartPolicy"] = "Never";
+            const int retries =
+                service.restart == RestartPolicy::no ? 0 : std::max(0, service.max_restarts);
+            object =
+                Object{{"apiVersion", "batch/v1"},
+                       {"kind", "Job"},
+                       {"metadata", Object{{"name", name}, {"labels", labels}}},
+                       {"spec", Object{{"backoffLimit", retries},
+                                       {"template", Object{{"metadata", Object{{"labels", labels}}},
+                                                           {"spec", pod}}}}}};
+        } else {
+            if (service.restart != RestartPolicy::always) {
+                out.unexpressed.push_back(
+                    service.name + ": restart = \"" +
+                    (service.restart == RestartPolicy::no ? "no" : "on-failure") +
+                    "\": a Deployment restarts its container whenever it exits");
+            }
+            object = Object{
+                {"apiVersion", "apps/v1"},
+                {"kind", "Deployment"},
+                {"metadata", Object{{"name", name}, {"labels", labels}}},
+                {"spec", Object{{"replicas", 1},
+                                {"selector",
+                                 Object{{"matchLabels", Object{{"app.kubernetes.io/name", name}}}}},
+                                {"template", Object{{"metadata", Object{{"labels", labels}}},
+                                                    {"spec", pod}}}}}};
+        }
+        body += "---\n";
+        emit_yaml(object, 0, body);
+        if (!service_ports.empty()) {
+            const Object kube_service{
+                {"apiVersion", "v1"},
+                {"kind", "Service"},
+                {"metadata", Object{{"name", name}, {"labels", labels}}},
+                {"spec", Object{{"selector", Object{{"app.kubernetes.io/name", name}}},
+                                {"ports", service_ports}}}};
+            body += "---\n";
+            emit_yaml(kube_service, 0, body);
+        }
+    }
+    std::string text = "# Generated by `golaunch export kubernetes` from " +
+                       manifest.path.filename().string() + " (project " + manifest.name +
+                       "): kubectl apply -f kubernetes.yaml\n";
+    if (!out.unexpressed.empty()) {
+        text += "# Not expressed here:\n" + comment_block(out.unexpressed);
+    }
+    out.files["kubernetes.yaml"] = text + body;
     return out;
 }
 

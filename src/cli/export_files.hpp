@@ -1,6 +1,6 @@
-// `golaunch export systemd|compose`: the manifest as the files of the engine a project grows
-// into. Pure: from the manifest and each service's launch plan (what `run` would start, with no
-// environment of golaunch's own) to file contents. What the target cannot express (readiness
+// `golaunch export systemd|compose|kubernetes`: the manifest as the files of the engine a project
+// grows into. Pure: from the manifest and each service's launch plan (what `run` would start, with
+// no environment of golaunch's own) to file contents. What the target cannot express (readiness
 // probes in systemd, hosts entries, file templates, watch, loopback-only addresses in
 // containers...) is listed in `unexpressed` and as comments in the files, never dropped silently.
 #pragma once
@@ -29,6 +29,15 @@ ExportedFiles export_systemd(const Manifest& manifest,
 // build hint for go services.
 ExportedFiles export_compose(const Manifest& manifest,
                              const std::map<std::string, ServicePlan>& plans);
+
+// One kubernetes.yaml: a Deployment (a Job for ready = "exit") and, for a service with ports, a
+// Service each; readiness and liveness probes from `ready` and `health`, env and ports.
+ExportedFiles export_kubernetes(const Manifest& manifest,
+                                const std::map<std::string, ServicePlan>& plans);
+
+// A Kubernetes object name (an RFC 1123 label): lower case, [a-z0-9-], at most 63 characters,
+// starting and ending with a letter or digit.
+std::string kubernetes_name(const std::string& name);
 
 // A name systemd and compose accept: [A-Za-z0-9_.-], others replaced by '-'.
 std::string export_name(const std::string& name);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
 
@@ -17,13 +19,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// tests/tools, where .ci/install-deps --all runs `npm ci`: the Kubernetes validator.
+std::filesystem::path test_tools() {
+    return std::filesystem::path(GOLAUNCH_SOURCE_DIR) / "tests" / "tools";
+}
+
 // A project with a go service behind an http probe, a program with an exec probe, a one-shot,
 // hosts, a value holding $ and %, and an argument with a space.
 class ExportProject : public ::testing::Test {
   protected:
     void SetUp() override {
-        const auto port_api = pick_free_port();
-        const auto port_catalog = pick_free_port();
+        m_port_api = pick_free_port();
+        m_port_catalog = pick_free_port();
+        const auto port_api = m_port_api;
+        const auto port_catalog = m_port_catalog;
         m_manifest = m_dir.write(
             "golaunch.toml",
             "version = 1\nname = \"shop\"\n[hosts]\n\"api.shop.test\" = \"127.0.0.1\"\n"
@@ -61,6 +70,8 @@ class ExportProject : public ::testing::Test {
 
     TempDir m_dir;
     std::filesystem::path m_manifest;
+    int m_port_api = 0;
+    int m_port_catalog = 0;
 };
 
 TEST_F(ExportProject, SystemdUnitsPassSystemdAnalyzeVerify) {
@@ -119,6 +130,82 @@ TEST_F(ExportProject, ComposeFilePassesDockerComposeConfig) {
     EXPECT_NE(config.find("- two words"), std::string::npos) << config;
 }
 
+// Validated with the schemas generated from the Kubernetes OpenAPI spec (kubernetes-models,
+// tests/tools/k8s_validate.mjs): types, required fields, enums and formats.
+TEST_F(ExportProject, KubernetesObjectsPassTheirApiSchemas) {
+    if (::access("/usr/bin/node", X_OK) != 0 ||
+        !std::filesystem::exists(test_tools() / "node_modules" / "kubernetes-models")) {
+        GTEST_SKIP() << "node and tests/tools/node_modules are missing (.ci/install-deps --all)";
+    }
+    const auto out = m_dir.path() / "k8s";
+    GolaunchRun run(m_dir, {"export", "kubernetes", m_manifest.string(), "-o", out.string()});
+    ASSERT_EQ(run.wait_for_exit(30s), 0) << run.output();
+    const auto text = run.output();
+    EXPECT_NE(text.find("not expressed: [hosts] api.shop.test"), std::string::npos) << text;
+    EXPECT_NE(text.find("loopback address"), std::string::npos) << text;
+    EXPECT_NE(text.find("api: depends_on"), std::string::npos) << text;
+    const auto file = out / "kubernetes.yaml";
+    ASSERT_TRUE(std::filesystem::exists(file)) << text;
+    EXPECT_NE(read_file(file).find("# Not expressed here:"), std::string::npos);
+    const auto validator = (test_tools() / "k8s_validate.mjs").string();
+    std::string verdict;
+    ASSERT_EQ(shell("node " + shell_quote(validator) + " " + shell_quote(file.string()), verdict),
+              0)
+        << verdict;
+    for (const char* line : {"ok Deployment api\n", "ok Service api\n", "ok Deployment catalog\n",
+                             "ok Service catalog\n", "ok Job migrate\n"}) {
+        EXPECT_NE(verdict.find(line), std::string::npos) << line << verdict;
+    }
+    std::string dump;
+    ASSERT_EQ(
+        shell("node " + shell_quote(validator) + " --json " + shell_quote(file.string()), dump), 0)
+        << dump;
+    const auto objects = nlohmann::json::parse(dump);
+    const auto find = [&](const std::string& kind, const std::string& name) {
+        for (const auto& object : objects) {
+            if (object["kind"] == kind && object["metadata"]["name"] == name) {
+                return object;
+            }
+        }
+        ADD_FAILURE() << "no " << kind << " " << name;
+        return nlohmann::json::object();
+    };
+    const auto api = find("Deployment", "api")["spec"]["template"]["spec"]["containers"][0];
+    EXPECT_EQ(api["readinessProbe"]["httpGet"]["path"], "/health") << api.dump(2);
+    EXPECT_EQ(api["readinessProbe"]["httpGet"]["port"], m_port_api) << api.dump(2);
+    EXPECT_EQ(api["ports"][0]["containerPort"], m_port_api) << api.dump(2);
+    EXPECT_EQ(api["args"],
+              nlohmann::json::array(
+                  {"-addr", "127.0.0.1:" + std::to_string(m_port_api), "-name", "two words"}));
+    bool greeting = false;
+    for (const auto& variable : api["env"]) {
+        greeting =
+            greeting || (variable["name"] == "GREETING" && variable["value"] == "50% off $HOME");
+    }
+    EXPECT_TRUE(greeting) << api["env"].dump();
+    const auto catalog = find("Deployment", "catalog")["spec"]["template"]["spec"]["containers"][0];
+    EXPECT_EQ(catalog["readinessProbe"]["exec"]["command"], nlohmann::json::array({"/bin/true"}));
+    const auto service = find("Service", "catalog");
+    EXPECT_EQ(service["spec"]["ports"][0]["port"], m_port_catalog) << service.dump(2);
+    EXPECT_EQ(service["spec"]["selector"],
+              find("Deployment", "catalog")["spec"]["selector"]["matchLabels"]);
+    const auto migrate = find("Job", "migrate")["spec"]["template"]["spec"];
+    EXPECT_EQ(migrate["restartPolicy"], "Never") << migrate.dump(2);
+}
+
+// Kubernetes names are DNS labels: lower case, [a-z0-9-], at most 63 characters.
+TEST_F(ExportProject, KubernetesNamesAreDnsLabels) {
+    const auto manifest =
+        m_dir.write("names.toml", "version = 1\nname = \"Names\"\n[services.Web_UI]\n"
+                                  "cmd = [\"/bin/sleep\", \"60\"]\n");
+    const auto out = m_dir.path() / "names";
+    GolaunchRun run(m_dir, {"export", "kubernetes", manifest.string(), "-o", out.string()});
+    ASSERT_EQ(run.wait_for_exit(30s), 0) << run.output();
+    const auto text = read_file(out / "kubernetes.yaml");
+    EXPECT_NE(text.find("name: \"web-ui\""), std::string::npos) << text;
+    EXPECT_EQ(text.find("Web_UI\"\n"), std::string::npos) << text;
+}
+
 // The files are for another machine: a program this one lacks is written as named, not refused
 // (`run` refuses it; its PATH is the one that counts there).
 TEST_F(ExportProject, AProgramMissingHereIsWrittenAsNamed) {
@@ -148,7 +235,7 @@ TEST_F(ExportProject, AProgramMissingHereIsWrittenAsNamed) {
 }
 
 TEST_F(ExportProject, AnUnknownKindIsAUsageError) {
-    GolaunchRun run(m_dir, {"export", "kubernetes", m_manifest.string()});
+    GolaunchRun run(m_dir, {"export", "nomad", m_manifest.string()});
     const auto status = run.wait_for_exit(30s);
     ASSERT_TRUE(status);
     EXPECT_EQ(exit_code_of(*status), 2) << run.output();
