@@ -4,6 +4,7 @@
 #include "cli/cmd_control.hpp"
 #include "cli/cmd_export.hpp"
 #include "cli/cmd_fix.hpp"
+#include "cli/cmd_init.hpp"
 #include "cli/cmd_run.hpp"
 #include "cli/cmd_who.hpp"
 #include "cli/completion.hpp"
@@ -196,6 +197,18 @@ int run_cli(int argc, char** argv) {
     export_command->add_option("-o,--output", export_options.output_dir,
                                "Directory for the files (default: .golaunch/export/KIND)");
 
+    InitOptions init_options;
+    auto* init = app.add_subcommand(
+        "init", "Write a first golaunch.toml from the Go module's main packages or a Procfile");
+    init->add_option("dir", init_options.dir, "The project's folder (default: here)");
+    init->add_option("--from", init_options.from, "Import this Procfile instead");
+    init->add_option("--port", init_options.base_port,
+                     "The Procfile's first $PORT; +100 per process, as foreman does")
+        ->check(CLI::Range(1, 65535))
+        ->capture_default_str();
+    init->add_flag("--force", init_options.force,
+                   "Replace an existing manifest (kept as golaunch.toml.bak)");
+
     std::string completion_shell;
     auto* completion = app.add_subcommand(
         "completion", "Print the shell completion script (bash, zsh, fish, powershell)");
@@ -259,6 +272,9 @@ int run_cli(int argc, char** argv) {
         }
         if (*export_command) {
             return run_export(export_options);
+        }
+        if (*init) {
+            return run_init(init_options);
         }
         if (*completion) {
             std::cout << completion_script(completion_shell);

@@ -30,11 +30,6 @@ const IptablesFamily k_iptables_families[] = {
     {"ip6tables", "ip6", "/proc/net/ip6_tables_names"},
 };
 
-std::string first_line(const std::string& text) {
-    const std::string line(trim(text.substr(0, text.find('\n'))));
-    return line.empty() ? "no output" : line;
-}
-
 std::string failure(const CommandOutput& output) {
     if (!output.started) {
         return output.error;
@@ -42,7 +37,8 @@ std::string failure(const CommandOutput& output) {
     if (output.timed_out) {
         return "did not finish in time";
     }
-    return "exit " + std::to_string(output.exit_code) + ": " + first_line(output.err);
+    const auto line = first_line(output.err);
+    return "exit " + std::to_string(output.exit_code) + ": " + (line.empty() ? "no output" : line);
 }
 
 // The whole of a small /proc file; "" when it cannot be read.

@@ -1,5 +1,6 @@
 #include "platform/nftables-linux.hpp"
 
+#include "util/strings.hpp"
 #include "util/unique_fd.hpp"
 
 #include <arpa/inet.h>
@@ -65,12 +66,6 @@ const NftLibrary& nft_library() {
     return library;
 }
 
-std::string first_line(const char* text) {
-    std::string line = text ? text : "";
-    line = line.substr(0, line.find('\n'));
-    return line.empty() ? "no output" : line;
-}
-
 } // namespace
 
 NftListing list_nft_ruleset() {
@@ -96,7 +91,11 @@ NftListing list_nft_ruleset() {
         const char* out = nft.output_buffer(context);
         listing.json = out ? out : "";
     } else {
-        const std::string error = first_line(nft.error_buffer(context));
+        const char* buffer = nft.error_buffer(context);
+        std::string error = first_line(buffer != nullptr ? buffer : "");
+        if (error.empty()) {
+            error = "no output";
+        }
         listing.error = "list ruleset: " + error;
         listing.permission_denied = error.find("Operation not permitted") != std::string::npos;
     }

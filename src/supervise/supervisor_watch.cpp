@@ -29,11 +29,6 @@ std::filesystem::path next_binary(const std::filesystem::path& binary) {
     return binary.string() + ".next";
 }
 
-std::string first_line(const std::string& text) {
-    const auto end = text.find('\n');
-    return std::string(trim(text.substr(0, end)));
-}
-
 } // namespace
 
 void Supervisor::Impl::setup_watch() {

@@ -132,4 +132,8 @@ std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
     return out;
 }
 
+std::string first_line(std::string_view text) {
+    return std::string(trim(text.substr(0, text.find('\n'))));
+}
+
 } // namespace golaunch

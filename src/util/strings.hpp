@@ -11,6 +11,8 @@ std::string_view trim(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
+// The first line of `text`, without surrounding blanks ("" for none): a tool's error message.
+std::string first_line(std::string_view text);
 
 // Quotes an argv element for display the way a POSIX shell would need it.
 std::string shell_quote(std::string_view arg);
