@@ -47,9 +47,10 @@ std::string schema_reference(const fs::path& dir) {
 
 // One go service per main package of the module in `dir`, its port guessed from its sources.
 std::vector<InitService> go_services(const fs::path& dir, std::string& origin) {
-    const auto listed =
-        run_command({"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},
-                    std::chrono::minutes(2), {}, dir);
+    const auto listed = run_command(
+        {"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{with .Module}}{{.Path}}{{end}} {{.Dir}}",
+         "./..."},
+        std::chrono::minutes(2), {}, dir);
     const std::string hint = "golaunch init reads the Go module in DIR (where go.mod is); for "
                              "other projects, golaunch init --from Procfile";
     if (!listed.started) {
@@ -66,19 +67,22 @@ std::vector<InitService> go_services(const fs::path& dir, std::string& origin) {
     std::map<std::uint16_t, std::string> port_users;
     std::string module_path;
     for (const auto& line : split(listed.out, '\n')) {
+        // NAME IMPORT_PATH MODULE_PATH DIR (the directory last: it may hold blanks)
         const auto space = line.find(' ');
         const auto second = line.find(' ', space + 1);
-        if (space == std::string::npos || second == std::string::npos) {
+        const auto third = line.find(' ', second + 1);
+        if (space == std::string::npos || second == std::string::npos ||
+            third == std::string::npos) {
             continue;
         }
         const auto import_path = line.substr(space + 1, second - space - 1);
         if (module_path.empty()) {
-            module_path = import_path;
+            module_path = line.substr(second + 1, third - second - 1);
         }
         if (line.substr(0, space) != "main") {
             continue;
         }
-        const fs::path package_dir = line.substr(second + 1);
+        const fs::path package_dir = line.substr(third + 1);
         const auto relative = package_dir.lexically_relative(dir).generic_string();
         InitService service;
         service.go_package = relative == "." || relative.empty() ? "." : "./" + relative;
@@ -104,7 +108,18 @@ std::vector<InitService> go_services(const fs::path& dir, std::string& origin) {
             if (!guess) {
                 continue;
             }
+            if (guess->port == 0) {
+                service.comment = "It reads $PORT but names no port: add ports = { http = N } "
+                                  "and golaunch sets PORT to N.";
+                break;
+            }
             service.port = guess->port;
+            if (!guess->flag.empty()) {
+                service.args_hint =
+                    "args = [\"-" + guess->flag + "\", \"" +
+                    (guess->flag_is_address ? "127.0.0.1:${port}" : "${port}") +
+                    "\"] # uncomment to let golaunch choose the port when this one is taken";
+            }
             service.port_comment = "guess: " + source.lexically_relative(dir).generic_string() +
                                    ":" + std::to_string(guess->line) + " " + guess->evidence;
             if (const auto other = port_users.find(guess->port); other != port_users.end()) {
@@ -116,7 +131,7 @@ std::vector<InitService> go_services(const fs::path& dir, std::string& origin) {
             }
             break;
         }
-        if (!service.port) {
+        if (!service.port && service.comment.empty()) {
             service.comment = "No port found in its source: add ports = { http = N } if it "
                               "listens.";
         }

@@ -152,6 +152,13 @@ bool uses_env_port(std::string_view command) {
 } // namespace
 
 std::optional<PortGuess> guess_port(std::string_view source) {
+    const auto make_guess = [](std::uint16_t port, int line, std::string evidence) {
+        PortGuess guess;
+        guess.port = port;
+        guess.line = line;
+        guess.evidence = std::move(evidence);
+        return guess;
+    };
     const auto literals = string_literals(source);
     std::optional<PortGuess> guess;
     bool reads_env_port = false;
@@ -168,19 +175,34 @@ std::optional<PortGuess> guess_port(std::string_view source) {
             continue;
         }
         if (const auto port = listen_address_port(literal.text)) {
-            guess = PortGuess{*port, literal.line, "\"" + literal.text + "\"", false};
+            guess = make_guess(*port, literal.line, "\"" + literal.text + "\"");
+            // flag.String("addr", ":8080", ...): the literal before it, then a comma, names it.
+            const auto at = static_cast<std::size_t>(&literal - literals.data());
+            if (at > 0) {
+                const auto& name = literals[at - 1];
+                const auto between = trim(source.substr(name.end, literal.begin - name.end));
+                if (between == "," && name.begin > 0 && source[name.begin - 1] == '(' &&
+                    !name.text.empty() && name.text.find(' ') == std::string::npos) {
+                    guess->flag = name.text;
+                    guess->flag_is_address = true;
+                }
+            }
         } else if (const auto name = lower(literal.text); name.find("port") != std::string::npos) {
             if (const auto port = flag_default(source, literal.end)) {
-                guess = PortGuess{
-                    *port, literal.line,
-                    "flag \"" + literal.text + "\" defaults to " + std::to_string(*port), false};
+                guess = make_guess(*port, literal.line,
+                                   "flag \"" + literal.text + "\" defaults to " +
+                                       std::to_string(*port));
+                guess->flag = literal.text;
             }
         } else if (env_port_end != std::string_view::npos && literal.begin - env_port_end < 300) {
             if (const auto port = port_number(literal.text); port && literal.text.size() >= 2) {
-                guess = PortGuess{*port, literal.line,
-                                  "$PORT falls back to \"" + literal.text + "\"", false};
+                guess =
+                    make_guess(*port, literal.line, "$PORT falls back to \"" + literal.text + "\"");
             }
         }
+    }
+    if (!guess && reads_env_port) {
+        guess = PortGuess{};
     }
     if (guess) {
         guess->reads_env_port = reads_env_port;
@@ -298,6 +320,9 @@ std::string render_init_manifest(const std::string& project, const std::string& 
         if (service.port) {
             text += "ports = { http = " + std::to_string(*service.port) + " }";
             text += service.port_comment.empty() ? "\n" : " # " + service.port_comment + "\n";
+        }
+        if (!service.args_hint.empty()) {
+            text += "# " + service.args_hint + "\n";
         }
     }
     return text;

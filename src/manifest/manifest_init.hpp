@@ -16,13 +16,16 @@ namespace golaunch {
 // A port read from Go source: a listen address literal (":8080", "127.0.0.1:8080"), a port
 // flag's default (flag.Int("port", 8080, ...)) or the fallback of os.Getenv("PORT").
 struct PortGuess {
-    std::uint16_t port = 0;
-    int line = 0;                // 1-based, in the file scanned
-    std::string evidence;        // the literal or the flag, as written
-    bool reads_env_port = false; // the file reads $PORT, which golaunch sets to the first port
+    std::uint16_t port = 0;       // 0: none named, but the file reads $PORT
+    int line = 0;                 // 1-based, in the file scanned
+    std::string evidence;         // the literal or the flag, as written
+    bool reads_env_port = false;  // the file reads $PORT, which golaunch sets to the first port
+    std::string flag;             // the flag whose default it is ("addr", "port"), if one
+    bool flag_is_address = false; // the flag takes HOST:PORT, not a number
 };
 
-// The first port `source` (one .go file) names, in the order above within the file.
+// The first port `source` (one .go file) names, in the order above within the file; a guess
+// of port 0 when it names none but reads $PORT; nullopt when neither.
 std::optional<PortGuess> guess_port(std::string_view source);
 
 struct InitService {
@@ -32,6 +35,7 @@ struct InitService {
     std::optional<std::uint16_t> port;
     std::string port_comment; // why that port: "guess: cmd/api/main.go:14 \":8081\""
     std::string comment;      // a line above the service, when there is something to say
+    std::string args_hint;    // a commented-out `args = [...]` that lets golaunch set the port
 };
 
 // A service name golaunch accepts ([A-Za-z][A-Za-z0-9_-]*) from the last element of an import

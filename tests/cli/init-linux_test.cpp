@@ -49,6 +49,9 @@ TEST(InitE2E, TwoMainPackagesBecomeGoServicesThatRun) {
                         worker_port + " } # guess: cmd/worker/main.go:9 flag \"port\""),
               std::string::npos)
         << text;
+    EXPECT_NE(text.find("# args = [\"-port\", \"${port}\"] # uncomment"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("main packages of example.com/two (go list"), std::string::npos) << text;
     EXPECT_EQ(text.find("shared"), std::string::npos) << "a library is not a service\n" << text;
 
     GolaunchRun run(dir, {"run", manifest.string(), "--stop-when-ready"});

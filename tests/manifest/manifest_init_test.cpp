@@ -17,6 +17,23 @@ TEST(GuessPort, ReadsAListenAddressLiteralWithItsLine) {
     EXPECT_EQ(guess->line, 7);
     EXPECT_EQ(guess->evidence, "\"127.0.0.1:18080\"");
     EXPECT_FALSE(guess->reads_env_port);
+    EXPECT_EQ(guess->flag, "");
+}
+
+TEST(GuessPort, NamesTheAddressFlagWhoseDefaultItIs) {
+    const auto guess =
+        guess_port("addr := flag.String(\"listen\", \"127.0.0.1:8088\", \"address\")\n");
+    ASSERT_TRUE(guess);
+    EXPECT_EQ(guess->port, 8088);
+    EXPECT_EQ(guess->flag, "listen");
+    EXPECT_TRUE(guess->flag_is_address);
+}
+
+TEST(GuessPort, ReadingPortWithoutAFallbackIsPortZero) {
+    const auto guess = guess_port("addr := \"127.0.0.1:\" + os.Getenv(\"PORT\")\n");
+    ASSERT_TRUE(guess);
+    EXPECT_EQ(guess->port, 0);
+    EXPECT_TRUE(guess->reads_env_port);
 }
 
 TEST(GuessPort, ReadsAPortFlagsDefault) {
@@ -24,6 +41,8 @@ TEST(GuessPort, ReadsAPortFlagsDefault) {
     ASSERT_TRUE(guess);
     EXPECT_EQ(guess->port, 9191);
     EXPECT_EQ(guess->evidence, "flag \"port\" defaults to 9191");
+    EXPECT_EQ(guess->flag, "port");
+    EXPECT_FALSE(guess->flag_is_address);
 }
 
 TEST(GuessPort, ReadsTheFallbackOfGetenvPort) {
