@@ -119,6 +119,9 @@ int run_cli(int argc, char** argv) {
     run->add_option("--hosts-file", run_options.hosts_file,
                     "Check names against this hosts file instead of the system's");
     run->add_flag("--no-network", run_options.no_network, "Preflight sends no DNS queries");
+    run->add_flag("--dashboard{free}", run_options.dashboard,
+                  "Serve a live page on 127.0.0.1 (a free port, or --dashboard=PORT); prints its "
+                  "URL");
     run->add_flag("--watch", run_options.watch,
                   "Rebuild and restart go services when their sources change");
 

@@ -180,6 +180,20 @@ int run_run(const RunCommandOptions& options) {
     run_options.skip_build = options.skip_build;
     run_options.stop_when_ready = options.stop_when_ready;
     run_options.watch = options.watch;
+    if (options.dashboard == "free") {
+        run_options.dashboard_port = 0;
+    } else if (!options.dashboard.empty()) {
+        const auto& text = options.dashboard;
+        const bool digits =
+            text.size() <= 5 && text.find_first_not_of("0123456789") == std::string::npos;
+        const int port = digits ? std::stoi(text) : 0;
+        if (port < 1 || port > 65535) {
+            throw usage_error("--dashboard=" + text + " is not a port",
+                              "--dashboard serves on a free port; --dashboard=PORT on that one "
+                              "(1-65535)");
+        }
+        run_options.dashboard_port = static_cast<std::uint16_t>(port);
+    }
     run_options.poll_interval = std::chrono::milliseconds(options.poll_interval_ms);
     run_options.monitor = parse_monitor_kind(options.monitor);
     Supervisor supervisor(args.manifest, preflight.assignments, preflight.endpoints, run_options,

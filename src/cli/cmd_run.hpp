@@ -19,6 +19,7 @@ struct RunCommandOptions {
     std::string hosts_file;        // --hosts-file ("" = the platform's)
     bool no_network = false;       // --no-network: preflight sends no DNS queries
     bool watch = false;            // --watch: rebuild and restart go services on a change
+    std::string dashboard;         // --dashboard[=PORT]: "" none, "free" a free port, else the port
 };
 
 int run_run(const RunCommandOptions& options);

@@ -1,9 +1,12 @@
 #include "supervise/control_server.hpp"
 
 #include "supervise/control_socket.hpp"
+#include "supervise/dashboard_page.hpp"
 #include "util/error.hpp"
 #include "util/time_text.hpp"
 
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -12,6 +15,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <random>
 #include <set>
 
 namespace golaunch {
@@ -19,6 +23,8 @@ namespace golaunch {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using Local = asio::local::stream_protocol;
+// A session's socket, accepted from the control socket (AF_UNIX) or the dashboard's (TCP).
+using Stream = asio::generic::stream_protocol;
 
 namespace {
 
@@ -26,6 +32,38 @@ constexpr std::size_t k_max_connections = 64;
 constexpr std::size_t k_max_queued = 4U << 20U;
 constexpr std::size_t k_max_request = 64U << 10U;
 constexpr auto k_request_time = std::chrono::seconds(5);
+constexpr std::size_t k_max_history = 20000; // events kept for `GET /events?history=1`
+constexpr const char* k_cookie = "golaunch_token";
+
+// 32 hex digits from the system's random source.
+std::string random_token() {
+    std::random_device random;
+    std::string token;
+    for (int i = 0; i < 4; ++i) {
+        char part[9];
+        std::snprintf(part, sizeof part, "%08x", static_cast<unsigned>(random()));
+        token += part;
+    }
+    return token;
+}
+
+// The value of cookie `name` in a Cookie header ("" when absent).
+std::string cookie_value(std::string_view header, std::string_view name) {
+    while (!header.empty()) {
+        const auto semicolon = header.find(';');
+        auto pair = header.substr(0, semicolon);
+        while (!pair.empty() && pair.front() == ' ') {
+            pair.remove_prefix(1);
+        }
+        if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+            pair[name.size()] == '=') {
+            return std::string(pair.substr(name.size() + 1));
+        }
+        header =
+            semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    }
+    return "";
+}
 
 std::string dump(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -123,9 +161,16 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
         : acceptor(io), path(std::move(socket_path)), handler(control), logs(ring) {}
 
     void accept();
+    void accept_web();
     void forget(const Session* session);
+    void add(Stream::socket socket, bool web);
 
     Local::acceptor acceptor;
+    asio::ip::tcp::acceptor web_acceptor{acceptor.get_executor()};
+    std::string token; // the dashboard's; "" while there is none
+    std::uint16_t web_port = 0;
+    std::deque<std::string> history; // every event published, at most k_max_history
+
     std::filesystem::path path;
     ControlHandler& handler;
     const LogRing& logs;
@@ -137,9 +182,9 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
   public:
     enum class Follow { none, logs, events };
 
-    Session(std::weak_ptr<Impl> server, Local::socket socket)
+    Session(std::weak_ptr<Impl> server, Stream::socket socket, bool web)
         : m_server(std::move(server)), m_socket(std::move(socket)),
-          m_timer(m_socket.get_executor()) {}
+          m_timer(m_socket.get_executor()), m_web(web) {}
 
     void start() {
         m_parser.header_limit(8192);
@@ -177,7 +222,7 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
             std::find(m_services.begin(), m_services.end(), service) == m_services.end()) {
             return;
         }
-        queue(text);
+        emit(text);
     }
 
     Follow follow() const { return m_follow; }
@@ -189,7 +234,7 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
         m_closed = true;
         m_timer.cancel();
         boost::system::error_code ignored;
-        m_socket.shutdown(Local::socket::shutdown_both, ignored);
+        m_socket.shutdown(Stream::socket::shutdown_both, ignored);
         m_socket.close(ignored);
         if (auto server = m_server.lock()) {
             server->forget(this);
@@ -207,6 +252,14 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
         const auto& seg = target.segments;
         const bool get = request.method() == http::verb::get;
         const bool post = request.method() == http::verb::post;
+        if (m_web && !admitted(*server, request, target)) {
+            return;
+        }
+        m_sse = m_web && target.flag("sse");
+        if (m_web && get && seg.empty()) {
+            respond_page(*server, !target.one("token").empty());
+            return;
+        }
         if (get && seg == std::vector<std::string>{"services"}) {
             respond(200, server->handler.services());
             return;
@@ -235,7 +288,7 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
             }
             stream_header();
             for (const auto& entry : server->logs.last(m_services, n)) {
-                queue(log_entry_json(entry));
+                emit(log_entry_json(entry));
             }
             if (target.flag("follow")) {
                 m_follow = Follow::logs;
@@ -248,6 +301,11 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
         }
         if (get && seg == std::vector<std::string>{"events"}) {
             stream_header();
+            if (target.flag("history")) {
+                for (const auto& event : server->history) {
+                    emit(event);
+                }
+            }
             m_follow = Follow::events;
             watch_for_hangup();
             return;
@@ -275,8 +333,68 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
 
     // The body of a stream ends when the connection closes (HTTP/1.1 without a length).
     void stream_header() {
-        queue("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
-              "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
+        queue(std::string("HTTP/1.1 200 OK\r\nContent-Type: ") +
+              (m_sse ? "text/event-stream" : "application/x-ndjson") +
+              "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n");
+    }
+
+    // One NDJSON line of a stream; for an EventSource, the same JSON as one SSE message.
+    void emit(const std::string& line) {
+        if (!m_sse) {
+            queue(line);
+            return;
+        }
+        const auto end = line.find_last_not_of('\n');
+        queue("data: " + line.substr(0, end == std::string::npos ? 0 : end + 1) + "\n\n");
+    }
+
+    // The dashboard's door (TCP on loopback): the Host header must name it (a page of another
+    // site that resolves its own name to 127.0.0.1, DNS rebinding, is refused), the token must
+    // come in the query or the cookie, and a POST must come from the dashboard's own origin.
+    bool admitted(const Impl& server, const http::request<http::string_body>& request,
+                  const Target& target) {
+        const std::string port = std::to_string(server.web_port);
+        const std::string host(request[http::field::host]);
+        if (host != "127.0.0.1:" + port && host != "localhost:" + port) {
+            respond(403, {{"error", "forbidden: the Host header must be 127.0.0.1:" + port}});
+            return false;
+        }
+        const bool token = target.one("token") == server.token ||
+                           cookie_value(request[http::field::cookie], k_cookie) == server.token;
+        if (server.token.empty() || !token) {
+            respond(403, {{"error", "forbidden: open the URL golaunch printed (it has the "
+                                    "token)"}});
+            return false;
+        }
+        if (request.method() != http::verb::get) {
+            const std::string origin(request[http::field::origin]);
+            if (origin != "http://127.0.0.1:" + port && origin != "http://localhost:" + port) {
+                respond(403, {{"error", "forbidden: a POST must come from the dashboard"}});
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void respond_page(const Impl& server, bool set_cookie) {
+        auto response = std::make_shared<http::response<http::string_body>>(http::status::ok, 11);
+        response->set(http::field::content_type, "text/html; charset=utf-8");
+        response->set(http::field::cache_control, "no-store");
+        response->set(http::field::connection, "close");
+        response->set("Content-Security-Policy",
+                      "default-src 'self'; style-src 'unsafe-inline'; script-src "
+                      "'unsafe-inline'; frame-ancestors 'none'");
+        response->set("X-Frame-Options", "DENY");
+        response->set("Referrer-Policy", "no-referrer");
+        if (set_cookie) {
+            response->set(http::field::set_cookie, std::string(k_cookie) + "=" + server.token +
+                                                       "; Path=/; HttpOnly; SameSite=Strict");
+        }
+        response->body() = std::string(dashboard_page());
+        response->prepare_payload();
+        http::async_write(m_socket, *response,
+                          [self = shared_from_this(), response](const boost::system::error_code&,
+                                                                std::size_t) { self->close(); });
     }
 
     void queue(const std::string& text) {
@@ -329,7 +447,7 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
     }
 
     std::weak_ptr<Impl> m_server;
-    Local::socket m_socket;
+    Stream::socket m_socket;
     asio::steady_timer m_timer;
     boost::beast::flat_buffer m_buffer;
     http::request_parser<http::string_body> m_parser;
@@ -342,7 +460,20 @@ class ControlServer::Impl::Session : public std::enable_shared_from_this<Session
     Follow m_follow = Follow::none;
     std::vector<std::string> m_services;
     char m_hangup[64]{};
+    bool m_web = false; // from the dashboard's TCP socket
+    bool m_sse = false; // streams as text/event-stream
 };
+
+void ControlServer::Impl::add(Stream::socket socket, bool web) {
+    if (sessions.size() >= k_max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        return;
+    }
+    auto session = std::make_shared<Session>(weak_from_this(), std::move(socket), web);
+    sessions.push_back(session);
+    session->start();
+}
 
 void ControlServer::Impl::accept() {
     acceptor.async_accept(
@@ -352,17 +483,24 @@ void ControlServer::Impl::accept() {
                 return;
             }
             if (!ec) {
-                if (self->sessions.size() >= k_max_connections) {
-                    boost::system::error_code ignored;
-                    socket.close(ignored);
-                } else {
-                    auto session = std::make_shared<Session>(self, std::move(socket));
-                    self->sessions.push_back(session);
-                    session->start();
-                }
+                self->add(Stream::socket(std::move(socket)), false);
             }
             self->accept();
         });
+}
+
+void ControlServer::Impl::accept_web() {
+    web_acceptor.async_accept([weak = weak_from_this()](const boost::system::error_code& ec,
+                                                        asio::ip::tcp::socket socket) {
+        auto self = weak.lock();
+        if (!self || self->closed || ec == asio::error::operation_aborted) {
+            return;
+        }
+        if (!ec) {
+            self->add(Stream::socket(std::move(socket)), true);
+        }
+        self->accept_web();
+    });
 }
 
 void ControlServer::Impl::forget(const Session* session) {
@@ -408,6 +546,7 @@ void ControlServer::close() {
     m_impl->closed = true;
     boost::system::error_code ignored;
     m_impl->acceptor.close(ignored);
+    m_impl->web_acceptor.close(ignored);
     const auto sessions = m_impl->sessions; // close() forgets each
     for (const auto& session : sessions) {
         session->close();
@@ -433,10 +572,14 @@ void ControlServer::publish_line(const LogEntry& entry) {
 }
 
 void ControlServer::publish_event(const nlohmann::json& event) {
+    std::string text = dump(event) + "\n";
+    m_impl->history.push_back(text);
+    if (m_impl->history.size() > k_max_history) {
+        m_impl->history.pop_front();
+    }
     if (m_impl->sessions.empty()) {
         return;
     }
-    const std::string text = dump(event) + "\n";
     const auto sessions = m_impl->sessions;
     for (const auto& session : sessions) {
         session->offer(Impl::Session::Follow::events, "", text);
@@ -450,6 +593,29 @@ bool ControlServer::has_followers() const {
 
 const std::filesystem::path& ControlServer::path() const {
     return m_impl->path;
+}
+
+std::string ControlServer::open_dashboard(std::uint16_t port) {
+    namespace ip = asio::ip;
+    const ip::tcp::endpoint endpoint(ip::make_address_v4("127.0.0.1"), port);
+    boost::system::error_code ec;
+    m_impl->web_acceptor.open(endpoint.protocol(), ec);
+    if (!ec) {
+        m_impl->web_acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        m_impl->web_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        boost::system::error_code ignored;
+        m_impl->web_acceptor.close(ignored);
+        throw Error("cannot serve the dashboard on 127.0.0.1:" + std::to_string(port) + ": " +
+                    ec.message());
+    }
+    m_impl->web_port = m_impl->web_acceptor.local_endpoint().port();
+    m_impl->token = random_token();
+    m_impl->accept_web();
+    return "http://127.0.0.1:" + std::to_string(m_impl->web_port) + "/?token=" + m_impl->token;
 }
 
 } // namespace golaunch

@@ -8,7 +8,12 @@
 //                                           NDJSON lines from each service's ring (log_ring.hpp);
 //                                           with follow, then every new line until the client
 //                                           goes or the run ends
-//   GET  /events                            NDJSON, every event of `run --json` from now on
+//   GET  /events[?history=1]                NDJSON, every event of `run --json` from now on
+//                                           (with history, first those since the start)
+// The dashboard (`run --dashboard`) serves the same API over TCP on 127.0.0.1, behind a token,
+// a Host check and an Origin check on POST, plus:
+//   GET  /?token=T                          the page (dashboard_page.hpp); sets the token cookie
+//   ...?sse=1                               a stream as text/event-stream, for EventSource
 // One request per connection (Connection: close). A request must arrive within 5 s and fit in
 // 64 KiB; at most 64 connections at once. A follower that does not read gets 4 MiB queued,
 // then is disconnected.
@@ -19,6 +24,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -61,6 +67,10 @@ class ControlServer {
     void close();
 
     const std::filesystem::path& path() const;
+
+    // Also serves the dashboard on 127.0.0.1:`port` (0: a free port); returns its URL with the
+    // token. Throws golaunch::Error when it cannot listen.
+    std::string open_dashboard(std::uint16_t port);
 
   private:
     struct Impl;

@@ -82,6 +82,14 @@ void Reporter::set_on_output_closed(std::function<void()> handler) {
 
 void Reporter::set_event_tap(std::function<void(const nlohmann::json&)> tap) {
     m_event_tap = std::move(tap);
+    if (m_event_tap && !m_tapped) {
+        for (const auto& event : m_early_events) {
+            m_event_tap(event);
+        }
+    }
+    m_tapped = m_tapped || m_event_tap != nullptr;
+    m_early_events.clear();
+    m_early_events.shrink_to_fit();
 }
 
 void Reporter::output_closed() {
@@ -182,7 +190,7 @@ void Reporter::debug(const std::string& service, const std::string& text) {
 void Reporter::event(const std::string& name, const std::string& service, nlohmann::json fields,
                      const std::string& text, int level) {
     std::string line;
-    if (m_mode == OutputMode::json || m_event_tap) {
+    if (m_mode == OutputMode::json || m_event_tap || !m_tapped) {
         nlohmann::json record{{"event", name}, {"time", iso_now()}};
         if (!service.empty()) {
             record["service"] = service;
@@ -192,6 +200,8 @@ void Reporter::event(const std::string& name, const std::string& service, nlohma
         }
         if (m_event_tap) {
             m_event_tap(record);
+        } else if (!m_tapped && m_early_events.size() < 1000) {
+            m_early_events.push_back(record);
         }
         if (m_mode == OutputMode::json) {
             line = dump(record);

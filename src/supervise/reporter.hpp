@@ -59,7 +59,8 @@ class Reporter {
     void set_on_output_closed(std::function<void()> handler);
 
     // Every event (as `run --json` writes it, whatever the mode) also goes to `tap`, called on
-    // the caller's thread (the control socket's /events). nullptr to stop.
+    // the caller's thread (the control socket's /events). nullptr to stop. The events reported
+    // before the first tap (the preflight's findings, at most 1000) are given to it first.
     void set_event_tap(std::function<void(const nlohmann::json&)> tap);
 
     // Writes the held-back final event and drains the queue (bounded in time). Idempotent.
@@ -89,6 +90,8 @@ class Reporter {
     std::mutex m_closed_mutex;
     std::function<void()> m_on_closed; // guarded by m_closed_mutex
     std::function<void(const nlohmann::json&)> m_event_tap;
+    std::vector<nlohmann::json> m_early_events; // before the first tap
+    bool m_tapped = false;
     bool m_closed_seen = false; // guarded by m_closed_mutex
     std::unique_ptr<OutputWriter> m_writer;
 };

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct RunOptions {
     bool stop_when_ready = false; // smoke test: once all are ready, stop cleanly, exit 0
     MonitorKind monitor = MonitorKind::automatic; // how bind()/listen() are seen
     bool watch = false; // every go service: rebuild and restart on a change (run --watch)
+    // run --dashboard[=PORT]: the control API and a page on 127.0.0.1 (0: a free port).
+    std::optional<std::uint16_t> dashboard_port;
 };
 
 class Supervisor {

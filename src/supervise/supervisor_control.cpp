@@ -22,6 +22,10 @@ void Supervisor::Impl::open_control() {
         ensure_private_dir(dir);
         m_control = std::make_unique<ControlServer>(m_io, dir / "control.sock", *this, m_logs);
     } catch (const std::exception& error) {
+        if (m_options.dashboard_port) {
+            m_reporter.warn("", "dashboard-unavailable",
+                            "no dashboard: it serves the control API, which is unavailable", {});
+        }
         m_reporter.warn("", "control-unavailable",
                         std::string("no control socket (`golaunch ps`, `restart`, `logs` will not "
                                     "reach this run): ") +
@@ -34,6 +38,16 @@ void Supervisor::Impl::open_control() {
             m_control->publish_event(event);
         }
     });
+    if (m_options.dashboard_port) {
+        try {
+            const auto url = m_control->open_dashboard(*m_options.dashboard_port);
+            m_reporter.event("dashboard", "", {{"url", url}}, "dashboard: " + url);
+        } catch (const std::exception& error) {
+            m_reporter.warn("", "dashboard-unavailable",
+                            std::string("no dashboard: ") + error.what(),
+                            {{"reason", error.what()}});
+        }
+    }
 }
 
 bool Supervisor::Impl::has_service(const std::string& name) const {

@@ -3,6 +3,7 @@
 // compose file against its schema.
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
+#include "util/strings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,11 +19,6 @@ namespace golaunch::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// tests/tools, where .ci/install-deps --all runs `npm ci`: the Kubernetes validator.
-std::filesystem::path test_tools() {
-    return std::filesystem::path(GOLAUNCH_SOURCE_DIR) / "tests" / "tools";
-}
 
 // A project with a go service behind an http probe, a program with an exec probe, a one-shot,
 // hosts, a value holding $ and %, and an argument with a space.

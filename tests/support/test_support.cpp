@@ -69,6 +69,10 @@ std::string golaunch_binary() {
     return GOLAUNCH_BINARY;
 }
 
+std::filesystem::path test_tools() {
+    return std::filesystem::path(GOLAUNCH_SOURCE_DIR) / "tests" / "tools";
+}
+
 FixtureServer::FixtureServer(const std::vector<std::string>& extra_env, const std::string& name)
     : port(pick_free_port()) {
     const auto pidfile = dir.path() / "server.pid";

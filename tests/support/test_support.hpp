@@ -70,6 +70,10 @@ std::string fixture(const std::string& name);
 // Path of the golaunch binary under test.
 std::string golaunch_binary();
 
+// tests/tools, where `.ci/install-deps --all` runs `npm ci`: the Kubernetes validator and the
+// dashboard's browser driver.
+std::filesystem::path test_tools();
+
 // A child process this test started (fork+exec, own process group). The destructor kills
 // and reaps it if still running: tests never leave anything behind.
 class ChildProcess {

@@ -1,0 +1,123 @@
+// `golaunch run --dashboard` in a real browser: Debian's headless chromium, driven by
+// playwright-core (tests/tools/dashboard_check.mjs), against a real run of two Go fixtures and a
+// third whose port the test holds.
+#include "support/golaunch_run.hpp"
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+namespace golaunch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
+    if (::access("/usr/bin/chromium", X_OK) != 0 || ::access("/usr/bin/node", X_OK) != 0 ||
+        !std::filesystem::exists(test_tools() / "node_modules" / "playwright-core")) {
+        GTEST_SKIP() << "needs /usr/bin/chromium, node and tests/tools/node_modules "
+                        "(.ci/install-deps --all)";
+    }
+    TempDir dir;
+    const auto ports = pick_free_ports(3);
+    HeldListener held(ports[2]); // c's port: its bind fails, and the holder is this test
+    ASSERT_TRUE(held.ok());
+    const auto server = toml_quoted(fixture("httpserver"));
+    const auto manifest = dir.write(
+        "golaunch.toml",
+        "version = 1\nname = \"dash\"\n"
+        "[services.a]\ncmd = [" +
+            server + ", \"-name\", \"a\", \"-log-requests\", \"-addr\", \"127.0.0.1:${port}\"]\n" +
+            "ports = { http = " + std::to_string(ports[0]) +
+            " }\n"
+            "[services.b]\ncmd = [" +
+            server + ", \"-name\", \"b\", \"-addr\", \"127.0.0.1:${port}\"]\nports = { http = " +
+            std::to_string(ports[1]) +
+            " }\ndepends_on = [\"a\"]\n"
+            "[services.c]\ncmd = [" +
+            server + ", \"-name\", \"c\", \"-addr\", \"127.0.0.1:${port}\"]\nports = { http = " +
+            std::to_string(ports[2]) + " }\nrestart = \"no\"\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--dashboard", "--ignore-preflight"});
+    const auto dashboard = run.wait_for_event("dashboard", "", 60s);
+    ASSERT_TRUE(dashboard) << run.output();
+    const std::string url = (*dashboard)["url"];
+    ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0U) << url;
+    ASSERT_NE(url.find("/?token="), std::string::npos) << url;
+    ASSERT_TRUE(run.wait_for_event("ready", "b", 60s)) << run.output();
+
+    const auto screenshot =
+        std::filesystem::path(golaunch_binary()).parent_path() / "test-artifacts" / "dashboard.png";
+    std::filesystem::create_directories(screenshot.parent_path());
+    std::filesystem::remove(screenshot);
+    const nlohmann::json options{{"url", url},
+                                 {"restart", "a"},
+                                 {"poke", "http://127.0.0.1:" + std::to_string(ports[0])},
+                                 {"failed", "c"},
+                                 {"screenshot", screenshot.string()}};
+    const auto log = dir.path() / "browser.log";
+    ChildProcess browser(
+        {"/usr/bin/node", (test_tools() / "dashboard_check.mjs").string(), options.dump()},
+        log.string());
+    const auto status = browser.wait_for(150s);
+    ASSERT_TRUE(status) << read_file(log);
+    const auto text = read_file(log);
+    // Its last line is the JSON object of what it saw.
+    const auto end = text.find_last_not_of('\n');
+    ASSERT_NE(end, std::string::npos) << "no output";
+    const auto start = text.rfind('\n', end);
+    const auto seen = nlohmann::json::parse(
+        text.substr(start == std::string::npos ? 0 : start + 1, end + 1), nullptr, false);
+    ASSERT_FALSE(seen.is_discarded()) << text;
+    EXPECT_EQ(exit_code_of(*status), 0) << text;
+    EXPECT_FALSE(seen.contains("error")) << text;
+
+    // The door: no token, or a foreign Host header (DNS rebinding), is refused.
+    EXPECT_EQ(seen.value("without_token", 0), 403) << text;
+    EXPECT_EQ(seen.value("foreign_host", 0), 403) << text;
+    EXPECT_EQ(seen.value("with_token", 0), 200) << text;
+
+    // Both fixtures appeared ready (before the restart).
+    std::map<std::string, std::string> states;
+    for (const auto& service : seen.value("services", nlohmann::json::array())) {
+        states[service["name"]] = service["state"];
+    }
+    EXPECT_EQ(states["a"], "ready") << text;
+    EXPECT_EQ(states["b"], "ready") << text;
+
+    // The restart button gave a new pid, the one `golaunch ps` reports.
+    ASSERT_TRUE(seen.contains("restart")) << text;
+    const std::string before = seen["restart"]["before"];
+    const std::string after = seen["restart"]["after"];
+    EXPECT_NE(before, after);
+    GolaunchRun ps(dir, {"ps", manifest.string(), "--json"});
+    ASSERT_TRUE(ps.wait_for_exit(30s));
+    const auto listing = nlohmann::json::parse(ps.output(), nullptr, false);
+    ASSERT_FALSE(listing.is_discarded()) << ps.output();
+    for (const auto& service : listing["services"]) {
+        if (service["name"] == "a") {
+            EXPECT_EQ(std::to_string(service["pid"].get<long>()), after) << ps.output();
+        }
+    }
+
+    // A line the fixture printed was in the page within 1 s.
+    ASSERT_TRUE(seen.contains("log_ms")) << text;
+    EXPECT_LT(seen["log_ms"][0].get<double>(), 1000.0) << text;
+
+    // The failed bind is on c's lane, red, with the errno and the holder: this test.
+    const std::string failed = seen.value("failed_bind", "");
+    EXPECT_NE(failed.find("EADDRINUSE"), std::string::npos) << failed;
+    EXPECT_NE(failed.find(std::to_string(::getpid())), std::string::npos) << failed;
+    EXPECT_TRUE(std::filesystem::exists(screenshot)) << screenshot;
+
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(30s)) << run.output();
+}
+
+} // namespace
+} // namespace golaunch::test
