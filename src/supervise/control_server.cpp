@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <random>
 #include <set>
