@@ -33,7 +33,10 @@ constexpr std::size_t k_max_connections = 64;
 constexpr std::size_t k_max_queued = 4U << 20U;
 constexpr std::size_t k_max_request = 64U << 10U;
 constexpr auto k_request_time = std::chrono::seconds(5);
-constexpr std::size_t k_max_history = 20000; // events kept for `GET /events?history=1`
+// Events kept for `GET /events?history=1` (the dashboard's timeline): at most this many, and
+// this many bytes (a service in a bind loop must not grow golaunch without bound).
+constexpr std::size_t k_max_history = 20000;
+constexpr std::size_t k_max_history_bytes = 4U << 20U;
 constexpr const char* k_cookie = "golaunch_token";
 
 // 32 hex digits from the system's random source.
@@ -170,7 +173,8 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     asio::ip::tcp::acceptor web_acceptor{acceptor.get_executor()};
     std::string token; // the dashboard's; "" while there is none
     std::uint16_t web_port = 0;
-    std::deque<std::string> history; // every event published, at most k_max_history
+    std::deque<std::string> history; // the events published, the newest k_max_history
+    std::size_t history_bytes = 0;
 
     std::filesystem::path path;
     ControlHandler& handler;
@@ -574,9 +578,13 @@ void ControlServer::publish_line(const LogEntry& entry) {
 
 void ControlServer::publish_event(const nlohmann::json& event) {
     std::string text = dump(event) + "\n";
-    m_impl->history.push_back(text);
-    if (m_impl->history.size() > k_max_history) {
-        m_impl->history.pop_front();
+    auto& history = m_impl->history;
+    history.push_back(text);
+    m_impl->history_bytes += text.size();
+    while (history.size() > k_max_history ||
+           (m_impl->history_bytes > k_max_history_bytes && history.size() > 1)) {
+        m_impl->history_bytes -= history.front().size();
+        history.pop_front();
     }
     if (m_impl->sessions.empty()) {
         return;

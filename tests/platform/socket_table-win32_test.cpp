@@ -6,7 +6,6 @@
 
 #include "platform/port_owners.hpp"
 #include "platform/process_info.hpp"
-#include "platform/wine-win32.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -6,7 +6,6 @@
 #include "platform/port_finder.hpp"
 #include "platform/portproxy.hpp"
 #include "platform/process_info.hpp"
-#include "platform/wine-win32.hpp"
 #include "support/portproxy_rule-win32.hpp"
 #include "support/test_support.hpp"
 #include "util/wide_text.hpp"
