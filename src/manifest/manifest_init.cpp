@@ -94,7 +94,7 @@ std::optional<std::uint16_t> listen_address_port(const std::string& text) {
         return std::nullopt;
     }
     const std::string host = text.substr(0, colon);
-    if (host != "" && host != "localhost" && host != "127.0.0.1" && host != "0.0.0.0" &&
+    if (!host.empty() && host != "localhost" && host != "127.0.0.1" && host != "0.0.0.0" &&
         host != "[::]" && host != "[::1]") {
         return std::nullopt;
     }
