@@ -277,7 +277,13 @@ TEST_P(NoCgroupSetsidHelper, JoinsItsServiceAndStopsWithIt) {
                              << run.output();
     const auto adopted = run.wait_for_event("adopted", "svc", 2s);
     ASSERT_TRUE(adopted) << "the setsid'd sleep joins its service: " << run.output();
-    EXPECT_EQ((*adopted)["name"], "sleep");
+    // `setsid -f` forks, and its child calls setsid() and then execs sleep: golaunch may adopt
+    // it in between, under the name "setsid". The pid is what must be the sleep's.
+    const auto adopted_pid = (*adopted)["pid"].get<pid_t>();
+    EXPECT_TRUE(eventually(
+        [&] { return read_file("/proc/" + std::to_string(adopted_pid) + "/comm") == "sleep\n"; },
+        2000ms))
+        << "the adopted pid " << adopted_pid << " is the setsid'd sleep: " << run.output();
     ProcessSet processes;
     processes.add_marked(run.pid());
     EXPECT_GE(processes.size(), 2u) << "the binder and the setsid'd sleep: " << run.output();
