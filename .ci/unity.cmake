@@ -48,6 +48,9 @@ function(golaunch_unity_check_directory directory)
     get_target_property(type ${target} TYPE)
     if(type MATCHES "^(STATIC_LIBRARY|SHARED_LIBRARY|MODULE_LIBRARY|OBJECT_LIBRARY|EXECUTABLE)$")
       golaunch_skip_unity_clashes(${target})
+      # .ci/tidy runs clang-tidy on the unity files: their includes of .cpp files are meant.
+      set_target_properties(${target} PROPERTIES UNITY_BUILD_CODE_BEFORE_INCLUDE
+                                                 "// NOLINTNEXTLINE(bugprone-suspicious-include)")
     endif()
   endforeach()
   get_property(subdirectories DIRECTORY ${directory} PROPERTY SUBDIRECTORIES)
