@@ -2,8 +2,8 @@
 
 #include "manifest/loader.hpp"
 #include "platform/hosts_path.hpp"
-#include "preflight/hosts_check.hpp"
 #include "preflight/override_check.hpp"
+#include "preflight/project_command.hpp"
 
 #include <filesystem>
 
@@ -34,8 +34,9 @@ ManifestArgs load_manifest_args(const std::vector<std::string>& positionals,
     out.manifest = load_manifest(split.manifest);
     out.services = std::move(split.services);
     out.overrides = read_port_overrides(port_override_path(out.manifest.root_dir));
-    const std::string fix_command = hosts_fix_command(
-        out.manifest, hosts_file.empty() ? system_hosts_path() : std::filesystem::path(hosts_file));
+    const std::string fix_command = project_command(
+        "fix", out.manifest,
+        hosts_file.empty() ? system_hosts_path() : std::filesystem::path(hosts_file));
     out.override_findings = apply_port_overrides(out.manifest, out.overrides, fix_command);
     return out;
 }

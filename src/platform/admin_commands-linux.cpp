@@ -16,13 +16,13 @@ std::string admin_account() {
     return "root";
 }
 
-std::string inspect_firewall_instruction() {
+std::string inspect_firewall_instruction(const std::string& check_command) {
     if (::geteuid() == 0) {
         // Already root: what is missing is the library or the kernel's nf_tables.
         return "install nftables: `apt install nftables` (golaunch reads the rules through its "
                "libnftables1)";
     }
-    return "reading the packet filter needs root: run `sudo golaunch check` to include it";
+    return "reading the packet filter needs root: run `sudo " + check_command + "` to include it";
 }
 
 std::string install_go_instruction() {

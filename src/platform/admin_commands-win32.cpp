@@ -20,8 +20,8 @@ std::string admin_account() {
     return "an Administrator";
 }
 
-std::string inspect_firewall_instruction() {
-    return "run " + elevated("golaunch check") + " to read Windows Defender Firewall's rules";
+std::string inspect_firewall_instruction(const std::string& check_command) {
+    return "run " + elevated(check_command) + " to read Windows Defender Firewall's rules";
 }
 
 std::string install_go_instruction() {

@@ -20,8 +20,9 @@ std::string rerun_elevated_hint(const std::string& command);
 // Who may edit a system file, for "(as root)": "root" / "an Administrator".
 std::string admin_account();
 
-// How to get the packet filter inspected when it could not be (a remedy phrase).
-std::string inspect_firewall_instruction();
+// How to get the packet filter inspected when it could not be (a remedy phrase):
+// `check_command` (the project's `golaunch check ...`) again, elevated.
+std::string inspect_firewall_instruction(const std::string& check_command);
 
 // How to install Go so that golaunch finds it.
 std::string install_go_instruction();

@@ -5,6 +5,7 @@
 #include "platform/port_owners.hpp"
 #include "preflight/endpoints.hpp"
 #include "preflight/port_rules_check.hpp"
+#include "preflight/project_command.hpp"
 #include "util/strings.hpp"
 
 namespace golaunch {
@@ -93,7 +94,8 @@ std::vector<Finding> check_firewall(const CheckContext& context,
         finding.message = "the packet filter was not inspected: no rule that blocks a port "
                           "could be looked for";
         finding.evidence = inspection.skipped;
-        finding.remedy = inspect_firewall_instruction();
+        finding.remedy = inspect_firewall_instruction(
+            project_command("check", context.manifest, context.hosts_file));
         findings.push_back(std::move(finding));
         return findings;
     }

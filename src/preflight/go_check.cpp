@@ -2,7 +2,7 @@
 
 #include "platform/admin_commands.hpp"
 #include "platform/command_output.hpp"
-#include "preflight/hosts_check.hpp"
+#include "preflight/project_command.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -150,8 +150,8 @@ void check_resolver(const CheckContext& context, const GoEnvironment& environmen
             "put the names in the hosts file" +
             (context.manifest.hosts.empty()
                  ? std::string()
-                 : " (for [hosts]: `" + hosts_fix_command(context.manifest, context.hosts_file) +
-                       "`)") +
+                 : " (for [hosts]: `" +
+                       project_command("fix", context.manifest, context.hosts_file) + "`)") +
             ", or build with CGO_ENABLED=1 and GODEBUG=netdns=cgo";
     } else if (pure_go) {
         finding.message = "Go services will use the pure-Go resolver (cgo off): /etc/hosts and "

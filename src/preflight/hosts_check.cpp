@@ -1,12 +1,12 @@
 #include "preflight/hosts_check.hpp"
 
-#include "manifest/loader.hpp"
 #include "platform/admin_commands.hpp"
 #include "platform/dns_probe.hpp"
 #include "platform/hosts_file.hpp"
 #include "platform/hosts_path.hpp"
 #include "preflight/localhost_check.hpp"
 #include "preflight/name_rules.hpp"
+#include "preflight/project_command.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -313,27 +313,6 @@ std::optional<Finding> nameserver_finding(const std::vector<ProbeResult>& probes
 
 } // namespace
 
-std::string hosts_fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path) {
-    std::string command = "golaunch fix";
-    if (!manifest.path.empty()) {
-        bool is_default = false;
-        try {
-            std::error_code error;
-            is_default = std::filesystem::equivalent(
-                manifest.path, default_manifest_path(std::filesystem::current_path()), error);
-        } catch (const std::exception&) {
-            is_default = false; // no manifest here: name it
-        }
-        if (!is_default) {
-            command += " " + shell_quote(manifest.path.string());
-        }
-    }
-    if (hosts_path != system_hosts_path()) {
-        command += " --hosts-file " + shell_quote(hosts_path.string());
-    }
-    return command;
-}
-
 std::vector<HostEntry> wanted_host_entries(const Manifest& manifest,
                                            const std::vector<std::string>& services) {
     std::vector<HostEntry> entries;
@@ -365,7 +344,7 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         findings.push_back(std::move(finding));
         return findings;
     }
-    const std::string command = hosts_fix_command(ctx.manifest, hosts_path);
+    const std::string command = project_command("fix", ctx.manifest, hosts_path);
     const auto blocks = own_blocks(hosts_path, ctx.manifest.name);
     std::vector<const WantedName*> missing;
     for (const auto& name : wanted) {

@@ -25,9 +25,4 @@ std::vector<Finding> check_hosts(const CheckContext& ctx);
 std::vector<HostEntry> wanted_host_entries(const Manifest& manifest,
                                            const std::vector<std::string>& services);
 
-// The `golaunch fix` command the hosts remedies print, to be run from the current directory:
-// it names the manifest unless it is the one a bare `golaunch fix` finds here, and the hosts
-// file unless it is the platform's, both shell-quoted.
-std::string hosts_fix_command(const Manifest& manifest, const std::filesystem::path& hosts_path);
-
 } // namespace golaunch

@@ -6,7 +6,7 @@
 #include "platform/hosts_path.hpp"
 #include "platform/port_owners.hpp"
 #include "platform/socket_table.hpp"
-#include "preflight/hosts_check.hpp"
+#include "preflight/project_command.hpp"
 #include "remedy/hosts_block.hpp"
 #include "remedy/port_move.hpp"
 #include "util/error.hpp"
@@ -134,7 +134,7 @@ FixAction hosts_block(const FixRequest& request) {
         action.text = std::string("cannot update ") + file.string() + ": " + e.what();
         action.hint = e.hint();
         if (action.hint == hosts_edit_hint(file)) { // not permitted: the same command, as root
-            action.hint = rerun_elevated_hint(hosts_fix_command(request.manifest, file));
+            action.hint = rerun_elevated_hint(project_command("fix", request.manifest, file));
         }
     }
     return action;

@@ -150,6 +150,28 @@ TEST_F(FirewallCheck, WithoutPermissionOneInfoFindingAndNoIptablesSaveRun) {
         << *text;
 }
 
+// The remedy is the command the user ran, as root: their manifest and hosts file, not a bare
+// `golaunch check` that would read ./golaunch.toml and /etc/hosts.
+TEST_F(FirewallCheck, WithoutPermissionTheRemedyNamesThisManifestAndHostsFile) {
+    const auto text = call_isolated(
+        {true, true, true},
+        [&] {
+            CheckFixture fixture;
+            fixture.manifest.path = "/tmp/golaunch-project/my app.toml";
+            fixture.endpoints = {{"api", "http", 8080, "127.0.0.1"}};
+            auto context = fixture.context();
+            context.hosts_file = "/tmp/golaunch-project/hosts";
+            return findings_text(check_firewall(context));
+        },
+        nullptr);
+    ASSERT_TRUE(text);
+    EXPECT_NE(text->find("remedy: reading the packet filter needs root: run `sudo golaunch check "
+                         "'/tmp/golaunch-project/my app.toml' --hosts-file "
+                         "/tmp/golaunch-project/hosts` to include it"),
+              std::string::npos)
+        << *text;
+}
+
 // iptables-save is a process and a full listing: run only for a family where iptables has
 // tables (or legacy x_tables are loaded), because nftables' own listing shows everything else.
 TEST_F(FirewallCheck, IptablesSaveRunsOnlyForAFamilyWithIptablesTables) {
