@@ -57,48 +57,58 @@ std::set<std::string> env_file_keys(const Manifest& manifest, const ServiceSpec&
 
 // ----------------------------------------------------------------- systemd
 
-// systemd's specifiers (%) and variable expansion ($) are escaped; words with blanks, quotes or
-// backslashes are double-quoted with C escapes.
+// The inside of a double-quoted systemd string: quotes and backslashes escaped, control
+// characters as C escapes (\n, \t, \xHH: systemd.syntax unescapes them in ExecStart= and
+// Environment=), and % (a specifier) doubled.
+std::string systemd_quoted_body(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '%') {
+            out += "%%";
+        } else if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            static constexpr char digits[] = "0123456789abcdef";
+            out += "\\x";
+            out += digits[byte >> 4];
+            out += digits[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// One word of ExecStart=: variable expansion ($) escaped as $$, then plain when it has no
+// blank, quote, backslash, semicolon or control character, double-quoted otherwise.
 std::string systemd_word(const std::string& word) {
     std::string escaped;
     for (const char c : word) {
-        if (c == '%') {
-            escaped += "%%";
-        } else if (c == '$') {
-            escaped += "$$";
-        } else {
-            escaped += c;
-        }
+        escaped += c == '$' ? std::string("$$") : std::string(1, c);
     }
-    const bool plain =
-        !escaped.empty() && escaped.find_first_of(" \t\n\"'\\;") == std::string::npos;
+    const bool plain = !escaped.empty() && std::none_of(escaped.begin(), escaped.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ' ' || c == '"' ||
+               c == '\'' || c == '\\' || c == ';';
+    });
     if (plain) {
-        return escaped;
-    }
-    std::string quoted = "\"";
-    for (const char c : escaped) {
-        if (c == '"' || c == '\\') {
-            quoted += '\\';
+        std::string out;
+        for (const char c : escaped) {
+            out += c == '%' ? std::string("%%") : std::string(1, c);
         }
-        quoted += c == '\n' ? ' ' : c;
+        return out;
     }
-    return quoted + "\"";
+    return "\"" + systemd_quoted_body(escaped) + "\"";
 }
 
+// Environment="KEY=VALUE": the value is not expanded by systemd, so $ stays as it is.
 std::string systemd_assignment(const std::string& key, const std::string& value) {
-    std::string text = key + "=" + value;
-    std::string escaped;
-    for (const char c : text) {
-        if (c == '%') {
-            escaped += "%%";
-        } else if (c == '"' || c == '\\') {
-            escaped += '\\';
-            escaped += c;
-        } else {
-            escaped += c == '\n' ? ' ' : c;
-        }
-    }
-    return "\"" + escaped + "\"";
+    return "\"" + systemd_quoted_body(key + "=" + value) + "\"";
 }
 
 const char* systemd_restart(RestartPolicy policy) {

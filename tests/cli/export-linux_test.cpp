@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <tuple>
 
 namespace golaunch::test {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // A project with a go service behind an http probe, a program with an exec probe, a one-shot,
-// hosts, a value holding $ and %, and an argument with a space.
+// hosts, a value holding $ and %, one holding a newline and a tab, and an argument with a space.
 class ExportProject : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -34,7 +35,8 @@ class ExportProject : public ::testing::Test {
             "version = 1\nname = \"shop\"\n[hosts]\n\"api.shop.test\" = \"127.0.0.1\"\n"
             "[services.api]\ngo = \"./cmd/api\"\n"
             "args = [\"-addr\", \"127.0.0.1:${ports.api.http}\", \"-name\", \"two words\"]\n"
-            "env = { GREETING = \"50% off $$HOME\", CATALOG = "
+            "env = { GREETING = \"50% off $$HOME\", BANNER = \"line one\\nline two\\tend\", "
+            "CATALOG = "
             "\"http://127.0.0.1:${ports.catalog.http}\" }\n"
             "ports = { http = " +
                 std::to_string(port_api) +
@@ -98,6 +100,9 @@ TEST_F(ExportProject, SystemdUnitsPassSystemdAnalyzeVerify) {
     EXPECT_NE(api.find("Requires=shop-catalog.service shop-migrate.service"), std::string::npos);
     EXPECT_NE(api.find("\"two words\""), std::string::npos) << api;
     EXPECT_NE(api.find("Environment=\"GREETING=50%% off $HOME\""), std::string::npos) << api;
+    // A newline and a tab as systemd's C escapes, not folded into blanks.
+    EXPECT_NE(api.find("Environment=\"BANNER=line one\\nline two\\tend\""), std::string::npos)
+        << api;
     EXPECT_NE(api.find("KillMode=control-group"), std::string::npos);
     EXPECT_NE(read_file(out / "shop-migrate.service").find("Type=oneshot"), std::string::npos);
     EXPECT_NE(read_file(out / "shop-catalog.service").find("Restart=always"), std::string::npos);
@@ -127,7 +132,8 @@ TEST_F(ExportProject, ComposeFilePassesDockerComposeConfig) {
 }
 
 // Validated with the schemas generated from the Kubernetes OpenAPI spec (kubernetes-models,
-// tests/tools/k8s_validate.mjs): types, required fields, enums and formats.
+// tests/tools/k8s_validate.mjs): types, required fields, enums and formats; then, by TypeScript
+// against the same models' interfaces, no field the API does not have.
 TEST_F(ExportProject, KubernetesObjectsPassTheirApiSchemas) {
     if (::access("/usr/bin/node", X_OK) != 0 ||
         !std::filesystem::exists(test_tools() / "node_modules" / "kubernetes-models")) {
@@ -152,6 +158,23 @@ TEST_F(ExportProject, KubernetesObjectsPassTheirApiSchemas) {
                              "ok Service catalog\n", "ok Job migrate\n"}) {
         EXPECT_NE(verdict.find(line), std::string::npos) << line << verdict;
     }
+    // The validator is not a rubber stamp: the same file with a misspelt field, or a port as a
+    // string, is refused.
+    for (const auto& [from, to, expected] :
+         {std::tuple{"readinessProbe:", "readinesProbe:", "'\"readinesProbe\"' does not exist"},
+          std::tuple{"containerPort: ", "containerPort: !!str ", "containerPort"}}) {
+        auto tampered = read_file(file);
+        const auto at = tampered.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        tampered.replace(at, std::string(from).size(), to);
+        const auto bad = m_dir.write("k8s/tampered.yaml", tampered);
+        std::string refusal;
+        EXPECT_EQ(
+            shell("node " + shell_quote(validator) + " " + shell_quote(bad.string()), refusal), 1)
+            << to << "\n"
+            << refusal;
+        EXPECT_NE(refusal.find(expected), std::string::npos) << refusal;
+    }
     std::string dump;
     ASSERT_EQ(
         shell("node " + shell_quote(validator) + " --json " + shell_quote(file.string()), dump), 0)
@@ -174,11 +197,15 @@ TEST_F(ExportProject, KubernetesObjectsPassTheirApiSchemas) {
               nlohmann::json::array(
                   {"-addr", "127.0.0.1:" + std::to_string(m_port_api), "-name", "two words"}));
     bool greeting = false;
+    bool banner = false;
     for (const auto& variable : api["env"]) {
         greeting =
             greeting || (variable["name"] == "GREETING" && variable["value"] == "50% off $HOME");
+        banner = banner ||
+                 (variable["name"] == "BANNER" && variable["value"] == "line one\nline two\tend");
     }
     EXPECT_TRUE(greeting) << api["env"].dump();
+    EXPECT_TRUE(banner) << "the newline and tab read back by js-yaml: " << api["env"].dump();
     const auto catalog = find("Deployment", "catalog")["spec"]["template"]["spec"]["containers"][0];
     EXPECT_EQ(catalog["readinessProbe"]["exec"]["command"], nlohmann::json::array({"/bin/true"}));
     const auto service = find("Service", "catalog");
