@@ -115,6 +115,14 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
     EXPECT_NE(failed.find(std::to_string(::getpid())), std::string::npos) << failed;
     EXPECT_TRUE(std::filesystem::exists(screenshot)) << screenshot;
 
+    // Readable: every text on the page as rendered, the timeline's marks and the focus ring
+    // meet WCAG 2.1's contrast minimums (measured by dashboard_check.mjs in the page).
+    ASSERT_TRUE(seen.contains("contrast")) << text;
+    const auto& contrast = seen["contrast"];
+    EXPECT_GE(contrast.value("text", 0), 30) << "text elements checked: " << contrast.dump();
+    EXPECT_GE(contrast.value("graphics", 0), 6) << "marks, keys and the ring: " << contrast.dump();
+    EXPECT_TRUE(contrast.value("failures", nlohmann::json::array()).empty()) << contrast.dump();
+
     run.signal(SIGINT);
     EXPECT_TRUE(run.wait_for_exit(30s)) << run.output();
 }
