@@ -85,6 +85,11 @@ std::string format_hook_address(std::uint8_t family, const std::uint8_t* address
     return "?";
 }
 
+bool is_exit_record(const HookRecord& record, std::uint32_t pid) {
+    return record.magic == k_hook_record_magic &&
+           record.call == static_cast<std::uint8_t>(HookCall::exit) && record.pid == pid;
+}
+
 bool to_bind_event(const HookRecord& record, BindEvent& event) {
     if (record.magic != k_hook_record_magic || record.call > 1) {
         return false;

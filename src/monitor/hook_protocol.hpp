@@ -17,9 +17,11 @@ namespace golaunch {
 
 inline constexpr std::uint32_t k_hook_record_magic = 0x4b4f4847;  // "GHOK"
 inline constexpr std::uint32_t k_hook_control_magic = 0x4c544347; // "GCTL"
-inline constexpr std::uint32_t k_hook_protocol_version = 2;
+inline constexpr std::uint32_t k_hook_protocol_version = 3;
 
-enum class HookCall : std::uint8_t { bind = 0, listen = 1 };
+// exit: the process is ending (ExitProcess: the DLL's DLL_PROCESS_DETACH), so no record of its
+// pid follows. Only pid, tid and filetime are set. A process that is terminated sends none.
+enum class HookCall : std::uint8_t { bind = 0, listen = 1, exit = 2 };
 
 // One bind() or listen() and its result, as the hook saw it. 56 bytes, written whole.
 struct HookRecord {
@@ -66,7 +68,10 @@ std::u16string hook_pipe_name(std::uint32_t golaunch_pid, std::uint32_t service_
 std::string format_hook_address(std::uint8_t family, const std::uint8_t* address);
 
 // The record as a BindEvent (error = the WSA code, wsa = true). False when the record is not one
-// (bad magic or call).
+// (bad magic or call, or an exit record).
 bool to_bind_event(const HookRecord& record, BindEvent& event);
+
+// Whether the record says that process `pid` is ending (nothing more of it follows).
+bool is_exit_record(const HookRecord& record, std::uint32_t pid);
 
 } // namespace golaunch

@@ -33,7 +33,8 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
         : m_dll(std::move(dll)), m_on_event(std::move(on_event)),
           m_stop(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
           m_io_event(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
-          m_read_all(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+          m_read_all(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+          m_main_ended(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
 
     ~InlineHookSession() override {
         SetEvent(m_stop.get());
@@ -70,11 +71,13 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
         });
     }
 
-    // The process has exited, so the pipe breaks once its last record has been read: wait for
-    // the reader to get there (bounded, in case a child of the service still holds the pipe).
+    // The process has exited: wait until its last record has been read. That is its exit
+    // record (sent as it ended), or the broken pipe when nothing else holds it. Bounded, for a
+    // process that was terminated (no exit record) while a child of it keeps the pipe open.
     void flush() override {
-        if (m_reader.joinable() && m_read_all.valid()) {
-            WaitForSingleObject(m_read_all.get(), k_flush_timeout_ms);
+        if (m_reader.joinable() && m_read_all.valid() && m_main_ended.valid()) {
+            const HANDLE done[2] = {m_read_all.get(), m_main_ended.get()};
+            WaitForMultipleObjects(2, done, FALSE, k_flush_timeout_ms);
         }
     }
 
@@ -163,6 +166,8 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
             BindEvent event;
             if (to_bind_event(record, event)) {
                 m_on_event(event);
+            } else if (is_exit_record(record, static_cast<std::uint32_t>(m_pid))) {
+                SetEvent(m_main_ended.get()); // after every record of it, handed over above
             }
         }
         std::memmove(buffer, buffer + used, held - used);
@@ -173,7 +178,8 @@ class InlineHookSession final : public MonitorSession, public ChildHook {
     BindEventHandler m_on_event;
     UniqueHandle m_stop;
     UniqueHandle m_io_event;
-    UniqueHandle m_read_all; // set when the reader has ended
+    UniqueHandle m_read_all;   // set when the reader has ended
+    UniqueHandle m_main_ended; // set when the service's own process sent its exit record
     UniqueHandle m_pipe;
     unsigned long m_pid = 0;
     std::string m_failure;

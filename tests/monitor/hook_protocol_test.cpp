@@ -94,6 +94,21 @@ TEST(HookProtocol, RejectsGarbage) {
     EXPECT_FALSE(to_bind_event(record, event));
 }
 
+// The record a process sends as it ends: not a bind event, and only for its own pid.
+TEST(HookProtocol, AnExitRecordEndsOnlyItsOwnPid) {
+    auto record = record_for(4, {127, 0, 0, 1});
+    record.call = static_cast<std::uint8_t>(HookCall::exit);
+    BindEvent event;
+    EXPECT_FALSE(to_bind_event(record, event));
+    EXPECT_TRUE(is_exit_record(record, record.pid));
+    EXPECT_FALSE(is_exit_record(record, record.pid + 1));
+    record.call = static_cast<std::uint8_t>(HookCall::listen);
+    EXPECT_FALSE(is_exit_record(record, record.pid));
+    record.call = static_cast<std::uint8_t>(HookCall::exit);
+    record.magic = 0;
+    EXPECT_FALSE(is_exit_record(record, record.pid));
+}
+
 TEST(HookProtocol, WsaErrorNames) {
     EXPECT_EQ(errno_name(10013), "WSAEACCES");
     EXPECT_EQ(errno_name(10049), "WSAEADDRNOTAVAIL");

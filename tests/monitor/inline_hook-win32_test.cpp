@@ -295,6 +295,27 @@ TEST_F(InlineHook, AChildItsCallerCreatedSuspendedStaysSuspended) {
     EXPECT_NE(text.rfind("child ", 0), 0u) << text;
 }
 
+// When the service's process exits and a child of it lives on (holding the pipe), flush() returns
+// on the exit record the process sent as it ended, not after its 1 s bound: a busy event loop
+// is not stalled by every such exit.
+TEST_F(InlineHook, FlushReturnsOnTheExitRecordWhileAChildKeepsThePipe) {
+    const auto output = m_dir.path() / "spawner.out";
+    SuspendedChild child({native(test::fixture("spawner")).string(), "-spawn", "-wait", "300ms",
+                          "-child-wait", "30s"},
+                         output);
+    ASSERT_TRUE(child.started()) << win32_error_text(child.error());
+    Collector events;
+    const auto session = start_hooked(child, events);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(WaitForSingleObject(child.process(), 20000), WAIT_OBJECT_0) << read_text(output);
+    ASSERT_NE(read_text(output).find(" child "), std::string::npos)
+        << "the child must outlive the service: " << read_text(output);
+    const auto start = std::chrono::steady_clock::now();
+    session->flush();
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(took, 900ms) << "flush waited for the pipe, held by the child";
+}
+
 TEST_F(InlineHook, ServiceKeepsRunningWhenGolaunchStopsListening) {
     const std::uint16_t first = pick_free_port();
     const std::uint16_t late = pick_free_port();

@@ -94,6 +94,26 @@ void send_record(const HookRecord& record) {
     ReleaseSRWLockExclusive(&g_pipe_lock);
 }
 
+// The process is ending (DllMain, DLL_PROCESS_DETACH): golaunch then knows every record of
+// this pid has come, without waiting for the pipe to break (a child may hold it open). The
+// other threads are gone by now, and one may have been holding the lock: only try it.
+void report_exit() {
+    if (g_reporting == 0 || TryAcquireSRWLockExclusive(&g_pipe_lock) == 0) {
+        return;
+    }
+    HookRecord record{};
+    record.magic = k_hook_record_magic;
+    record.call = static_cast<std::uint8_t>(HookCall::exit);
+    record.pid = GetCurrentProcessId();
+    record.tid = GetCurrentThreadId();
+    FILETIME now;
+    GetSystemTimePreciseAsFileTime(&now);
+    record.filetime = (static_cast<std::uint64_t>(now.dwHighDateTime) << 32) | now.dwLowDateTime;
+    DWORD written = 0;
+    WriteFile(g_pipe, &record, sizeof record, &written, nullptr);
+    ReleaseSRWLockExclusive(&g_pipe_lock);
+}
+
 void report(HookCall call, SOCKET socket, const sockaddr* address, int length, int result,
             int error) {
     if (g_reporting == 0) {
@@ -409,37 +429,29 @@ void leave_create(BOOL created, DWORD caller_flags, LPPROCESS_INFORMATION info) 
     SetLastError(error);
 }
 
-BOOL WINAPI hooked_create_process_w(LPCWSTR application, LPWSTR command_line,
-                                    LPSECURITY_ATTRIBUTES process_attributes,
-                                    LPSECURITY_ATTRIBUTES thread_attributes, BOOL inherit,
-                                    DWORD flags, LPVOID environment, LPCWSTR directory,
-                                    LPSTARTUPINFOW startup, LPPROCESS_INFORMATION info) {
+// The CreateProcessW and CreateProcessA hooks: one body over the two character types, calling
+// the original that `original` holds once the hook is in.
+template <auto& original, typename Char, typename StartupInfo>
+BOOL WINAPI hooked_create_process(const Char* application, Char* command_line,
+                                  LPSECURITY_ATTRIBUTES process_attributes,
+                                  LPSECURITY_ATTRIBUTES thread_attributes, BOOL inherit,
+                                  DWORD flags, LPVOID environment, const Char* directory,
+                                  StartupInfo* startup, LPPROCESS_INFORMATION info) {
     if (!enter_create()) {
-        return g_original_create_w(application, command_line, process_attributes, thread_attributes,
-                                   inherit, flags, environment, directory, startup, info);
+        return original(application, command_line, process_attributes, thread_attributes, inherit,
+                        flags, environment, directory, startup, info);
     }
-    const BOOL created = g_original_create_w(application, command_line, process_attributes,
-                                             thread_attributes, inherit, flags | CREATE_SUSPENDED,
-                                             environment, directory, startup, info);
+    const BOOL created =
+        original(application, command_line, process_attributes, thread_attributes, inherit,
+                 flags | CREATE_SUSPENDED, environment, directory, startup, info);
     leave_create(created, flags, info);
     return created;
 }
 
-BOOL WINAPI hooked_create_process_a(LPCSTR application, LPSTR command_line,
-                                    LPSECURITY_ATTRIBUTES process_attributes,
-                                    LPSECURITY_ATTRIBUTES thread_attributes, BOOL inherit,
-                                    DWORD flags, LPVOID environment, LPCSTR directory,
-                                    LPSTARTUPINFOA startup, LPPROCESS_INFORMATION info) {
-    if (!enter_create()) {
-        return g_original_create_a(application, command_line, process_attributes, thread_attributes,
-                                   inherit, flags, environment, directory, startup, info);
-    }
-    const BOOL created = g_original_create_a(application, command_line, process_attributes,
-                                             thread_attributes, inherit, flags | CREATE_SUSPENDED,
-                                             environment, directory, startup, info);
-    leave_create(created, flags, info);
-    return created;
-}
+constexpr CreateProcessWFunction hooked_create_process_w =
+    &hooked_create_process<g_original_create_w, wchar_t, STARTUPINFOW>;
+constexpr CreateProcessAFunction hooked_create_process_a =
+    &hooked_create_process<g_original_create_a, char, STARTUPINFOA>;
 
 // KernelBase's CreateProcessW and CreateProcessA (kernel32's where there is no KernelBase). Not
 // fatal: when a prologue is refused, bind()/listen() are still reported for this process.
@@ -459,10 +471,10 @@ void install_process_hooks() {
     Patch create_w;
     Patch create_a;
     const bool planned = plan_patch(module, shown, "CreateProcessW",
-                                    reinterpret_cast<void*>(&hooked_create_process_w), create_w,
+                                    reinterpret_cast<void*>(hooked_create_process_w), create_w,
                                     reason, sizeof reason) &&
                          plan_patch(module, shown, "CreateProcessA",
-                                    reinterpret_cast<void*>(&hooked_create_process_a), create_a,
+                                    reinterpret_cast<void*>(hooked_create_process_a), create_a,
                                     reason, sizeof reason);
     if (!planned) {
         for (const auto* patch : {&create_w, &create_a}) {
@@ -518,11 +530,13 @@ void start() {
 } // namespace
 } // namespace golaunch
 
-extern "C" BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID) {
+extern "C" BOOL WINAPI DllMain(HINSTANCE module, DWORD reason, LPVOID reserved) {
     if (reason == DLL_PROCESS_ATTACH) {
         DisableThreadLibraryCalls(module);
         golaunch::g_module = module;
         golaunch::start();
+    } else if (reason == DLL_PROCESS_DETACH && reserved != nullptr) { // the process is ending
+        golaunch::report_exit();
     }
     return TRUE;
 }
