@@ -1,6 +1,7 @@
 #include "preflight/service_dir_check.hpp"
 
 #include "manifest/source_error.hpp"
+#include "util/regular_file.hpp"
 #include "util/strings.hpp"
 
 #include <filesystem>
@@ -11,24 +12,6 @@ namespace golaunch {
 namespace {
 
 constexpr const char* k_relative_note = "(it is relative to the manifest's directory)";
-
-// "a regular file", "a symbolic link to nothing", ... for a path that is no directory.
-std::string kind_of(std::filesystem::file_type type) {
-    switch (type) {
-    case std::filesystem::file_type::regular:
-        return "a regular file";
-    case std::filesystem::file_type::fifo:
-        return "a FIFO";
-    case std::filesystem::file_type::character:
-        return "a character device";
-    case std::filesystem::file_type::block:
-        return "a block device";
-    case std::filesystem::file_type::socket:
-        return "a socket";
-    default:
-        return "not a directory";
-    }
-}
 
 Finding dir_finding(const ServiceSpec& service, const std::filesystem::path& path) {
     Finding finding;
@@ -63,7 +46,7 @@ std::vector<Finding> check_service_dirs(const CheckContext& context) {
         } else if (!error && !std::filesystem::is_directory(status)) {
             Finding finding = dir_finding(*service, path);
             finding.id = "service-dir-not-directory";
-            finding.message += " is not a directory (" + kind_of(status.type()) + ")";
+            finding.message += " is not a directory (" + file_type_text(status.type()) + ")";
             finding.remedy = std::string("point dir at a directory ") + k_relative_note;
             findings.push_back(std::move(finding));
         }

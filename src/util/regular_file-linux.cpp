@@ -13,22 +13,14 @@ namespace golaunch {
 namespace {
 
 std::string kind_of(mode_t mode) {
-    if (S_ISDIR(mode)) {
-        return "a directory";
-    }
-    if (S_ISFIFO(mode)) {
-        return "a FIFO";
-    }
-    if (S_ISCHR(mode)) {
-        return "a character device";
-    }
-    if (S_ISBLK(mode)) {
-        return "a block device";
-    }
-    if (S_ISSOCK(mode)) {
-        return "a socket";
-    }
-    return "not a file";
+    using std::filesystem::file_type;
+    const file_type type = S_ISDIR(mode)    ? file_type::directory
+                           : S_ISFIFO(mode) ? file_type::fifo
+                           : S_ISCHR(mode)  ? file_type::character
+                           : S_ISBLK(mode)  ? file_type::block
+                           : S_ISSOCK(mode) ? file_type::socket
+                                            : file_type::unknown;
+    return file_type_text(type);
 }
 
 // Empty when `info` describes a regular file within the cap.

@@ -8,23 +8,6 @@ namespace golaunch {
 
 namespace {
 
-std::string kind_of(std::filesystem::file_type type) {
-    switch (type) {
-    case std::filesystem::file_type::directory:
-        return "a directory";
-    case std::filesystem::file_type::fifo:
-        return "a named pipe";
-    case std::filesystem::file_type::character:
-        return "a character device";
-    case std::filesystem::file_type::block:
-        return "a block device";
-    case std::filesystem::file_type::socket:
-        return "a socket";
-    default:
-        return "not a file";
-    }
-}
-
 FileContent failed(std::string problem) {
     return {{}, std::move(problem), 0};
 }
@@ -40,7 +23,7 @@ FileContent read_regular_file(const std::filesystem::path& path, std::uint64_t m
         return failed(error.message());
     }
     if (status.type() != std::filesystem::file_type::regular) {
-        return failed("not a regular file (" + kind_of(status.type()) + ")");
+        return failed("not a regular file (" + file_type_text(status.type()) + ")");
     }
     const std::uint64_t size = std::filesystem::file_size(path, error);
     if (error) {

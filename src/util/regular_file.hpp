@@ -30,4 +30,8 @@ FileContent read_regular_file(const std::filesystem::path& path,
 // The problem text for a file of `size` bytes over `max_bytes`.
 std::string too_large_problem(std::uint64_t size, std::uint64_t max_bytes);
 
+// What a path is, for a message: "a regular file", "a directory", "a FIFO", "a character
+// device", "a block device", "a socket", "a symbolic link"; "not a file" for anything else.
+std::string file_type_text(std::filesystem::file_type type);
+
 } // namespace golaunch
