@@ -171,12 +171,19 @@ std::string completion_script(const std::string& shell) {
                "fi\n";
     }
     if (shell == "fish") {
+        // Files only when golaunch offers nothing (a manifest path), as bash's -o default.
         return "# golaunch completion for fish: save as ~/.config/fish/completions/golaunch.fish\n"
                "function __golaunch_complete\n"
                "    set -l words (commandline -opc) (commandline -ct)\n"
-               "    command golaunch __complete (math (count $words) - 1) $words 2>/dev/null\n"
+               "    set -l candidates (command golaunch __complete (math (count $words) - 1) "
+               "$words 2>/dev/null)\n"
+               "    if test (count $candidates) -gt 0\n"
+               "        printf '%s\\n' $candidates\n"
+               "    else\n"
+               "        __fish_complete_path (commandline -ct)\n"
+               "    end\n"
                "end\n"
-               "complete -c golaunch -a '(__golaunch_complete)'\n";
+               "complete -c golaunch -f -a '(__golaunch_complete)'\n";
     }
     if (shell == "powershell") {
         return "# golaunch completion for PowerShell: add to $PROFILE, or dot-source it\n"
