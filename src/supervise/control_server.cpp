@@ -164,8 +164,8 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
          const LogRing& ring)
         : acceptor(io), path(std::move(socket_path)), handler(control), logs(ring) {}
 
-    void accept();
-    void accept_web();
+    // Accepts on `on` until the server closes; `web`: the dashboard's TCP door.
+    template <typename Acceptor> void accept(Acceptor& on, bool web);
     void forget(const Session* session);
     void add(Stream::socket socket, bool web);
 
@@ -480,32 +480,20 @@ void ControlServer::Impl::add(Stream::socket socket, bool web) {
     session->start();
 }
 
-void ControlServer::Impl::accept() {
-    acceptor.async_accept(
-        [weak = weak_from_this()](const boost::system::error_code& ec, Local::socket socket) {
+// `on` is a member of the Impl: used only once `weak` has been locked.
+template <typename Acceptor> void ControlServer::Impl::accept(Acceptor& on, bool web) {
+    on.async_accept(
+        [weak = weak_from_this(), &on, web](const boost::system::error_code& ec,
+                                            typename Acceptor::protocol_type::socket socket) {
             auto self = weak.lock();
             if (!self || self->closed || ec == asio::error::operation_aborted) {
                 return;
             }
             if (!ec) {
-                self->add(Stream::socket(std::move(socket)), false);
+                self->add(Stream::socket(std::move(socket)), web);
             }
-            self->accept();
+            self->accept(on, web);
         });
-}
-
-void ControlServer::Impl::accept_web() {
-    web_acceptor.async_accept([weak = weak_from_this()](const boost::system::error_code& ec,
-                                                        asio::ip::tcp::socket socket) {
-        auto self = weak.lock();
-        if (!self || self->closed || ec == asio::error::operation_aborted) {
-            return;
-        }
-        if (!ec) {
-            self->add(Stream::socket(std::move(socket)), true);
-        }
-        self->accept_web();
-    });
 }
 
 void ControlServer::Impl::forget(const Session* session) {
@@ -537,7 +525,7 @@ ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path,
     if (ec) {
         throw Error("cannot listen on " + m_impl->path.string() + ": " + ec.message());
     }
-    m_impl->accept();
+    m_impl->accept(m_impl->acceptor, false);
 }
 
 ControlServer::~ControlServer() {
@@ -623,7 +611,7 @@ std::string ControlServer::open_dashboard(std::uint16_t port) {
     }
     m_impl->web_port = m_impl->web_acceptor.local_endpoint().port();
     m_impl->token = random_token();
-    m_impl->accept_web();
+    m_impl->accept(m_impl->web_acceptor, true);
     return "http://127.0.0.1:" + std::to_string(m_impl->web_port) + "/?token=" + m_impl->token;
 }
 
