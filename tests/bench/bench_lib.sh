@@ -21,6 +21,17 @@ bench_result() {
     fi
 }
 
+# wait_for_event FILE EVENT SECONDS: true once golaunch's --json output in FILE holds an
+# EVENT event, false after SECONDS (polled every 50 ms).
+wait_for_event() {
+    local limit=$(($3 * 20)) i
+    for ((i = 0; i < limit; i++)); do
+        grep -q "\"event\":\"$2\"" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # free_ports N: N distinct loopback ports, one a line, handed out by the kernel (all held at
 # once, then released), so no fixed port is ever used.
 free_ports() {

@@ -41,7 +41,7 @@ trap cleanup EXIT
 # "load log log_max curl blocking rounds" (medians, ms) on stdout.
 measure() {
     local count=$1 port url base token seen
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$(free_ports 1)
     {
         printf 'version = 1\nname = "dashbench"\n[services.web]\n'
         printf 'cmd = ["%s", "-name", "web", "-log-requests", "-addr", "127.0.0.1:${port}"]\n' "$server"
@@ -53,11 +53,7 @@ measure() {
     rm -f "$work/run.log"
     (cd "$work" && exec "$golaunch" run --json --dashboard >"$work/run.log" 2>&1) &
     run_pid=$!
-    for _ in $(seq 1200); do
-        grep -q '"event":"all_ready"' "$work/run.log" && break
-        sleep 0.1
-    done
-    grep -q '"event":"all_ready"' "$work/run.log" || { echo "$count services not ready in 120 s" >&2; exit 1; }
+    wait_for_event "$work/run.log" all_ready 120 || { echo "$count services not ready in 120 s" >&2; exit 1; }
     url=$(grep -o '"url":"http://127.0.0.1:[0-9]*/?token=[0-9a-f]*"' "$work/run.log" | head -1 | cut -d'"' -f4)
     base=${url%%\?*}
     token=${url##*=}

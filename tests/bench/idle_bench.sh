@@ -117,15 +117,6 @@ print(status_kb(main, "VmRSS"), sum(pss_kb(p) for p in group), ticks1 - ticks0,
 PY
 }
 
-wait_for_event() { # file event seconds
-    local limit=$(($3 * 20)) i
-    for ((i = 0; i < limit; i++)); do
-        grep -q "\"event\":\"$2\"" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 # One measured run: writes the sample_window line to $work/sample (no subshell, so the
 # EXIT trap sees every job started here).
 idle_run() { # mode count
