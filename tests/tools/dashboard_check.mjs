@@ -16,23 +16,19 @@ const options = JSON.parse(process.argv[2]);
 const result = {};
 const base = new URL(options.url);
 
-// A raw GET with the given headers (fetch cannot set Host): its status.
-function status(path, headers) {
+// The status of a raw GET of `url` (a path is taken on the dashboard) with the given headers
+// (fetch cannot set Host); no answer in 5 s is an error.
+function status(url, headers = {}) {
+    const target = new URL(url, base);
     return new Promise((resolve, reject) => {
-        const request = http.get({ host: base.hostname, port: base.port, path, headers,
+        const request = http.get({ host: target.hostname, port: target.port,
+                                   path: target.pathname + target.search, headers,
                                    timeout: 5000 }, (response) => {
             response.resume();
             resolve(response.statusCode);
         });
         request.on('timeout', () => request.destroy(new Error('no answer in 5 s')));
         request.on('error', reject);
-    });
-}
-
-function get(url) {
-    return new Promise((resolve, reject) => {
-        http.get(url, { timeout: 5000 }, (response) => { response.resume(); resolve(response.statusCode); })
-            .on('error', reject);
     });
 }
 
@@ -178,7 +174,7 @@ try {
         for (let round = 0; round < (options.rounds || 1); ++round) {
             const mark = `mark-${Date.now()}-${round}`;
             const start = performance.now();
-            await get(`${options.poke}/${mark}`);
+            await status(`${options.poke}/${mark}`);
             await page.waitForFunction((text) => document.getElementById('logs').textContent.includes(text),
                                        mark, { timeout: 10000, polling: 'raf' });
             result.log_ms.push(performance.now() - start);
