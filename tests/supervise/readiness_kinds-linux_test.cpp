@@ -27,19 +27,29 @@ namespace {
 using namespace std::chrono_literals;
 
 // The microsecond time the fixture printed after `marker` ("first 200 at 1796..."), from its
-// log events; 0 when it did not print it.
-std::int64_t printed_time(const GolaunchRun& run, const std::string& marker) {
-    for (const auto& event : run.events()) {
-        if (event.value("event", "") != "log") {
-            continue;
-        }
-        const std::string line = event.value("line", "");
-        const auto at = line.find(marker + " at ");
-        if (at != std::string::npos) {
-            return std::stoll(line.substr(at + marker.size() + 4));
-        }
-    }
-    return 0;
+// log events; 0 when it did not print it within `wait`. The line comes through the service's
+// stdout pipe, which golaunch may read after it has already reported the event the line is
+// compared with (a notify datagram, a probe answer), so it is waited for, not read once.
+std::int64_t printed_time(const GolaunchRun& run, const std::string& marker,
+                          std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    std::int64_t found = 0;
+    eventually(
+        [&] {
+            for (const auto& event : run.events()) {
+                if (event.value("event", "") != "log") {
+                    continue;
+                }
+                const std::string line = event.value("line", "");
+                const auto at = line.find(marker + " at ");
+                if (at != std::string::npos) {
+                    found = std::stoll(line.substr(at + marker.size() + 4));
+                    return true;
+                }
+            }
+            return false;
+        },
+        wait);
+    return found;
 }
 
 // How many `name` events `service` has had so far.
