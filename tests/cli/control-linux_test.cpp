@@ -56,6 +56,12 @@ class ControlSocket : public testing::Test {
         m_run = std::make_unique<GolaunchRun>(
             m_dir, std::vector<std::string>{"run", m_manifest.string(), "--json", "--no-network"});
         ASSERT_TRUE(m_run->wait_for_event("all_ready", "", 30s)) << m_run->output();
+        // The "listening on" lines come through the services' pipes, which golaunch may read
+        // after it reported them ready: in the log (and so in `golaunch logs`) before a test.
+        for (const char* name : {"db", "api"}) {
+            ASSERT_TRUE(m_run->wait_for_output(std::string(name) + " listening on", 5s))
+                << m_run->output();
+        }
     }
 
     void TearDown() override {
@@ -130,15 +136,21 @@ TEST_F(ControlSocket, RestartWithDependentsStartsTheDependentAfterItsDependencyI
     const auto restart =
         golaunch(m_dir, {"restart", m_manifest.string(), "db", "--with-dependents"});
     EXPECT_EQ(restart.code, 0) << restart.output;
-    const auto events = m_run->events();
-    // The second ready of each: db's comes before api's second start.
+    // The second ready of each: db's comes before api's second start. The command returns on
+    // api's ready from the control socket, which can be ahead of the run's own output: polled.
     std::vector<std::string> order;
-    for (const auto& event : events) {
-        const auto name = event.value("event", "");
-        if (name == "ready" || name == "started") {
-            order.push_back(name + " " + event.value("service", ""));
-        }
-    }
+    eventually(
+        [&] {
+            order.clear();
+            for (const auto& event : m_run->events()) {
+                const auto name = event.value("event", "");
+                if (name == "ready" || name == "started") {
+                    order.push_back(name + " " + event.value("service", ""));
+                }
+            }
+            return order.size() >= 8;
+        },
+        5s);
     ASSERT_GE(order.size(), 8U) << m_run->output();
     const std::vector<std::string> second(order.begin() + 4, order.begin() + 8);
     EXPECT_EQ(second,

@@ -50,6 +50,12 @@ TEST(Reliability, SecondInstanceRefusesAndAStaleLockFromKillNineIsRecovered) {
     const auto manifest = dir.write("app.toml", three_services(ports));
     GolaunchRun first(dir, {"run", manifest.string(), "--json", "--no-network"});
     ASSERT_TRUE(first.wait_for_event("all_ready", "", 15s)) << first.output();
+    // Each "listening on" line comes through its service's pipe, which golaunch may read after
+    // it reported the listen: all three are in before the output is taken as the reference.
+    for (const char* name : {"web", "api", "admin"}) {
+        ASSERT_TRUE(first.wait_for_output(std::string(name) + " listening on", 5s))
+            << first.output();
+    }
     ProcessSet first_processes;
     first_processes.add_tree(first.pid());
     const auto before = golaunch_dir_snapshot(dir);
