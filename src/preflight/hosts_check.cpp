@@ -332,7 +332,14 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         findings.insert(findings.end(), rules.begin(), rules.end());
     }
     std::string error;
-    const auto hosts = read_hosts_file(hosts_path, &error);
+    auto hosts = read_hosts_file(hosts_path, &error);
+    // Nothing at the path: resolvers read it as empty, and `golaunch fix` creates it.
+    std::error_code ignored;
+    const bool absent = !hosts && std::filesystem::symlink_status(hosts_path, ignored).type() ==
+                                      std::filesystem::file_type::not_found;
+    if (absent) {
+        hosts = parse_hosts("");
+    }
     if (!hosts) {
         Finding finding;
         finding.id = "hosts-file-unreadable";
@@ -371,6 +378,11 @@ std::vector<Finding> check_hosts(const CheckContext& ctx) {
         const ProbeResult* probe = probes.empty() ? nullptr : &probes[i];
         findings.push_back(
             missing_finding(*missing[i], *hosts, label, ctx.manifest, command, probe));
+        if (absent) {
+            findings.back().evidence.push_back(
+                label + " does not exist (resolvers read it as empty)" +
+                (findings.back().fix.empty() ? "" : "; `golaunch fix` creates it"));
+        }
         if (probe != nullptr &&
             (probe->outcome == ProbeOutcome::timed_out || probe->elapsed > k_slow_resolve)) {
             findings.push_back(slow_finding(*missing[i], label, ctx.manifest, command, *probe));

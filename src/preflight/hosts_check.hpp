@@ -15,8 +15,9 @@ namespace golaunch {
 // host-slow-resolve (warning),
 // nameserver-unreachable (warning), hsts-tld (warning), mdns-local (warning),
 // localhost-family-mismatch (warning), localhost-missing (warning),
-// hosts-file-unreadable (warning). Resolution (UDP to the resolv.conf nameservers) runs only
-// for names missing from the hosts file, and only when ctx.network is true.
+// hosts-file-unreadable (warning; a missing file is not unreadable: it reads as empty, as
+// resolvers read it, and its names are host-missing). Resolution (UDP to the resolv.conf
+// nameservers) runs only for names missing from the hosts file, and only when ctx.network is true.
 std::vector<Finding> check_hosts(const CheckContext& ctx);
 
 // The names the selected services need, each with its expected address: the [hosts] entry

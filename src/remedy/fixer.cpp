@@ -120,7 +120,11 @@ FixAction hosts_block(const FixRequest& request) {
             action.details.push_back("  " + block.substr(start, end - start));
             start = end + 1;
         }
-        if (request.dry_run) {
+        if (edit.created) {
+            action.done = !request.dry_run;
+            action.text = std::string(request.dry_run ? "would create " : "created ") +
+                          file.string() + " with the golaunch block for " + project + ":";
+        } else if (request.dry_run) {
             action.text =
                 "would write the golaunch block for " + project + " in " + file.string() + ":";
         } else {

@@ -248,6 +248,7 @@ HostsEdit apply_hosts_block(const std::filesystem::path& hosts_file, const std::
     edit.backup = result.backup;
     edit.backup_created = result.backup_created;
     edit.in_place = result.in_place;
+    edit.created = result.created;
     return edit;
 }
 

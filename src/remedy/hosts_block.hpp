@@ -21,6 +21,7 @@ struct HostsEdit {
     std::filesystem::path backup; // "<file>.golaunch.bak" when the file was written
     bool backup_created = false;  // this edit made the backup (the first change)
     bool in_place = false;        // rename refused (bind-mounted file): rewritten in place
+    bool created = false;         // there was no hosts file: it was (dry: would be) created
     // For a person: names left out of the block and why ("api.shop.test already maps to
     // 127.0.0.1 at line 4", "... maps to 10.0.0.5 at line 7, outside the golaunch block").
     std::vector<std::string> notes;
@@ -40,7 +41,8 @@ HostsBlockPlan plan_hosts_block(std::string_view content, const std::string& pro
 
 // Makes `hosts_file` hold exactly one golaunch block for `project` with `entries` (names already
 // mapped to the same address elsewhere in the file are left out, with a note); an empty list
-// removes the block. Idempotent: when nothing changes, the file is not written at all.
+// removes the block. Idempotent: when nothing changes, the file is not written at all. A
+// missing file reads as empty, as resolvers read it, and is created when there is a block.
 // Not permitted (EACCES, EPERM, EROFS): golaunch::Error naming the file, hint
 // "sudo golaunch fix --hosts-file <path>", the file intact.
 HostsEdit apply_hosts_block(const std::filesystem::path& hosts_file, const std::string& project,

@@ -261,6 +261,25 @@ class Editor {
         ::fsync(dir_fd);
     }
 
+    // A file that did not exist (nothing to back up): mode 0644 (a hosts file is for every
+    // reader), owned by whoever runs this, written in full next to it and renamed into place.
+    void create(const std::string& content) {
+        m_new_size = content.size();
+        if (::faccessat(AT_FDCWD, m_target.parent_path().c_str(), W_OK, AT_EACCESS) != 0) {
+            fail("create", m_target, errno);
+        }
+        StageOptions options;
+        options.temp = sibling(".golaunch.tmp");
+        options.mode = 0644;
+        StagedFile staged(m_target, content, options);
+        if (const auto& failure = staged.failure()) {
+            fail(failure->what(), failure->path, failure->error);
+        }
+        if (const auto failure = staged.rename_into_place()) {
+            fail("create", m_target, failure->error);
+        }
+    }
+
     const std::filesystem::path& target() const { return m_target; }
 
   private:
@@ -269,13 +288,25 @@ class Editor {
     std::size_t m_new_size = 0; // for the message when the disk is full
 };
 
+// The real path of `file`; when nothing is there (not even a dangling link), the path to
+// create it at, in the real path of its directory, which must exist.
 std::filesystem::path resolve_target(const std::filesystem::path& file) {
     std::error_code error;
     auto target = std::filesystem::canonical(file, error);
-    if (error) {
-        throw Error("cannot read " + file.string() + ": " + error.message());
+    if (!error) {
+        return target;
     }
-    return target;
+    std::error_code ignored;
+    if (std::filesystem::symlink_status(file, ignored).type() ==
+            std::filesystem::file_type::not_found &&
+        !file.filename().empty()) {
+        const auto dir =
+            std::filesystem::canonical(std::filesystem::absolute(file).parent_path(), ignored);
+        if (!ignored) {
+            return dir / file.filename();
+        }
+    }
+    throw Error("cannot read " + file.string() + ": " + error.message());
 }
 
 } // namespace
@@ -288,6 +319,15 @@ SafeEditResult edit_file_safely(const std::filesystem::path& file,
     struct stat info {};
     SafeEditResult result;
     result.target = editor.target();
+    if (::lstat(result.target.c_str(), &info) != 0 && errno == ENOENT) {
+        result.new_content = edit(""); // still nothing there, under the lock: read as empty
+        result.changed = !result.new_content.empty();
+        result.created = result.changed;
+        if (result.changed && !dry_run) {
+            editor.create(result.new_content);
+        }
+        return result;
+    }
     result.old_content = editor.read_target(info);
     if (!S_ISREG(info.st_mode)) {
         throw Error(file.string() + " is not a regular file");

@@ -207,6 +207,20 @@ class Editor {
         rewrite_in_place(staged, result.old_content, result.new_content, result.backup);
     }
 
+    // A file that did not exist (nothing to back up): written in full next to it and moved into
+    // place; it takes the directory's inherited ACL, as a hosts file created by hand would.
+    void create(const std::string& content) const {
+        StageOptions options;
+        options.temp = sibling(".golaunch.tmp");
+        StagedFile staged(m_target, content, options);
+        if (const auto& failure = staged.failure()) {
+            fail(failure->what(), failure->path, static_cast<DWORD>(failure->error));
+        }
+        if (const auto failure = staged.rename_into_place()) {
+            fail("create", m_target, static_cast<DWORD>(failure->error));
+        }
+    }
+
     const std::filesystem::path& target() const { return m_target; }
 
   private:
@@ -257,10 +271,26 @@ class Editor {
     std::string m_hint;
 };
 
+bool nothing_at(const std::filesystem::path& path) {
+    std::error_code ignored;
+    return std::filesystem::symlink_status(path, ignored).type() ==
+           std::filesystem::file_type::not_found;
+}
+
+// The real path of `file`; when nothing is there (not even a dangling link), the path to
+// create it at, in the real path of its directory, which must exist.
 std::filesystem::path resolve_target(const std::filesystem::path& file) {
     std::error_code error;
     auto target = std::filesystem::canonical(file, error);
     if (error) {
+        std::error_code ignored;
+        if (nothing_at(file) && !file.filename().empty()) {
+            const auto dir =
+                std::filesystem::canonical(std::filesystem::absolute(file).parent_path(), ignored);
+            if (!ignored) {
+                return dir / file.filename();
+            }
+        }
         throw Error("cannot read " + file.string() + ": " + error.message());
     }
     if (!std::filesystem::is_regular_file(target, error)) {
@@ -278,6 +308,15 @@ SafeEditResult edit_file_safely(const std::filesystem::path& file,
     const EditMutex lock(editor.target());
     SafeEditResult result;
     result.target = editor.target();
+    if (nothing_at(result.target)) {
+        result.new_content = edit(""); // still nothing there, under the lock: read as empty
+        result.changed = !result.new_content.empty();
+        result.created = result.changed;
+        if (result.changed && !dry_run) {
+            editor.create(result.new_content);
+        }
+        return result;
+    }
     result.old_content = editor.read_target();
     result.new_content = edit(result.old_content);
     result.changed = result.new_content != result.old_content;

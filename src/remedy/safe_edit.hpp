@@ -18,6 +18,7 @@ struct SafeEditResult {
     std::filesystem::path backup; // "<target>.golaunch.bak" ("" when nothing was written)
     bool backup_created = false;  // written by this call (the first change ever)
     bool in_place = false;        // rename was refused (EBUSY: a bind-mounted file)
+    bool created = false;         // there was no file: it was (or, dry, would be) created
 };
 
 // Reads `file` under an exclusive flock on its directory (so two golaunch processes do not
@@ -26,6 +27,9 @@ struct SafeEditResult {
 // immutable) throws golaunch::Error naming the file, with `denied_hint`; the file is untouched.
 // When the disk is full (ENOSPC, EDQUOT), also in the in-place rewrite of a bind-mounted file,
 // throws golaunch::Error naming the file and the free space, the file holding its old content.
+// When nothing is at `file` (not even a dangling link) in an existing directory, `edit` gets ""
+// and a non-empty result is written as a new file (mode 0644 on Linux; the directory's
+// inherited ACL on Windows), with nothing to back up (`created`).
 SafeEditResult edit_file_safely(const std::filesystem::path& file,
                                 const std::function<std::string(const std::string&)>& edit,
                                 bool dry_run, const std::string& denied_hint);

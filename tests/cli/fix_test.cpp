@@ -472,6 +472,31 @@ TEST(CliFix, HostsRemedyRepeatsManifestAndHostsFileQuotedAndWorksAsPrinted) {
                                 "# END golaunch hostsfix\n");
 }
 
+// A missing hosts file: check says the names are missing and that fix creates the file; the
+// printed command then does, holding only the block.
+TEST(CliFix, AMissingHostsFileIsCreatedByTheFixCommandCheckPrints) {
+    TempDir dir;
+    const auto manifest = dir.write("app.toml", hosts_manifest_text());
+    const auto hosts = dir.path() / "hosts";
+    GolaunchRun check(dir,
+                      {"check", manifest.string(), "--no-network", "--hosts-file", hosts.string()});
+    EXPECT_EQ(run_to_exit(check), 0);
+    EXPECT_EQ(check.output().find("hosts-file-unreadable"), std::string::npos) << check.output();
+    EXPECT_NE(check.output().find(hosts.string() + " does not exist"), std::string::npos)
+        << check.output();
+    const std::string command = printed_fix_command(check.output(), "host-missing");
+    std::string output;
+    EXPECT_EQ(run_printed(dir, command, output), 0) << output;
+    EXPECT_NE(output.find("created " + hosts.string() + " with the golaunch block for hostsfix"),
+              std::string::npos)
+        << output;
+    EXPECT_EQ(read_file(hosts), "# BEGIN golaunch hostsfix\n127.0.0.1 api.hostsfix.test\n"
+                                "127.0.0.1 web.hostsfix.test\n# END golaunch hostsfix\n");
+    EXPECT_FALSE(std::filesystem::exists(hosts.string() + ".golaunch.bak"));
+    EXPECT_EQ(run_printed(dir, command, output), 0) << output;
+    EXPECT_NE(output.find("nothing to fix automatically"), std::string::npos) << output;
+}
+
 TEST(CliFix, AWrongAddressInGolaunchsOwnBlockIsFixedByFixAsPrinted) {
     TempDir dir;
     const auto manifest = dir.write("app.toml", hosts_manifest_text());

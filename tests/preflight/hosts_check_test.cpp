@@ -288,11 +288,31 @@ TEST(HostsCheck, LocalhostResolvingToTheOtherFamilyFirstIsReported) {
 
 TEST(HostsCheck, AnUnreadableHostsFileIsOneWarning) {
     Situation s(shop({{"api.shop.test", "127.0.0.1"}}), k_localhost, nullptr);
-    s.ctx.hosts_file = s.dir.path() / "missing-hosts";
+    s.ctx.hosts_file = s.dir.path() / "a-directory";
+    std::filesystem::create_directory(s.ctx.hosts_file);
     const auto findings = check_hosts(s.ctx);
     ASSERT_EQ(ids(findings),
               std::vector<std::string>{"hosts-file-unreadable " + s.ctx.hosts_file.string()});
-    EXPECT_NE(findings[0].message.find("No such file"), std::string::npos);
+    EXPECT_NE(findings[0].message.find("not a regular file"), std::string::npos)
+        << findings[0].message;
+}
+
+// Resolvers read a missing hosts file as an empty one: its names are missing (and go to DNS),
+// and `golaunch fix` creates the file, so the finding says so instead of "cannot read".
+TEST(HostsCheck, AMissingHostsFileReadsAsEmptyAndSaysFixCreatesIt) {
+    Situation s(shop({{"api.shop.test", "127.0.0.1"}}), k_localhost, nullptr);
+    s.ctx.hosts_file = s.dir.path() / "missing-hosts";
+    s.ctx.network = false;
+    const auto findings = check_hosts(s.ctx);
+    // localhost is not in it either, as for an empty file.
+    ASSERT_EQ(ids(findings), (std::vector<std::string>{"host-missing api.shop.test",
+                                                       "localhost-missing localhost"}));
+    EXPECT_EQ(findings[0].fix, "hosts-block");
+    EXPECT_NE(all_text(findings[0])
+                  .find(s.ctx.hosts_file.string() + " does not exist (resolvers read it as empty); "
+                                                    "`golaunch fix` creates it"),
+              std::string::npos)
+        << all_text(findings[0]);
 }
 
 TEST(HostsCheck, WantedEntriesTakeTheHostsAddressElseLoopback) {

@@ -136,5 +136,23 @@ TEST(HostsBlockWin32, AFailedInPlaceRewriteLeavesTheOriginal) {
     EXPECT_EQ(read_file(hosts.string() + ".golaunch.bak"), original);
 }
 
+// A missing hosts file (deleted by a clean-up tool) reads as empty to Windows' resolver:
+// `fix` creates it holding only the block, with nothing to back up.
+TEST(HostsBlockWin32, AMissingFileIsCreatedWithOnlyTheBlockAndNoBackup) {
+    test::TempDir dir;
+    const auto hosts = dir.path() / "hosts";
+    EXPECT_TRUE(apply_hosts_block(hosts, "shop", api_entry(), true).created);
+    EXPECT_TRUE(files_in(dir.path()).empty()) << "a dry run creates nothing";
+    const auto edit = apply_hosts_block(hosts, "shop", api_entry(), false);
+    EXPECT_TRUE(edit.changed);
+    EXPECT_TRUE(edit.created);
+    EXPECT_FALSE(edit.backup_created);
+    // No line to take the line ending from: '\n', as for an empty file (the resolver reads both).
+    EXPECT_EQ(read_file(hosts),
+              "# BEGIN golaunch shop\n127.0.0.1 api.shop.test\n# END golaunch shop\n");
+    EXPECT_EQ(files_in(dir.path()), std::vector<std::string>{"hosts"});
+    EXPECT_FALSE(apply_hosts_block(hosts, "shop", api_entry(), false).changed);
+}
+
 } // namespace
 } // namespace golaunch

@@ -292,5 +292,51 @@ TEST(HostsBlock, ASymlinkedHostsFileKeepsItsLink) {
         "127.0.0.1 localhost\n# BEGIN golaunch shop\n127.0.0.1 a.test\n# END golaunch shop\n");
 }
 
+// A missing hosts file reads as empty to every resolver (glibc, Windows), so `fix` creates it
+// holding only the block: mode 0644, nothing to back up, no file left beside it.
+TEST(HostsBlock, AMissingFileIsCreatedWithOnlyTheBlockAndNoBackup) {
+    test::TempDir dir;
+    const auto hosts = dir.path() / "hosts";
+    const auto dry = apply_hosts_block(hosts, "shop", entries({{"a.test", "127.0.0.1"}}), true);
+    EXPECT_TRUE(dry.changed);
+    EXPECT_TRUE(dry.created);
+    EXPECT_TRUE(files_in(dir.path()).empty()) << "a dry run creates nothing";
+
+    const auto edit = apply_hosts_block(hosts, "shop", entries({{"a.test", "127.0.0.1"}}), false);
+    EXPECT_TRUE(edit.changed);
+    EXPECT_TRUE(edit.created);
+    EXPECT_FALSE(edit.backup_created);
+    EXPECT_TRUE(edit.backup.empty());
+    EXPECT_EQ(read_file(hosts), "# BEGIN golaunch shop\n127.0.0.1 a.test\n# END golaunch shop\n");
+    EXPECT_EQ(stat_of(hosts).st_mode & 07777, 0644U);
+    EXPECT_EQ(files_in(dir.path()), std::vector<std::string>{"hosts"});
+
+    const auto again = apply_hosts_block(hosts, "shop", entries({{"a.test", "127.0.0.1"}}), false);
+    EXPECT_FALSE(again.changed);
+    EXPECT_FALSE(again.created);
+}
+
+TEST(HostsBlock, NothingToWriteIntoAMissingFileCreatesNothing) {
+    test::TempDir dir;
+    const auto edit = apply_hosts_block(dir.path() / "hosts", "shop", {}, false);
+    EXPECT_FALSE(edit.changed);
+    EXPECT_FALSE(edit.created);
+    EXPECT_TRUE(files_in(dir.path()).empty());
+}
+
+// Only a path with nothing at it is created: a dangling link is refused (whatever it points
+// at stays uncreated), and so is a file in a directory that does not exist.
+TEST(HostsBlock, ADanglingLinkOrAMissingDirectoryIsRefusedNotCreated) {
+    test::TempDir dir;
+    const auto link = dir.path() / "hosts";
+    std::filesystem::create_symlink(dir.path() / "elsewhere", link);
+    EXPECT_THROW(apply_hosts_block(link, "shop", entries({{"a.test", "127.0.0.1"}}), false), Error);
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "elsewhere"));
+    EXPECT_THROW(apply_hosts_block(dir.path() / "etc" / "hosts", "shop",
+                                   entries({{"a.test", "127.0.0.1"}}), false),
+                 Error);
+    EXPECT_EQ(files_in(dir.path()), std::vector<std::string>{"hosts"});
+}
+
 } // namespace
 } // namespace golaunch
