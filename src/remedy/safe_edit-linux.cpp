@@ -288,23 +288,15 @@ class Editor {
     std::size_t m_new_size = 0; // for the message when the disk is full
 };
 
-// The real path of `file`; when nothing is there (not even a dangling link), the path to
-// create it at, in the real path of its directory, which must exist.
+// The real path of `file`, or where to create it when nothing is there.
 std::filesystem::path resolve_target(const std::filesystem::path& file) {
     std::error_code error;
     auto target = std::filesystem::canonical(file, error);
     if (!error) {
         return target;
     }
-    std::error_code ignored;
-    if (std::filesystem::symlink_status(file, ignored).type() ==
-            std::filesystem::file_type::not_found &&
-        !file.filename().empty()) {
-        const auto dir =
-            std::filesystem::canonical(std::filesystem::absolute(file).parent_path(), ignored);
-        if (!ignored) {
-            return dir / file.filename();
-        }
+    if (auto created = creatable_path(file)) {
+        return *created;
     }
     throw Error("cannot read " + file.string() + ": " + error.message());
 }
@@ -320,9 +312,7 @@ SafeEditResult edit_file_safely(const std::filesystem::path& file,
     SafeEditResult result;
     result.target = editor.target();
     if (::lstat(result.target.c_str(), &info) != 0 && errno == ENOENT) {
-        result.new_content = edit(""); // still nothing there, under the lock: read as empty
-        result.changed = !result.new_content.empty();
-        result.created = result.changed;
+        result = edit_of_missing_file(result.target, edit); // still nothing there, under the lock
         if (result.changed && !dry_run) {
             editor.create(result.new_content);
         }

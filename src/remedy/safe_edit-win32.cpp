@@ -271,25 +271,13 @@ class Editor {
     std::string m_hint;
 };
 
-bool nothing_at(const std::filesystem::path& path) {
-    std::error_code ignored;
-    return std::filesystem::symlink_status(path, ignored).type() ==
-           std::filesystem::file_type::not_found;
-}
-
-// The real path of `file`; when nothing is there (not even a dangling link), the path to
-// create it at, in the real path of its directory, which must exist.
+// The real path of `file`, or where to create it when nothing is there.
 std::filesystem::path resolve_target(const std::filesystem::path& file) {
     std::error_code error;
     auto target = std::filesystem::canonical(file, error);
     if (error) {
-        std::error_code ignored;
-        if (nothing_at(file) && !file.filename().empty()) {
-            const auto dir =
-                std::filesystem::canonical(std::filesystem::absolute(file).parent_path(), ignored);
-            if (!ignored) {
-                return dir / file.filename();
-            }
+        if (auto created = creatable_path(file)) {
+            return *created;
         }
         throw Error("cannot read " + file.string() + ": " + error.message());
     }
@@ -308,10 +296,10 @@ SafeEditResult edit_file_safely(const std::filesystem::path& file,
     const EditMutex lock(editor.target());
     SafeEditResult result;
     result.target = editor.target();
-    if (nothing_at(result.target)) {
-        result.new_content = edit(""); // still nothing there, under the lock: read as empty
-        result.changed = !result.new_content.empty();
-        result.created = result.changed;
+    std::error_code ignored;
+    if (std::filesystem::symlink_status(result.target, ignored).type() ==
+        std::filesystem::file_type::not_found) {
+        result = edit_of_missing_file(result.target, edit); // still nothing there, under the lock
         if (result.changed && !dry_run) {
             editor.create(result.new_content);
         }

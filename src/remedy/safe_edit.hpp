@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace golaunch {
@@ -33,5 +34,13 @@ struct SafeEditResult {
 SafeEditResult edit_file_safely(const std::filesystem::path& file,
                                 const std::function<std::string(const std::string&)>& edit,
                                 bool dry_run, const std::string& denied_hint);
+
+// For the platform halves of edit_file_safely. When nothing is at `file` (not even a dangling
+// link) and its directory exists: the path to create it at, in that directory's real path.
+std::optional<std::filesystem::path> creatable_path(const std::filesystem::path& file);
+
+// The result for `target`, which is not there: `edit("")`, to be created when not empty.
+SafeEditResult edit_of_missing_file(const std::filesystem::path& target,
+                                    const std::function<std::string(const std::string&)>& edit);
 
 } // namespace golaunch
