@@ -198,7 +198,7 @@ void Supervisor::Impl::adopt_orphans() {
         return;
     }
     const pid_t self = current_process_id();
-    std::vector<int> known{self};
+    std::vector<pid_t> known{self};
     for (const auto& [name, entry] : m_services) {
         known.push_back(entry->tree.id());
     }
