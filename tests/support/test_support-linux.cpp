@@ -166,7 +166,7 @@ bool can_connect(std::uint16_t port) {
     return connected;
 }
 
-std::string http_get(std::uint16_t port, const std::string& path) {
+std::string http_exchange(std::uint16_t port, const std::string& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     timeval timeout{2, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -178,7 +178,6 @@ std::string http_get(std::uint16_t port, const std::string& path) {
         ::close(fd);
         return "";
     }
-    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
     if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
         ::close(fd);
         return "";
@@ -190,8 +189,7 @@ std::string http_get(std::uint16_t port, const std::string& path) {
         response.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    const auto body = response.find("\r\n\r\n");
-    return body == std::string::npos ? "" : response.substr(body + 4);
+    return response;
 }
 
 bool pid_running(pid_t pid) {

@@ -283,12 +283,11 @@ bool can_connect(std::uint16_t port) {
     return true;
 }
 
-std::string http_get(std::uint16_t port, const std::string& path) {
+std::string http_exchange(std::uint16_t port, const std::string& request) {
     const SOCKET socket = connected_socket(port);
     if (socket == INVALID_SOCKET) {
         return "";
     }
-    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
     if (::send(socket, request.data(), static_cast<int>(request.size()), 0) !=
         static_cast<int>(request.size())) {
         ::closesocket(socket);
@@ -301,8 +300,7 @@ std::string http_get(std::uint16_t port, const std::string& path) {
         response.append(buffer, static_cast<std::size_t>(n));
     }
     ::closesocket(socket);
-    const auto body = response.find("\r\n\r\n");
-    return body == std::string::npos ? "" : response.substr(body + 4);
+    return response;
 }
 
 bool pid_running(pid_t pid) {

@@ -85,6 +85,28 @@ FixtureServer::FixtureServer(const std::vector<std::string>& extra_env, const st
     }
 }
 
+std::string http_get(std::uint16_t port, const std::string& path) {
+    const std::string response =
+        http_exchange(port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    const auto body = response.find("\r\n\r\n");
+    return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+std::string dashboard_get(const std::string& url, const std::string& path, bool with_token) {
+    const std::string lead = "http://127.0.0.1:";
+    const auto slash = url.find('/', lead.size());
+    const auto token = url.find("token=");
+    if (url.rfind(lead, 0) != 0 || slash == std::string::npos || token == std::string::npos) {
+        return "";
+    }
+    const auto port = static_cast<std::uint16_t>(std::stoi(url.substr(lead.size())));
+    const std::string target =
+        path +
+        (with_token ? (path.find('?') == std::string::npos ? "?" : "&") + url.substr(token) : "");
+    return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                                   std::to_string(port) + "\r\nConnection: close\r\n\r\n");
+}
+
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream buffer;

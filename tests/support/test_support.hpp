@@ -125,6 +125,15 @@ bool can_connect(std::uint16_t port);
 // A minimal HTTP GET on 127.0.0.1:port; returns the body or "" on failure.
 std::string http_get(std::uint16_t port, const std::string& path = "/");
 
+// Sends `request` as it is to 127.0.0.1:port and returns the whole response (status line,
+// headers, body) once the server closes, "" on failure; 2 s at most per read.
+std::string http_exchange(std::uint16_t port, const std::string& request);
+
+// GET `path` from the dashboard at `url` ("http://127.0.0.1:P/?token=T", as `run --dashboard`
+// prints it) with its own Host header, and the token in the query when `with_token`; the whole
+// response.
+std::string dashboard_get(const std::string& url, const std::string& path, bool with_token);
+
 std::string read_file(const std::filesystem::path& path);
 
 // The names in `dir`, sorted (temp files left behind show up here).
