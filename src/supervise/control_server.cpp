@@ -160,9 +160,8 @@ std::string log_entry_json(const LogEntry& entry) {
 struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     class Session;
 
-    Impl(asio::io_context& io, std::filesystem::path socket_path, ControlHandler& control,
-         const LogRing& ring)
-        : acceptor(io), path(std::move(socket_path)), handler(control), logs(ring) {}
+    Impl(asio::io_context& io, ControlHandler& control, const LogRing& ring)
+        : acceptor(io), handler(control), logs(ring) {}
 
     // Accepts on `on` until the server closes; `web`: the dashboard's TCP door.
     template <typename Acceptor> void accept(Acceptor& on, bool web);
@@ -176,7 +175,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<ControlServer::Impl> {
     std::deque<std::string> history; // the events published, the newest k_max_history
     std::size_t history_bytes = 0;
 
-    std::filesystem::path path;
+    std::filesystem::path path; // the socket's, once it listens
     ControlHandler& handler;
     const LogRing& logs;
     std::vector<std::shared_ptr<Session>> sessions;
@@ -500,31 +499,34 @@ void ControlServer::Impl::forget(const Session* session) {
     std::erase_if(sessions, [&](const std::shared_ptr<Session>& s) { return s.get() == session; });
 }
 
-ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path,
-                             ControlHandler& handler, const LogRing& logs)
-    : m_impl(std::make_shared<Impl>(io, std::move(path), handler, logs)) {
+ControlServer::ControlServer(asio::io_context& io, ControlHandler& handler, const LogRing& logs)
+    : m_impl(std::make_shared<Impl>(io, handler, logs)) {}
+
+void ControlServer::open_socket(const std::filesystem::path& path) {
     std::error_code error;
-    const auto status = std::filesystem::symlink_status(m_impl->path, error);
+    const auto status = std::filesystem::symlink_status(path, error);
     if (!error && status.type() != std::filesystem::file_type::not_found) {
         if (status.type() != std::filesystem::file_type::socket &&
             status.type() != std::filesystem::file_type::unknown) {
-            throw Error(m_impl->path.string() + " exists and is not a socket",
-                        ExitCode::service_failed,
+            throw Error(path.string() + " exists and is not a socket", ExitCode::service_failed,
                         "remove it; golaunch puts its control socket there");
         }
-        std::filesystem::remove(m_impl->path, error); // a dead run's socket
+        std::filesystem::remove(path, error); // a dead run's socket
     }
     boost::system::error_code ec;
     m_impl->acceptor.open(Local(), ec);
     if (!ec) {
-        bind_owner_only(m_impl->acceptor, m_impl->path, ec);
+        bind_owner_only(m_impl->acceptor, path, ec);
     }
     if (!ec) {
         m_impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-        throw Error("cannot listen on " + m_impl->path.string() + ": " + ec.message());
+        boost::system::error_code ignored;
+        m_impl->acceptor.close(ignored);
+        throw Error("cannot listen on " + path.string() + ": " + ec.message());
     }
+    m_impl->path = path;
     m_impl->accept(m_impl->acceptor, false);
 }
 
@@ -544,8 +546,10 @@ void ControlServer::close() {
     for (const auto& session : sessions) {
         session->close();
     }
-    std::error_code error;
-    std::filesystem::remove(m_impl->path, error);
+    if (!m_impl->path.empty()) {
+        std::error_code error;
+        std::filesystem::remove(m_impl->path, error);
+    }
 }
 
 void ControlServer::publish_line(const LogEntry& entry) {

@@ -49,11 +49,10 @@ class ControlHandler {
 
 class ControlServer {
   public:
-    // Listens on `path`, whose directory must be golaunch's private one. A socket file left
-    // there by an earlier run (whose instance lock is free, so it is dead) is replaced; any
-    // other kind of file there is refused (golaunch::Error).
-    ControlServer(boost::asio::io_context& io, std::filesystem::path path, ControlHandler& handler,
-                  const LogRing& logs);
+    // Serves nothing until a door opens: the socket (open_socket) or the dashboard
+    // (open_dashboard). Either can fail alone: Wine, and Windows before 10 1803, have no
+    // AF_UNIX, and the dashboard's TCP door still serves there.
+    ControlServer(boost::asio::io_context& io, ControlHandler& handler, const LogRing& logs);
     ~ControlServer(); // close()
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
@@ -66,6 +65,12 @@ class ControlServer {
     // Stops accepting, ends every connection, removes the socket file. Idempotent.
     void close();
 
+    // Listens on `path`, whose directory must be golaunch's private one. A socket file left
+    // there by an earlier run (whose instance lock is free, so it is dead) is replaced; any
+    // other kind of file there is refused (golaunch::Error), as is a failed listen.
+    void open_socket(const std::filesystem::path& path);
+
+    // The socket's path; empty while it is not open.
     const std::filesystem::path& path() const;
 
     // Also serves the dashboard on 127.0.0.1:`port` (0: a free port); returns its URL with the

@@ -17,36 +17,39 @@
 namespace golaunch {
 
 void Supervisor::Impl::open_control() {
+    auto control = std::make_unique<ControlServer>(m_io, *this, m_logs);
     const auto dir = m_manifest.root_dir / ".golaunch";
     try {
         ensure_private_dir(dir);
-        m_control = std::make_unique<ControlServer>(m_io, dir / "control.sock", *this, m_logs);
+        control->open_socket(dir / "control.sock");
     } catch (const std::exception& error) {
-        if (m_options.dashboard_port) {
-            m_reporter.warn("", "dashboard-unavailable",
-                            "no dashboard: it serves the control API, which is unavailable", {});
-        }
         m_reporter.warn("", "control-unavailable",
                         std::string("no control socket (`golaunch ps`, `restart`, `logs` will not "
                                     "reach this run): ") +
                             error.what(),
                         {{"reason", error.what()}});
-        return;
     }
-    m_reporter.set_event_tap([this](const nlohmann::json& event) {
-        if (m_control) {
-            m_control->publish_event(event);
-        }
-    });
+    std::string url;
     if (m_options.dashboard_port) {
         try {
-            const auto url = m_control->open_dashboard(*m_options.dashboard_port);
-            m_reporter.event("dashboard", "", {{"url", url}}, "dashboard: " + url);
+            url = control->open_dashboard(*m_options.dashboard_port);
         } catch (const std::exception& error) {
             m_reporter.warn("", "dashboard-unavailable",
                             std::string("no dashboard: ") + error.what(),
                             {{"reason", error.what()}});
         }
+    }
+    if (control->path().empty() && url.empty()) {
+        return; // no door open: nothing to feed
+    }
+    m_control = std::move(control);
+    m_reporter.set_event_tap([this](const nlohmann::json& event) {
+        if (m_control) {
+            m_control->publish_event(event);
+        }
+    });
+    if (!url.empty()) {
+        m_reporter.event("dashboard", "", {{"url", url}}, "dashboard: " + url);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include <windows.h>
 
+#include <csignal>
 #include <filesystem>
 
 namespace golaunch::test {
@@ -133,6 +134,35 @@ TEST(CliWin32, FixDryRunOnABusyPortChangesNothing) {
     EXPECT_EQ(read_file(project.manifest), before);
     EXPECT_FALSE(std::filesystem::exists(project.root / "ports.toml")) << fix.output();
     EXPECT_EQ(fix.output().find("sudo"), std::string::npos) << fix.output();
+}
+
+// `run --dashboard` on Windows: the page and its API over TCP on 127.0.0.1, behind the token
+// and the Host check, whether or not the control socket could listen (Wine has no AF_UNIX;
+// Windows 10 1803 and later have it).
+TEST(CliWin32, TheDashboardServesTheRunBehindItsToken) {
+    const auto port = pick_free_port();
+    const Project project(port);
+    GolaunchRun run(project.dir, {"run", project.manifest.string(), "--json", "--dashboard"});
+    ASSERT_TRUE(run.wait_for_event("ready", "web", 60s)) << run.output();
+    const auto dashboard = run.wait_for_event("dashboard", "", 10s);
+    ASSERT_TRUE(dashboard) << run.output();
+    const std::string url = (*dashboard)["url"];
+    ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0U) << url;
+    const auto page = dashboard_get(url, "/", true);
+    EXPECT_EQ(page.rfind("HTTP/1.1 200", 0), 0U) << page.substr(0, 300);
+    EXPECT_NE(page.find("<html"), std::string::npos) << page.substr(0, 300);
+    const auto services = dashboard_get(url, "/services", true);
+    EXPECT_NE(services.find("\"name\":\"web\""), std::string::npos) << services;
+    EXPECT_NE(services.find("\"state\":\"ready\""), std::string::npos) << services;
+    EXPECT_EQ(dashboard_get(url, "/services", false).rfind("HTTP/1.1 403", 0), 0U);
+    const auto web_port = static_cast<std::uint16_t>(std::stoi(url.substr(17)));
+    const auto token = url.substr(url.find("token="));
+    const auto foreign =
+        http_exchange(web_port, "GET /services?" + token + " HTTP/1.1\r\nHost: rebound.example:" +
+                                    std::to_string(web_port) + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(foreign.rfind("HTTP/1.1 403", 0), 0U) << foreign;
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(30s).has_value()) << run.output();
 }
 
 TEST(CliWin32, TerminatingGolaunchLeavesNoServiceBehind) {

@@ -127,5 +127,40 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
     EXPECT_TRUE(run.wait_for_exit(30s)) << run.output();
 }
 
+// The dashboard's TCP door does not need the control socket: where the socket cannot listen
+// (here a file of another kind holds its path; on Wine, and Windows before 10 1803, there is
+// no AF_UNIX at all) the page and its API are still served, behind the same token.
+TEST(DashboardE2E, ServedWhenTheControlSocketCannotListen) {
+    TempDir dir;
+    const auto port = pick_free_port();
+    std::filesystem::create_directory(dir.path() / ".golaunch");
+    std::filesystem::permissions(dir.path() / ".golaunch", std::filesystem::perms::owner_all);
+    dir.write(".golaunch/control.sock", "not a socket\n");
+    const auto manifest =
+        dir.write("golaunch.toml", "version = 1\nname = \"dash\"\n[services.a]\ncmd = [" +
+                                       toml_quoted(fixture("httpserver")) +
+                                       ", \"-name\", \"a\", \"-addr\", \"127.0.0.1:${port}\"]\n"
+                                       "ports = { http = " +
+                                       std::to_string(port) + " }\n");
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--dashboard", "--no-network"});
+    ASSERT_TRUE(run.wait_for_event("ready", "a", 60s)) << run.output();
+    ASSERT_NE(run.output().find("\"id\":\"control-unavailable\""), std::string::npos)
+        << run.output();
+    const auto dashboard = run.wait_for_event("dashboard", "", 0ms);
+    ASSERT_TRUE(dashboard) << run.output();
+    const std::string url = (*dashboard)["url"];
+    const auto page = dashboard_get(url, "/", true);
+    EXPECT_EQ(page.rfind("HTTP/1.1 200", 0), 0U) << page.substr(0, 300);
+    EXPECT_NE(page.find("<html"), std::string::npos) << page.substr(0, 300);
+    const auto services = dashboard_get(url, "/services", true);
+    EXPECT_EQ(services.rfind("HTTP/1.1 200", 0), 0U) << services;
+    EXPECT_NE(services.find("\"name\":\"a\""), std::string::npos) << services;
+    EXPECT_EQ(dashboard_get(url, "/services", false).rfind("HTTP/1.1 403", 0), 0U);
+    run.signal(SIGINT);
+    EXPECT_TRUE(run.wait_for_exit(20s)) << run.output();
+    EXPECT_EQ(read_file(dir.path() / ".golaunch" / "control.sock"), "not a socket\n")
+        << "the file that was there is not golaunch's to remove";
+}
+
 } // namespace
 } // namespace golaunch::test
