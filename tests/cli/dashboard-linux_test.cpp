@@ -1,6 +1,6 @@
 // `golaunch run --dashboard` in a real browser: Debian's headless chromium, driven by
 // playwright-core (tests/tools/dashboard_check.mjs), against a real run of two Go fixtures and a
-// third whose port the test holds.
+// third whose port the test holds, and a fourth built by the real go (its build bar).
 #include "support/golaunch_run.hpp"
 #include "support/test_support.hpp"
 
@@ -42,7 +42,12 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
             " }\ndepends_on = [\"a\"]\n"
             "[services.c]\ncmd = [" +
             server + ", \"-name\", \"c\", \"-addr\", \"127.0.0.1:${port}\"]\nports = { http = " +
-            std::to_string(ports[2]) + " }\nrestart = \"no\"\n");
+            std::to_string(ports[2]) + " }\nrestart = \"no\"\n[services.g]\ngo = \"./cmd/g\"\n");
+    // g is built by the real go (a module made here): its build is a bar on the timeline.
+    dir.write("go.mod", "module example.com/dash\n\ngo 1.19\n");
+    dir.write("cmd/g/main.go",
+              "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\n"
+              "func main() {\n\tfmt.Println(\"g up\")\n\ttime.Sleep(time.Hour)\n}\n");
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--dashboard", "--ignore-preflight"});
     const auto dashboard = run.wait_for_event("dashboard", "", 60s);
     ASSERT_TRUE(dashboard) << run.output();
@@ -59,6 +64,7 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
                                  {"restart", "a"},
                                  {"poke", "http://127.0.0.1:" + std::to_string(ports[0])},
                                  {"failed", "c"},
+                                 {"bars", {{"a", 2}, {"g", 2}}},
                                  {"screenshot", screenshot.string()}};
     const auto log = dir.path() / "browser.log";
     ChildProcess browser(
@@ -114,6 +120,29 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
     EXPECT_NE(failed.find("EADDRINUSE"), std::string::npos) << failed;
     EXPECT_NE(failed.find(std::to_string(::getpid())), std::string::npos) << failed;
     EXPECT_TRUE(std::filesystem::exists(screenshot)) << screenshot;
+
+    // The spans of the start-up: g's build (as long as the build it reported), and a start
+    // for each of a's two instances, from the spawn to ready.
+    const auto built = run.wait_for_event("built", "g", 0ms);
+    ASSERT_TRUE(built) << run.output();
+    int a_starts = 0;
+    bool g_build = false;
+    for (const auto& bar : seen.value("bars", nlohmann::json::array())) {
+        EXPECT_GT(bar["width"].get<double>(), 0.0) << bar.dump();
+        if (bar["service"] == "a" && bar["kind"] == "starting") {
+            ++a_starts;
+            EXPECT_EQ(bar["title"].get<std::string>().rfind("started, ready after ", 0), 0U)
+                << bar.dump();
+        }
+        if (bar["service"] == "g" && bar["kind"] == "build") {
+            g_build = true;
+            EXPECT_EQ(bar["title"],
+                      "build " + std::to_string((*built)["build_ms"].get<long>()) + " ms")
+                << bar.dump();
+        }
+    }
+    EXPECT_EQ(a_starts, 2) << text;
+    EXPECT_TRUE(g_build) << text;
 
     // Readable: every text on the page as rendered, the timeline's marks and the focus ring
     // meet WCAG 2.1's contrast minimums (measured by dashboard_check.mjs in the page).

@@ -6,6 +6,8 @@
 // url: the URL golaunch printed. restart: a service to restart by its button. poke: a URL of a
 // service that prints a line per request (the log latency). failed: a service whose bind
 // failed (its timeline label is returned). rounds: how many page loads and pokes to time.
+// bars: {"SERVICE": N}, wait until SERVICE's lane has N bars (builds and starts); every bar
+// on the timeline is then returned (service, kind, width in px, title).
 // expect: the number of services the table must show, every one ready, for a load to count
 // (default: any, each with a state). Also returned: blocking_ms, the main thread's time beyond
 // 50 ms in each long task (Total Blocking Time) during the last load and the pokes.
@@ -90,7 +92,7 @@ function contrastAudit() {
             out.failures.push(`text "${element.textContent.trim().slice(0, 40)}" ${value.toFixed(2)}:1`);
         }
     }
-    for (const element of document.querySelectorAll('#timeline .mark, #legend .key')) {
+    for (const element of document.querySelectorAll('#timeline .mark, #timeline .bar, #legend .key')) {
         if (!visible(element)) continue;
         const value = ratio(backdrop(element), backdrop(element.parentElement));
         ++out.graphics;
@@ -188,6 +190,17 @@ try {
         const label = `#timeline .lane[data-service="${options.failed}"] .bind-failed-label`;
         await page.waitForSelector(label, { timeout: 30000 });
         result.failed_bind = await page.textContent(label);
+    }
+    if (options.bars) {
+        await page.waitForFunction((wanted) => Object.entries(wanted).every(([service, n]) =>
+            document.querySelectorAll(`#timeline .lane[data-service="${service}"] .bar`).length >= n),
+                                   options.bars, { timeout: 30000 });
+        result.bars = await page.$$eval('#timeline .bar', (bars) => bars.map((bar) => ({
+            service: bar.closest('.lane').dataset.service,
+            kind: bar.classList.contains('build') ? 'build' : 'starting',
+            width: bar.getBoundingClientRect().width,
+            title: bar.title,
+        })));
     }
     result.findings = await page.$$eval('#findings li', (items) => items.map((item) => item.textContent));
     // The first restart button, reached by the keyboard (Shift+Tab away, Tab back), so its ring
