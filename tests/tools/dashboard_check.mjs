@@ -184,6 +184,12 @@ try {
     }
 
     result.blocking_ms = await page.evaluate(() => window.blockingMs);
+    // The timeline is drawn from the event stream, which can arrive after the table's first
+    // poll: with `expect`, its lanes are waited for (bounded) before they are counted.
+    if (options.expect) {
+        await page.waitForFunction((n) => document.querySelectorAll('#timeline .lane').length >= n,
+                                   options.expect, { timeout: 30000 }).catch(() => {});
+    }
     result.lanes = await page.$$eval('#timeline .lane', (lanes) => lanes.length);
 
     if (options.failed) {
