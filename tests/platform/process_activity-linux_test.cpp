@@ -87,8 +87,11 @@ TEST(ProcessActivityTest, CoversTheWholeTreeOfAShell) {
     const bool seen = test::eventually(
         [&] {
             tree = read_tree_activity(shell.pid(), shell.pid(), system_socket_table());
+            // Both blocked in a system call (-1: on a CPU). Under load the shell can still be
+            // running after its fork while sleep already sleeps.
             return tree.size() == 2 && tree[1].name == "sleep" && !tree[1].threads.empty() &&
-                   tree[1].threads[0].syscall >= 0;
+                   tree[1].threads[0].syscall >= 0 && !tree[0].threads.empty() &&
+                   tree[0].threads[0].syscall >= 0;
         },
         5s);
     ASSERT_TRUE(seen) << tree.size();
