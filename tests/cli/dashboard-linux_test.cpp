@@ -165,12 +165,9 @@ TEST(DashboardE2E, ServedWhenTheControlSocketCannotListen) {
     std::filesystem::create_directory(dir.path() / ".golaunch");
     std::filesystem::permissions(dir.path() / ".golaunch", std::filesystem::perms::owner_all);
     dir.write(".golaunch/control.sock", "not a socket\n");
-    const auto manifest =
-        dir.write("golaunch.toml", "version = 1\nname = \"dash\"\n[services.a]\ncmd = [" +
-                                       toml_quoted(fixture("httpserver")) +
-                                       ", \"-name\", \"a\", \"-addr\", \"127.0.0.1:${port}\"]\n"
-                                       "ports = { http = " +
-                                       std::to_string(port) + " }\n");
+    const auto manifest = dir.write(
+        "golaunch.toml", "version = 1\nname = \"dash\"\n" +
+                             http_service("a", port, ", \"-addr\", \"127.0.0.1:${port}\""));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--dashboard", "--no-network"});
     ASSERT_TRUE(run.wait_for_event("ready", "a", 60s)) << run.output();
     ASSERT_NE(run.output().find("\"id\":\"control-unavailable\""), std::string::npos)

@@ -44,7 +44,7 @@ std::string header(const std::string& policy) {
 }
 
 // A service `NAME` on the httpserver fixture, its address following its (possibly moved) port.
-std::string http_service(const std::string& name, std::uint16_t port) {
+std::string following_http_service(const std::string& name, std::uint16_t port) {
     return "[services." + name + "]\ncmd = [" + toml_quoted(fixture("httpserver")) +
            ", \"-name\", \"" + name + "\"]\nargs = [\"-addr\", \"127.0.0.1:${ports." + name +
            ".http}\"]\nports = { http = " + std::to_string(port) + " }\n";
@@ -103,7 +103,7 @@ TEST(ServiceFilesE2E, RunWarnsWithFileAndLineWhereAnArgsFileStillNamesAMovedPort
     ASSERT_TRUE(held.ok());
     const auto own = pick_free_port();
     const auto manifest =
-        dir.write("app.toml", header("next-free") + http_service("web", held.port()) +
+        dir.write("app.toml", header("next-free") + following_http_service("web", held.port()) +
                                   scrape_service(dir, held.port(), own));
     GolaunchRun run(dir, {"run", manifest.string(), "--stop-when-ready"});
     EXPECT_EQ(run_to_exit(run), 0);
@@ -125,8 +125,9 @@ TEST(ServiceFilesE2E, FixWarnsWithFileAndLineWhereAnArgsFileStillNamesAMovedPort
     HeldListener held(0);
     ASSERT_TRUE(held.ok());
     const auto own = pick_free_port();
-    const auto manifest = dir.write("app.toml", header("fail") + http_service("web", held.port()) +
-                                                    scrape_service(dir, held.port(), own));
+    const auto manifest =
+        dir.write("app.toml", header("fail") + following_http_service("web", held.port()) +
+                                  scrape_service(dir, held.port(), own));
     GolaunchRun fix(dir, {"fix", manifest.string(), "--no-network", "--json"});
     EXPECT_EQ(run_to_exit(fix), 0);
     const auto report = nlohmann::json::parse(fix.output());

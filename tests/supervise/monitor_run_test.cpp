@@ -200,11 +200,7 @@ TEST(MonitorRun, SigtermStillReachesTheServiceGracefully) {
     TempDir dir;
     const auto port = pick_free_port();
     const auto manifest =
-        dir.write("app.toml", "version = 1\nname = \"t\"\n[services.web]\ncmd = [" +
-                                  toml_quoted(fixture("httpserver")) +
-                                  ", \"-name\", \"web\"]\nports = { "
-                                  "http = " +
-                                  std::to_string(port) + " }\n");
+        dir.write("app.toml", "version = 1\nname = \"t\"\n" + http_service("web", port));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--monitor", "auto"});
     ASSERT_TRUE(run.wait_for_event("ready", "web", 15s)) << run.output();
     EXPECT_NE(http_get(port).find("hello from web"), std::string::npos);

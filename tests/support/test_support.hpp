@@ -119,6 +119,21 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
     return predicate();
 }
 
+// A [services.NAME] table running the httpserver fixture on `port` (injected as $PORT),
+// answering "hello from NAME"; `args` are more TOML array items (each already quoted, each
+// after ", "), `rest` more keys, one a line.
+inline std::string http_service(const std::string& name, std::uint16_t port,
+                                const std::string& args = "", const std::string& rest = "") {
+    return "[services." + name + "]\ncmd = [" + toml_quoted(fixture("httpserver")) +
+           ", \"-name\", \"" + name + "\"" + args + "]\nports = { http = " + std::to_string(port) +
+           " }\n" + rest;
+}
+
+// ", \"-flag\", \"<path>\"" for an http_service argument.
+inline std::string path_arg(const std::string& flag, const std::filesystem::path& path) {
+    return ", \"" + flag + "\", " + toml_quoted(path.string());
+}
+
 // True when something listens on 127.0.0.1:port (by connecting).
 bool can_connect(std::uint16_t port);
 
