@@ -50,20 +50,20 @@ std::string chain_text(std::size_t count, bool cycle, bool depends = true) {
 // Linear, measured against a baseline from the same run: the large case does 10 times the
 // work of its baseline, so linear code takes about 10 times as long, while the quadratic or
 // recursive code this replaced took about 100 times (11.5 s for a 40,000-long chain; it crashed
-// at 100,000). A ratio holds on a fast machine and on a loaded one alike, where an absolute
-// budget failed under load (11.5 s against 10 s with six ASan tests on two cores).
+// at 100,000). Measured in the thread's CPU time, not wall time: an absolute budget failed
+// under load (11.5 s against 10 s with six ASan tests on two cores), and so did a ratio of wall
+// times, when the baseline ran on a free core and the large case beside nine busy processes
+// (79x). CPU time does not count the time the thread waited for a core.
 constexpr double k_max_ratio = 35;
 
-// The shortest of three timings of `work`: its cost, with less of the machine's load in it.
-// At least 1 ms, so that a ratio to it is defined.
+// The least CPU time of three runs of `work`: its cost, with the least of the machine's load in
+// it (caches shared with busy neighbours). At least 1 ms, so that a ratio to it is defined.
 template <typename Work> double fastest_ms(Work work) {
     double fastest = 1e12;
     for (int i = 0; i < 3; ++i) {
-        const auto start = std::chrono::steady_clock::now();
+        const double start = test::thread_cpu_ms();
         work();
-        fastest = std::min(fastest, std::chrono::duration<double, std::milli>(
-                                        std::chrono::steady_clock::now() - start)
-                                        .count());
+        fastest = std::min(fastest, test::thread_cpu_ms() - start);
     }
     return std::max(fastest, 1.0);
 }

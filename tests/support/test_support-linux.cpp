@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -204,6 +205,12 @@ bool pid_running(pid_t pid) {
 
 bool running_under_wine() {
     return false;
+}
+
+double thread_cpu_ms() {
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
 } // namespace golaunch::test

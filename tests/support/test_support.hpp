@@ -165,4 +165,8 @@ bool pid_running(pid_t pid);
 // and on real Windows. For skips that name what Wine cannot show.
 bool running_under_wine();
 
+// The CPU time the calling thread has used, in ms (user and system): a cost that other
+// processes on a loaded machine do not inflate, as they do wall time.
+double thread_cpu_ms();
+
 } // namespace golaunch::test
