@@ -281,29 +281,33 @@ TEST(RunE2E, GoPackageIsBuiltToAStablePathAndRunDirectly) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / ".golaunch/bin/hello"));
 }
 
-// The position in the run's output of the first log event of `service` whose line is `line`,
-// and of the first event matching `is_report`; -1 when absent.
+// In the run's output, the log event of `service` whose line is `line` comes before the first
+// event for which `is_report` holds, and both are there.
 template <typename Report>
-std::pair<long, long> positions(const GolaunchRun& run, const std::string& service,
-                                const std::string& line, Report is_report) {
-    std::pair<long, long> found{-1, -1};
+void expect_logged_before(const GolaunchRun& run, const std::string& service,
+                          const std::string& line, Report is_report) {
+    long logged = -1;
+    long reported = -1;
     const auto events = run.events();
     for (std::size_t i = 0; i < events.size(); ++i) {
         const auto& event = events[i];
-        if (found.first < 0 && event.value("event", "") == "log" &&
+        if (logged < 0 && event.value("event", "") == "log" &&
             event.value("service", "") == service && event.value("line", "") == line) {
-            found.first = static_cast<long>(i);
+            logged = static_cast<long>(i);
         }
-        if (found.second < 0 && is_report(event)) {
-            found.second = static_cast<long>(i);
+        if (reported < 0 && is_report(event)) {
+            reported = static_cast<long>(i);
         }
     }
-    return found;
+    ASSERT_GE(logged, 0) << "not logged: " << line << "\n" << run.output().substr(0, 2000);
+    ASSERT_GE(reported, 0) << "not reported";
+    EXPECT_LT(logged, reported) << "event " << reported << " is the report; the line is event "
+                                << logged;
 }
 
-// A crash's last lines (a panic's stack) are printed before the exit that reports it: the exit
-// waits for what the pipes still hold. 30,000 lines (~170 kB, more than a pipe holds) end just
-// before the exit.
+// A crash's last lines (a panic's stack) are printed before the exit that reports it: the exit is
+// handled behind the read of what the pipe still held. 30,000 lines (~170 kB, more than a pipe
+// holds) end just before the exit.
 TEST(RunE2E, AnExitIsReportedAfterTheLinesPrintedBeforeIt) {
     TempDir dir;
     const auto manifest = dir.write("app.toml", "version = 1\n[services.crash]\n"
@@ -312,13 +316,9 @@ TEST(RunE2E, AnExitIsReportedAfterTheLinesPrintedBeforeIt) {
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     const auto status = run.wait_for_exit(60s);
     ASSERT_TRUE(status) << run.output();
-    const auto [last_line, exited] = positions(run, "crash", "30000", [](const auto& event) {
+    expect_logged_before(run, "crash", "30000", [](const auto& event) {
         return event.value("event", "") == "exited" && event.value("service", "") == "crash";
     });
-    ASSERT_GE(last_line, 0) << "the last line is logged";
-    ASSERT_GE(exited, 0) << "the exit is reported";
-    EXPECT_LT(last_line, exited) << "event " << exited << " reports the exit; the last line is "
-                                 << last_line;
 }
 
 // The compiler's errors come before "go build ... failed": 1,500 of them (-gcflags=-e lifts
@@ -337,17 +337,13 @@ TEST(RunE2E, AFailedBuildIsReportedAfterTheCompilersLines) {
     GolaunchRun run(dir, {"run", manifest.string(), "--json"});
     const auto status = run.wait_for_exit(180s);
     ASSERT_TRUE(status) << run.output();
-    const auto [last_error, failed] =
-        positions(run, "broken", "cmd/broken/main.go:1503:6: undefined: undefinedName1499",
-                  [](const auto& event) {
-                      return event.value("service", "") == "broken" &&
-                             event.value("message", "").find("go build ./cmd/broken failed") !=
-                                 std::string::npos;
-                  });
-    ASSERT_GE(last_error, 0) << "the last error is logged: " << run.output().substr(0, 2000);
-    ASSERT_GE(failed, 0) << "the failure is reported";
-    EXPECT_LT(last_error, failed) << "event " << failed
-                                  << " reports the failure; the last error is " << last_error;
+    expect_logged_before(
+        run, "broken", "cmd/broken/main.go:1503:6: undefined: undefinedName1499",
+        [](const auto& event) {
+            return event.value("service", "") == "broken" &&
+                   event.value("message", "").find("go build ./cmd/broken failed") !=
+                       std::string::npos;
+        });
 }
 
 } // namespace
