@@ -7,19 +7,18 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace golaunch::test {
 
@@ -28,54 +27,33 @@ namespace {
 // Ports handed out are claimed across test processes: ctest runs several at once, and the
 // kernel may hand two of them the same free port before either binds it (a batch of the
 // reliability rounds found its port held by another test's golaunch, with eight tests at once).
-// A claim is a file named after the port holding the claimer's pid; a dead claimer's claim is
-// taken over. Each process removes its own at exit.
-// Never destroyed: the exit handler that reads it may run after static destructors.
-std::vector<std::string>& own_claims() {
-    static auto* claims = new std::vector<std::string>;
-    return *claims;
-}
-
-void remove_own_claims() {
-    for (const auto& path : own_claims()) {
-        ::unlink(path.c_str());
-    }
-}
-
+// A claim is an flock on a file named after the port, held as long as the claiming process
+// lives (its fd stays open, close-on-exec): the kernel releases it when the process ends, however
+// it ends, so there is no stale claim to judge. The files stay, one per port ever claimed.
 bool claim_port(std::uint16_t port) {
+    static auto* claimed = new std::set<std::uint16_t>; // never destroyed, as the locks last
     static const std::string dir = [] {
         const auto path = std::filesystem::temp_directory_path() / "golaunch-test-ports";
-        std::error_code ignored;
-        std::filesystem::create_directories(path, ignored);
-        std::atexit(remove_own_claims);
+        std::error_code error;
+        std::filesystem::create_directories(path, error);
+        std::filesystem::permissions(
+            path, std::filesystem::perms::all | std::filesystem::perms::sticky_bit, error);
         return path.string();
     }();
-    const std::string path = dir + "/" + std::to_string(port);
-    const std::string self = std::to_string(::getpid());
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            const bool written =
-                ::write(fd, self.data(), self.size()) == static_cast<ssize_t>(self.size());
-            ::close(fd);
-            own_claims().push_back(path);
-            return written;
-        }
-        if (errno != EEXIST) {
-            return true; // no registry to use (a read-only /tmp): the socket table alone decides
-        }
-        const std::string owner = read_file(path);
-        if (owner == self) {
-            return true; // ours already (an earlier round of this process)
-        }
-        // Being written (empty for a moment), or a live claimer's: not ours to take.
-        const long claimer = std::strtol(owner.c_str(), nullptr, 10);
-        if (claimer <= 0 || ::kill(static_cast<pid_t>(claimer), 0) == 0 || errno != ESRCH) {
-            return false;
-        }
-        ::unlink(path.c_str()); // its claimer is gone
+    if (claimed->contains(port)) {
+        return true; // ours already (an earlier round of this process)
     }
-    return false;
+    const std::string path = dir + "/" + std::to_string(port);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        return true; // no registry to use (a read-only temp dir): the socket table alone decides
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return false; // another live test process has it
+    }
+    claimed->insert(port);
+    return true;
 }
 
 } // namespace
