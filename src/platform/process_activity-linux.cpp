@@ -76,6 +76,10 @@ const SyscallInfo k_syscalls[] = {
 #ifdef SYS_open
     {SYS_open, "open", false},
 #endif
+#ifdef SYS_vfork
+    // A shell (dash) waits here until the child it started has exec'd.
+    {SYS_vfork, "vfork", false},
+#endif
 };
 
 const SyscallInfo* find_syscall(long number) {

@@ -203,6 +203,7 @@ std::string describe_wait(const std::string& syscall) {
         {"clock_nanosleep", "sleeping"},
         {"wait4", "waiting for a child process"},
         {"waitid", "waiting for a child process"},
+        {"vfork", "waiting for the child it started to run its program"},
         {"flock", "waiting for a file lock"},
         {"fcntl", "possibly waiting for a file lock"},
         {"openat", "opening a file (a FIFO without writer, or a slow filesystem)"},

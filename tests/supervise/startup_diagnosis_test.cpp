@@ -124,6 +124,7 @@ TEST(StartupDiagnosisTest, SingleThreadBlockedInASyscallOnASocket) {
 TEST(StartupDiagnosisTest, NothingToSayWithoutProcesses) {
     EXPECT_TRUE(diagnose_startup(DiagnosisFacts{}).empty());
     EXPECT_EQ(describe_wait("clock_nanosleep"), "sleeping");
+    EXPECT_EQ(describe_wait("vfork"), "waiting for the child it started to run its program");
     EXPECT_EQ(describe_wait("no_such_call"), "");
 }
 
