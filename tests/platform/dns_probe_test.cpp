@@ -78,12 +78,13 @@ TEST(DnsProbe, TimesAnAnswerThatTakes300ms) {
         {"-delay", "300ms", "-host", "slow.test=127.0.0.1", "-host", "slow.test=::1"});
     ASSERT_NE(server.port, 0);
     const auto conf = read_resolv_conf(server.resolv_conf());
-    const auto results = probe_names({"slow.test"}, conf, options(server.port, 2000ms));
+    // The deadline is far past the delay: on a loaded machine the answer comes later, not never.
+    const auto results = probe_names({"slow.test"}, conf, options(server.port, 5000ms));
     ASSERT_EQ(results.size(), 1u);
     const auto& result = results[0];
     EXPECT_EQ(result.outcome, ProbeOutcome::answered) << describe(result);
     EXPECT_GE(result.elapsed, 300ms);
-    EXPECT_LT(result.elapsed, 1500ms);
+    EXPECT_LT(result.elapsed, 5000ms);
     auto addresses = result.addresses;
     std::sort(addresses.begin(), addresses.end());
     EXPECT_EQ(addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
@@ -106,7 +107,8 @@ TEST(DnsProbe, ASilentNameserverTimesOutAtTheDeadline) {
     EXPECT_EQ(results[0].outcome, ProbeOutcome::timed_out) << describe(results[0]);
     EXPECT_FALSE(results[0].any_reply);
     EXPECT_GE(results[0].elapsed, 200ms);
-    EXPECT_LT(took, 700ms);
+    // Not resolv.conf's per-query timeout (5 s, and retries): the deadline ended it.
+    EXPECT_LT(took, 3000ms);
     EXPECT_EQ(describe(results[0]).rfind("no answer within ", 0), 0u) << describe(results[0]);
     EXPECT_FALSE(server.queries().empty()) << "the queries did reach the server";
 }
@@ -115,11 +117,12 @@ TEST(DnsProbe, NxdomainWalksTheSearchListInGoOrder) {
     test::DnsServer server({});
     ASSERT_NE(server.port, 0);
     const auto conf = read_resolv_conf(server.resolv_conf("search corp.test\n"));
-    const auto results = probe_names({"nope.test"}, conf, options(server.port, 2000ms));
+    // The outcome shows no query waited for the deadline (it would be timed_out).
+    const auto results = probe_names({"nope.test"}, conf, options(server.port, 5000ms));
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].outcome, ProbeOutcome::no_such_host) << describe(results[0]);
     EXPECT_TRUE(results[0].any_reply);
-    EXPECT_LT(results[0].elapsed, 500ms);
+    EXPECT_LT(results[0].elapsed, 2500ms);
     const auto queries = server.queries();
     ASSERT_EQ(queries.size(), 4u);
     EXPECT_NE(queries[0].find(" nope.test"), std::string::npos);
@@ -134,44 +137,48 @@ TEST(DnsProbe, NothingListeningIsRefusedAtOnce) {
     const auto port = test::pick_free_port(); // free for TCP; nobody we know binds it for UDP
     test::TempDir dir;
     const auto conf = read_resolv_conf(dir.write("resolv.conf", "nameserver 127.0.0.1\n"));
-    const auto results = probe_names({"a.test"}, conf, options(port, 1000ms));
+    // A refusal missed would be a timeout (the outcome), not just a slow failure.
+    const auto results = probe_names({"a.test"}, conf, options(port, 5000ms));
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].outcome, ProbeOutcome::failed) << describe(results[0]);
     EXPECT_FALSE(results[0].any_reply);
-    EXPECT_LT(results[0].elapsed, 500ms);
+    EXPECT_LT(results[0].elapsed, 2500ms);
     ASSERT_FALSE(results[0].evidence.empty());
     EXPECT_NE(results[0].evidence[0].find("refused"), std::string::npos) << results[0].evidence[0];
 }
 
 TEST(DnsProbe, NamesRunInParallelButAtMostNAtOnce) {
-    std::vector<std::string> args{"-delay", "300ms"};
+    // Told by the server, not by a clock: it holds every reply until it has received as many
+    // queries as `parallel` names send at once (A and AAAA each), so the names are answered
+    // before their deadline only if that many were out together; and it counts the most it
+    // ever held unanswered, which the cap bounds.
     std::vector<std::string> names;
+    std::vector<std::string> hosts{"-delay", "300ms"};
     for (int i = 0; i < 6; ++i) {
         names.push_back("n" + std::to_string(i) + ".test");
-        args.insert(args.end(), {"-host", names.back() + "=127.0.0.1"});
+        hosts.insert(hosts.end(), {"-host", names.back() + "=127.0.0.1"});
     }
-    test::DnsServer server(args);
-    ASSERT_NE(server.port, 0);
-    const auto conf = read_resolv_conf(server.resolv_conf());
-
-    auto start = Clock::now();
-    const auto bounded = probe_names(names, conf, options(server.port, 3000ms, 3));
-    const auto two_rounds = Clock::now() - start;
-    start = Clock::now();
-    const auto all = probe_names(names, conf, options(server.port, 3000ms, 6));
-    const auto one_round = Clock::now() - start;
-
-    for (const auto* results : {&bounded, &all}) {
-        ASSERT_EQ(results->size(), names.size());
+    for (const std::size_t parallel : {3U, 6U}) {
+        SCOPED_TRACE("parallel " + std::to_string(parallel));
+        auto args = hosts;
+        args.insert(args.end(), {"-release-at", std::to_string(2 * parallel)});
+        test::DnsServer server(args);
+        ASSERT_NE(server.port, 0);
+        const auto conf = read_resolv_conf(server.resolv_conf());
+        const auto start = Clock::now();
+        // 4 s: under resolv.conf's 5 s per query, so no query is sent twice, and long before
+        // the server's own release at 10 s.
+        const auto results = probe_names(names, conf, options(server.port, 4000ms, parallel));
+        const auto took = Clock::now() - start;
+        ASSERT_EQ(results.size(), names.size());
         for (std::size_t i = 0; i < names.size(); ++i) {
-            EXPECT_EQ((*results)[i].name, names[i]);
-            EXPECT_EQ((*results)[i].outcome, ProbeOutcome::answered) << describe((*results)[i]);
+            EXPECT_EQ(results[i].name, names[i]);
+            EXPECT_EQ(results[i].outcome, ProbeOutcome::answered) << describe(results[i]);
         }
+        EXPECT_EQ(server.most_unanswered(), static_cast<int>(2 * parallel));
+        // Rounds of 300 ms each: two with 3 at a time, one with 6.
+        EXPECT_GE(took, parallel == 3 ? 600ms : 300ms);
     }
-    EXPECT_GE(two_rounds, 600ms) << "3 at a time: two rounds of 300 ms";
-    EXPECT_LT(two_rounds, 1500ms) << "but not one after another (1800 ms)";
-    EXPECT_GE(one_round, 300ms);
-    EXPECT_LT(one_round, 600ms) << "6 at a time: one round";
 }
 
 } // namespace

@@ -63,6 +63,19 @@ const Finding* find(const std::vector<Finding>& findings, const std::string& id)
     return it == findings.end() ? nullptr : &*it;
 }
 
+// N in "...<prefix>N ms...", or -1 when the text has no such figure.
+int ms_after(const std::string& text, const std::string& prefix) {
+    const auto at = text.find(prefix);
+    if (at == std::string::npos) {
+        return -1;
+    }
+    try {
+        return std::stoi(text.substr(at + prefix.size()));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
 std::string all_text(const Finding& finding) {
     std::string text = finding.message + "\n" + finding.remedy;
     for (const auto& line : finding.evidence) {
@@ -79,7 +92,9 @@ TEST(HostsCheck, NamesInTheHostsFileAreNotResolvedAtAll) {
                 3000ms);
     const auto start = Clock::now();
     const auto findings = check_hosts(s.ctx);
-    EXPECT_LT(Clock::now() - start, 200ms);
+    // No query went out (below), and nothing waited for the silent server's 3 s deadline: a
+    // bound on time that a loaded machine cannot break without the check being wrong.
+    EXPECT_LT(Clock::now() - start, 2500ms);
     EXPECT_TRUE(findings.empty()) << testing::PrintToString(ids(findings));
     EXPECT_TRUE(dns.queries().empty()) << "no DNS query for names the hosts file has";
 }
@@ -152,7 +167,9 @@ TEST(HostsCheck, TheFixCommandQuotesTheHostsFile) {
 TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
     test::DnsServer dns({"-delay", "300ms", "-host", "api.shop.test=127.0.0.1"});
     ASSERT_NE(dns.port, 0);
-    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns);
+    // A deadline far past the server's delay: a slow machine makes the answer later, never
+    // a timeout.
+    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns, 10000ms);
     const auto findings = check_hosts(s.ctx);
     EXPECT_EQ(ids(findings), (std::vector<std::string>{"host-missing api.shop.test",
                                                        "host-slow-resolve api.shop.test"}));
@@ -160,18 +177,17 @@ TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
     ASSERT_NE(missing, nullptr);
     EXPECT_EQ(missing->severity, Severity::warning);
     EXPECT_EQ(missing->fix, "hosts-block");
-    EXPECT_NE(all_text(*missing).find("resolution: answered in 3"), std::string::npos)
-        << all_text(*missing);
+    // The measured time, at least the server's 300 ms (more on a loaded machine).
+    EXPECT_GE(ms_after(all_text(*missing), "resolution: answered in "), 300) << all_text(*missing);
     EXPECT_NE(missing->remedy.find("golaunch fix"), std::string::npos);
     const auto* slow = find(findings, "host-slow-resolve");
     ASSERT_NE(slow, nullptr);
     EXPECT_EQ(slow->severity, Severity::warning);
-    // "took 3xx ms": the measured delay, at least the server's 300 ms.
-    const auto at = slow->message.find("took ");
-    ASSERT_NE(at, std::string::npos) << slow->message;
-    const int ms = std::stoi(slow->message.substr(at + 5));
+    // "took 3xx ms": the measured delay, at least the server's 300 ms, and an answer (not the
+    // deadline).
+    const int ms = ms_after(slow->message, "took ");
     EXPECT_GE(ms, 300) << slow->message;
-    EXPECT_LT(ms, 1500) << slow->message;
+    EXPECT_LT(ms, 10000) << slow->message;
 }
 
 TEST(HostsCheck, AFastNxdomainIsMissingButNotSlow) {
@@ -179,10 +195,16 @@ TEST(HostsCheck, AFastNxdomainIsMissingButNotSlow) {
     ASSERT_NE(dns.port, 0);
     Situation s(shop({{"api.shop.test", "::1"}}), k_localhost, &dns);
     const auto findings = check_hosts(s.ctx);
-    EXPECT_EQ(ids(findings), std::vector<std::string>{"host-missing api.shop.test"});
     ASSERT_FALSE(findings.empty());
-    EXPECT_NE(all_text(findings[0]).find("no such host (NXDOMAIN)"), std::string::npos)
-        << all_text(findings[0]);
+    // The NXDOMAIN comes back at once, but a loaded machine can take longer than the 100 ms
+    // that count as slow; the rule is checked with the time that was measured.
+    const int ms = ms_after(all_text(findings[0]), "no such host (NXDOMAIN) in ");
+    ASSERT_GE(ms, 0) << all_text(findings[0]);
+    std::vector<std::string> expected{"host-missing api.shop.test"};
+    if (ms > 100) {
+        expected.push_back("host-slow-resolve api.shop.test");
+    }
+    EXPECT_EQ(ids(findings), expected);
     EXPECT_NE(findings[0].remedy.find("'::1 api.shop.test'"), std::string::npos)
         << findings[0].remedy;
 }
@@ -190,7 +212,7 @@ TEST(HostsCheck, AFastNxdomainIsMissingButNotSlow) {
 TEST(HostsCheck, ASilentNameserverIsUnreachableAndTheNameTimesOut) {
     test::DnsServer dns({"-silent"});
     ASSERT_NE(dns.port, 0);
-    Situation s(shop({}, {"a.shop.test", "b.shop.test"}), k_localhost, &dns, 200ms);
+    Situation s(shop({}, {"a.shop.test", "b.shop.test"}), k_localhost, &dns, 1000ms);
     const auto start = Clock::now();
     const auto findings = check_hosts(s.ctx);
     const auto took = Clock::now() - start;
@@ -198,10 +220,11 @@ TEST(HostsCheck, ASilentNameserverIsUnreachableAndTheNameTimesOut) {
               (std::vector<std::string>{"host-missing a.shop.test", "host-slow-resolve a.shop.test",
                                         "host-missing b.shop.test", "host-slow-resolve b.shop.test",
                                         "nameserver-unreachable " + s.resolv.string()}));
-    EXPECT_LT(took, 700ms) << "both names in parallel, each capped at 200 ms";
+    // One after the other, the two names would take at least 2 s.
+    EXPECT_LT(took, 2000ms) << "both names in parallel, each capped at 1 s";
     const auto* slow = find(findings, "host-slow-resolve");
     ASSERT_NE(slow, nullptr);
-    EXPECT_NE(slow->message.find("no answer within 2"), std::string::npos) << slow->message;
+    EXPECT_GE(ms_after(slow->message, "no answer within "), 1000) << slow->message;
     const auto* unreachable = find(findings, "nameserver-unreachable");
     ASSERT_NE(unreachable, nullptr);
     EXPECT_EQ(unreachable->severity, Severity::warning);

@@ -6,8 +6,13 @@ namespace golaunch::test {
 
 DnsServer::DnsServer(const std::vector<std::string>& args) {
     const auto portfile = dir.path() / "port";
-    std::vector<std::string> argv{fixture("dnsserver"), "-portfile", portfile.string(), "-log",
-                                  (dir.path() / "queries.log").string()};
+    std::vector<std::string> argv{fixture("dnsserver"),
+                                  "-portfile",
+                                  portfile.string(),
+                                  "-log",
+                                  (dir.path() / "queries.log").string(),
+                                  "-inflight",
+                                  (dir.path() / "inflight").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     child = std::make_unique<ChildProcess>(argv, (dir.path() / "out.log").string());
     // Under Wine the file has been seen empty right after the fixture's rename: wait until it
@@ -33,6 +38,15 @@ std::vector<std::string> DnsServer::queries() const {
         lines.push_back(line);
     }
     return lines;
+}
+
+int DnsServer::most_unanswered() const {
+    const auto path = dir.path() / "inflight";
+    int number = 0;
+    if (std::filesystem::exists(path)) {
+        std::istringstream(read_file(path)) >> number;
+    }
+    return number;
 }
 
 std::filesystem::path DnsServer::resolv_conf(const std::string& extra) const {

@@ -18,6 +18,8 @@ struct DnsServer {
     std::unique_ptr<ChildProcess> child;
     // "1 a.test" per query received (1 = A, 28 = AAAA), in arrival order.
     std::vector<std::string> queries() const;
+    // The most queries it has held at once, received and not yet replied to (0: none yet).
+    int most_unanswered() const;
     // A resolv.conf naming 127.0.0.1 (plus `extra` lines), written in dir.
     std::filesystem::path resolv_conf(const std::string& extra = "") const;
 };
