@@ -125,7 +125,9 @@ std::uint16_t free_privileged_port() {
         const bool bindable = HeldListener(port).ok(); // and closed again before the query
         SocketQuery query;
         query.local_port = port;
-        if (bindable && system_socket_table().query(query).empty()) {
+        // Claimed like pick_free_port's: every caller scans down from 1000, so two test
+        // processes at once would otherwise both take the first free one.
+        if (bindable && system_socket_table().query(query).empty() && claim_port(port)) {
             return port;
         }
     }
@@ -209,7 +211,9 @@ bool can_connect(std::uint16_t port) {
 
 std::string http_exchange(std::uint16_t port, const std::string& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval timeout{2, 0};
+    // Every request asks the server to close (HTTP/1.0, or Connection: close): the timeout only
+    // bounds a server that stalls, which on a loaded machine can be for seconds.
+    timeval timeout{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     sockaddr_in address{};
     address.sin_family = AF_INET;
