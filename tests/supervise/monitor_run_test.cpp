@@ -50,11 +50,15 @@ TEST(MonitorRun, ReadyWithinMillisecondsOfTheListenOfASlowStarter) {
     const auto manifest =
         dir.write("app.toml",
                   binder_manifest(port, "\"-delay\", \"300ms\", \"-addr\", " + quoted_addr(port)));
-    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--monitor", "auto"});
+    // The socket table is polled once at the spawn, then not for ten minutes: a ready within
+    // the wait below can only come from the monitor's report of the listen() itself, which a
+    // loaded machine may delay but not turn into a poll.
+    GolaunchRun run(dir, {"run", manifest.string(), "--json", "--monitor", "auto",
+                          "--poll-interval-ms", "600000"});
     if (!monitor_available(run)) {
         GTEST_SKIP() << "seccomp user notification unavailable: " << run.output();
     }
-    const auto ready = run.wait_for_event("ready", "svc", 15s);
+    const auto ready = run.wait_for_event("ready", "svc", 60s);
     ASSERT_TRUE(ready) << run.output();
     EXPECT_EQ((*ready)["monitor"], "notify");
     EXPECT_GE((*ready)["ready_ms"].get<double>(), 300.0) << "not before the listen";
@@ -75,7 +79,9 @@ TEST(MonitorRun, ReadyWithinMillisecondsOfTheListenOfASlowStarter) {
     ASSERT_GT(before_listen_us, 0) << run.output();
     const double lag_ms = ((*ready)["time_unix_us"].get<double>() - before_listen_us) / 1000.0;
     EXPECT_GE(lag_ms, 0.0);
-    EXPECT_LT(lag_ms, 50.0) << "ready must follow the listen() at once, not a poll later";
+    // Its figure on a quiet machine (a few ms) is the bench's (tests/bench/monitor_bench.sh);
+    // here it only has to be the listen's own report, which the poll interval guarantees.
+    EXPECT_LT(lag_ms, 5000.0) << "ready must follow the listen() at once, not a poll later";
     const auto listen = find_event(run.events(), "bind", "listen", port);
     ASSERT_TRUE(listen) << run.output();
     EXPECT_EQ((*listen)["errno"], "OK");

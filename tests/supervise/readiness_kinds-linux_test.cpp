@@ -105,7 +105,10 @@ TEST(ReadinessKinds, HttpProbeIsReadyAfterTheFirst200NeverBefore) {
     ASSERT_GT(first_200, 0) << run.output();
     EXPECT_GE(event_time(*ready), first_200) << "ready before the server served: " << run.output();
     EXPECT_GE(first_200 - listening, 390'000) << "it answered 503 for 400 ms first";
-    EXPECT_LT(event_time(*ready) - first_200, 500'000) << "retries are capped at 500 ms";
+    // Ready comes from that answer: the fixture prints "first 200" while it answers golaunch's
+    // probe, so what lies between is golaunch's own handling of it, which a loaded machine can
+    // stretch. The retries' 500 ms cap is ProbeRunner.RetriesDoubleFrom10msAndAreCappedAt500ms.
+    EXPECT_LT(event_time(*ready) - first_200, 5'000'000) << run.output();
 }
 
 TEST(ReadinessKinds, HttpStatusAndBodyMustMatch) {
@@ -115,11 +118,11 @@ TEST(ReadinessKinds, HttpStatusAndBodyMustMatch) {
         "app.toml",
         k_header + health_service(port,
                                   "{ http = \"http://127.0.0.1:${port}/health\", status = [200], "
-                                  "body = \"^never$\" }\nstartup_timeout = \"1500ms\"\n"
+                                  "body = \"^never$\" }\nstartup_timeout = \"4s\"\n"
                                   "restart = \"no\"",
-                                  "100ms"));
+                                  "1s"));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-    const auto status = run.wait_for_exit(20s);
+    const auto status = run.wait_for_exit(60s);
     ASSERT_TRUE(status) << run.output();
     EXPECT_EQ(exit_code_of(*status), 4) << "never ready: the body never matches: " << run.output();
     EXPECT_FALSE(run.wait_for_event("ready", "api", 0ms)) << run.output();
@@ -357,7 +360,7 @@ TEST(ReadinessKinds, TimeoutReportShowsOnlyThisAttemptsOutput) {
                                   "[services.api]\nshell = \"echo attempt-line; sleep 30\"\n"
                                   "ports = { http = " +
                                   std::to_string(port) +
-                                  " }\nstartup_timeout = \"400ms\"\nmax_restarts = 1\nbackoff = { "
+                                  " }\nstartup_timeout = \"2s\"\nmax_restarts = 1\nbackoff = { "
                                   "initial = \"50ms\", max = \"50ms\" }\n");
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
     const auto status = run.wait_for_exit(20s);
