@@ -47,7 +47,7 @@ TEST(CheckWhileRunning, SaysTheProjectRunsNamesTheInstanceAndTheRemedyWorksAsPri
     const auto hosts = temp_hosts_file(dir);
     GolaunchRun running(
         dir, {"run", manifest.string(), "--json", "--no-network", "--hosts-file", hosts.string()});
-    const auto ready = running.wait_for_event("ready", "web", 15s);
+    const auto ready = running.wait_for_event("ready", "web", 60s);
     ASSERT_TRUE(ready) << running.output();
     const pid_t service_pid = (*ready)["pid"].get<pid_t>();
     const std::string golaunch_pid = std::to_string(running.pid());

@@ -59,7 +59,7 @@ class ControlSocket : public testing::Test {
         // The "listening on" lines come through the services' pipes, which golaunch may read
         // after it reported them ready: in the log (and so in `golaunch logs`) before a test.
         for (const char* name : {"db", "api"}) {
-            ASSERT_TRUE(m_run->wait_for_output(std::string(name) + " listening on", 5s))
+            ASSERT_TRUE(m_run->wait_for_output(std::string(name) + " listening on", 30s))
                 << m_run->output();
         }
     }
@@ -150,7 +150,7 @@ TEST_F(ControlSocket, RestartWithDependentsStartsTheDependentAfterItsDependencyI
             }
             return order.size() >= 8;
         },
-        5s);
+        30s);
     ASSERT_GE(order.size(), 8U) << m_run->output();
     const std::vector<std::string> second(order.begin() + 4, order.begin() + 8);
     EXPECT_EQ(second,

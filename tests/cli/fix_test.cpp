@@ -198,7 +198,7 @@ TEST(CliFix, MovesABusyPortIntoPortsTomlAndRunUsesItAndServes) {
         << overrides;
 
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-    const auto ready = run.wait_for_event("ready", "web", 15s);
+    const auto ready = run.wait_for_event("ready", "web", 60s);
     ASSERT_TRUE(ready) << run.output();
     EXPECT_EQ(port_of(*ready), moved);
     EXPECT_NE(http_get(moved).find("hello from web"), std::string::npos);
@@ -278,7 +278,7 @@ TEST(RunState, RecordsTheRunningInstanceAndRemovesItOnACleanExit) {
     TempDir dir;
     const auto manifest = dir.write("app.toml", header() + service_toml("web", pick_free_port()));
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-    ASSERT_TRUE(run.wait_for_event("ready", "web", 15s)) << run.output();
+    ASSERT_TRUE(run.wait_for_event("ready", "web", 60s)) << run.output();
     const auto records = read_instances(state_file_path(dir.path()));
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].pid, run.pid());
@@ -299,7 +299,7 @@ TEST(RunState, ARecordLeftByKillNineIsPrunedByTheNextRun) {
     pid_t killed = 0;
     {
         GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-        ASSERT_TRUE(run.wait_for_event("ready", "web", 15s)) << run.output();
+        ASSERT_TRUE(run.wait_for_event("ready", "web", 60s)) << run.output();
         killed = run.pid();
         run.signal(SIGKILL);
         ASSERT_TRUE(run.wait_for_exit(5s));
@@ -611,7 +611,7 @@ TEST(RunPreflight, StopStaleStopsOurStaleInstanceThenServesOnTheSamePort) {
                                                     service_toml("web", stale.port));
     record_dead_instance(manifest, dead);
     GolaunchRun run(dir, {"run", manifest.string(), "--json", "--no-network"});
-    const auto ready = run.wait_for_event("ready", "web", 15s);
+    const auto ready = run.wait_for_event("ready", "web", 60s);
     ASSERT_TRUE(ready) << run.output();
     EXPECT_EQ(port_of(*ready), stale.port);
     const auto stopped = run.wait_for_event("preflight", "", 0ms);
@@ -628,7 +628,7 @@ TEST(CliFix, LeavesThisProjectAloneWhenItAlreadyRunsUnderALiveGolaunch) {
     const auto port = pick_free_port();
     const auto manifest = dir.write("app.toml", header() + service_toml("web", port));
     GolaunchRun running(dir, {"run", manifest.string(), "--json", "--no-network"});
-    ASSERT_TRUE(running.wait_for_event("ready", "web", 15s)) << running.output();
+    ASSERT_TRUE(running.wait_for_event("ready", "web", 60s)) << running.output();
     {
         // check_agrees_test covers what check says about it (project-running).
         GolaunchRun check(dir, {"check", manifest.string(), "--no-network"});

@@ -29,7 +29,7 @@ WhoRun run_who(const std::vector<std::string>& args) {
     argv.insert(argv.end(), args.begin(), args.end());
     ChildProcess who(argv, out.string());
     WhoRun run;
-    if (const auto status = who.wait_for(10s); status && WIFEXITED(*status)) {
+    if (const auto status = who.wait_for(60s); status && WIFEXITED(*status)) {
         run.exit_code = WEXITSTATUS(*status);
     }
     run.output = test::read_file(out);

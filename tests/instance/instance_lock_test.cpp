@@ -137,7 +137,8 @@ TEST(InstanceLock, AHolderWithoutARecordIsStillRefusedAfterABoundedWait) {
         EXPECT_NE(std::string(e.what()).find("it holds " + file.string()), std::string::npos)
             << e.what();
     }
-    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    // A bounded look for the holder's record (about 100 ms), not a wait for the lock.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST(InstanceLock, DamagedRecordsParseAsNone) {

@@ -43,7 +43,8 @@ TEST(ProcessStop, SigkillAfterTheGraceWhenSigtermIsIgnored) {
     EXPECT_TRUE(outcome.stopped);
     EXPECT_TRUE(outcome.killed);
     EXPECT_GE(took, 300ms);
-    EXPECT_LT(took, 3s);
+    // The 300 ms grace and the kill, with room for a loaded machine; a hang fails.
+    EXPECT_LT(took, 4500ms);
     EXPECT_FALSE(test::pid_running(child.pid()));
 }
 

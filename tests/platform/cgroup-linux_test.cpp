@@ -128,7 +128,7 @@ class Cgroup : public ::testing::Test {
     }
 
     // The wait status of a child of ours, once it ended (-1 on timeout).
-    int reap(int pid, std::chrono::milliseconds timeout = 2000ms) {
+    int reap(int pid, std::chrono::milliseconds timeout = 10s) {
         int status = -1;
         const bool ended =
             test::eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout);
@@ -155,14 +155,14 @@ class Cgroup : public ::testing::Test {
         ::mkdir(group.c_str(), 0755);
         const UniqueFd procs(::open((group + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
         const int pid = procs.valid() ? spawn(procs.get(), argv) : -1;
-        // The child joins after the fork: wait until the group lists it.
-        test::eventually(
+        // The child joins after the fork: wait until the group lists it (-1 if it never does).
+        const bool joined = test::eventually(
             [&] {
                 const auto text = "\n" + test::read_file(group + "/cgroup.procs");
                 return text.find("\n" + std::to_string(pid) + "\n") != std::string::npos;
             },
-            2000ms);
-        return pid;
+            10s);
+        return joined ? pid : -1;
     }
 
     CgroupSupport m_support;
@@ -223,6 +223,7 @@ TEST_F(Cgroup, ARunDirLeftByAnEarlierProcessWithOurPidIsCleanedFirst) {
     m_run.reset(); // its dir is gone; make it again by hand, as a dead golaunch left it
     const std::string stale = make_run_dir(m_project, ::getpid());
     const int sleeper = sleeper_in(stale, "web");
+    ASSERT_GT(sleeper, 0) << "the sleeper never joined its group";
     ASSERT_GT(sleeper, 0);
     m_run = std::make_unique<RunCgroup>(m_support, m_project);
     ASSERT_TRUE(m_run->replaced().has_value());
@@ -262,7 +263,7 @@ TEST_F(Cgroup, SetsidAndDoubleForkStayInTheGroupAndKillEndsThemAll) {
     const int child = spawn(service, {"sh", "-c", k_escapes});
     ASSERT_GT(child, 0);
     // sh execs the last sleep: three sleeps, one in a session of its own, one orphaned.
-    ASSERT_TRUE(test::eventually([&] { return only_the_escapes_sleeps(service); }, 2000ms))
+    ASSERT_TRUE(test::eventually([&] { return only_the_escapes_sleeps(service); }, 10s))
         << service.pids().size() << " processes";
     EXPECT_TRUE(service.populated());
     std::vector<Identity> members;
@@ -283,7 +284,7 @@ TEST_F(Cgroup, SetsidAndDoubleForkStayInTheGroupAndKillEndsThemAll) {
     watcher.read_changes(); // the joins flipped "populated" to 1
 
     EXPECT_TRUE(service.kill());
-    ASSERT_TRUE(readable_within(watcher.fd(), 2000ms)) << "no inotify event after the kill";
+    ASSERT_TRUE(readable_within(watcher.fd(), 10s)) << "no inotify event after the kill";
     EXPECT_EQ(watcher.read_changes(), std::vector<int>{watch});
     EXPECT_FALSE(service.populated());
     EXPECT_TRUE(service.pids().empty());
@@ -299,13 +300,13 @@ TEST_F(Cgroup, SetsidAndDoubleForkStayInTheGroupAndKillEndsThemAll) {
 TEST_F(Cgroup, SignalAllReachesEveryProcess) {
     auto& service = m_run->add_service("worker");
     const int child = spawn(service, {"sh", "-c", k_escapes});
-    ASSERT_TRUE(test::eventually([&] { return only_the_escapes_sleeps(service); }, 2000ms))
+    ASSERT_TRUE(test::eventually([&] { return only_the_escapes_sleeps(service); }, 10s))
         << service.pids().size() << " processes";
     CgroupWatcher watcher;
     watcher.add(service.events_path());
     EXPECT_EQ(service.signal_all(SIGTERM), 3);
-    EXPECT_TRUE(readable_within(watcher.fd(), 2000ms));
-    EXPECT_TRUE(test::eventually([&] { return !service.populated(); }, 2000ms));
+    EXPECT_TRUE(readable_within(watcher.fd(), 10s));
+    EXPECT_TRUE(test::eventually([&] { return !service.populated(); }, 10s));
     const int status = reap(child);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
     EXPECT_TRUE(service.remove());
@@ -326,9 +327,9 @@ void settle(CgroupWatcher& watcher) {
 
 std::set<int> fired_until(CgroupWatcher& watcher, int expected) {
     std::set<int> fired;
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!fired.contains(expected) && std::chrono::steady_clock::now() < deadline &&
-           readable_within(watcher.fd(), 2000ms)) {
+           readable_within(watcher.fd(), 10s)) {
         for (const int id : watcher.read_changes()) {
             fired.insert(id);
         }
@@ -348,7 +349,7 @@ TEST_F(Cgroup, WatcherReportsOnlyTheGroupThatChanged) {
     auto& second = m_run->add_service("second");
     const int first_child = spawn(first, {"sleep", "300"});
     const int second_child = spawn(second, {"sleep", "300"});
-    ASSERT_TRUE(test::eventually([&] { return first.populated() && second.populated(); }, 2000ms));
+    ASSERT_TRUE(test::eventually([&] { return first.populated() && second.populated(); }, 10s));
     CgroupWatcher watcher;
     const int first_watch = watcher.add(first.events_path());
     const int second_watch = watcher.add(second.events_path());
@@ -373,7 +374,7 @@ TEST_F(Cgroup, KillWithoutCgroupKillFallsBackToSigkillRounds) {
     m_run = std::make_unique<RunCgroup>(old_kernel, m_project);
     auto& service = m_run->add_service("old");
     const int child = spawn(service, {"sh", "-c", k_escapes});
-    ASSERT_TRUE(test::eventually([&] { return service.pids().size() == 3; }, 2000ms));
+    ASSERT_TRUE(test::eventually([&] { return service.pids().size() == 3; }, 10s));
     EXPECT_TRUE(service.kill());
     EXPECT_FALSE(service.populated());
     EXPECT_GE(reap(child), 0);
@@ -383,7 +384,7 @@ TEST_F(Cgroup, KillWithoutCgroupKillFallsBackToSigkillRounds) {
 TEST_F(Cgroup, RemoveRefusesAPopulatedGroupAndTheDestructorLeavesIt) {
     auto& service = m_run->add_service("busy");
     spawn(service, {"sleep", "300"});
-    ASSERT_TRUE(test::eventually([&] { return service.populated(); }, 2000ms));
+    ASSERT_TRUE(test::eventually([&] { return service.populated(); }, 10s));
     EXPECT_FALSE(service.remove(50ms));
     EXPECT_TRUE(exists(service.dir()));
 }
@@ -403,12 +404,17 @@ TEST_F(Cgroup, LeftoverOfADeadRunIsFoundAndCleanedOthersAreLeftAlone) {
     const std::string other_project = make_run_dir(m_project + "x", dead);
     const int other = sleeper_in(other_project, "web");
     const int live = spawn(m_run->add_service("live"), {"sleep", "300"});
+    ASSERT_GT(polite, 0);
+    ASSERT_GT(stubborn, 0);
+    ASSERT_GT(other, 0);
+    // The live one joins its group after the fork, like the others.
+    ASSERT_TRUE(test::eventually([&] { return m_run->find("live")->populated(); }, 10s));
     ASSERT_TRUE(test::eventually(
         [&] {
             const auto info = read_process_info(stubborn);
             return info && info->name == "sleep";
         },
-        2000ms));
+        10s));
 
     const auto runs = find_leftover_runs(m_support, m_project);
     ASSERT_EQ(runs.size(), 1u) << "our own (live) run and another project's are not leftovers";
@@ -426,7 +432,7 @@ TEST_F(Cgroup, LeftoverOfADeadRunIsFoundAndCleanedOthersAreLeftAlone) {
     EXPECT_TRUE(cleaned.forced) << "db ignores SIGTERM";
     EXPECT_TRUE(cleaned.removed);
     EXPECT_GE(took, 290ms);
-    EXPECT_LT(took, 1500ms);
+    EXPECT_LT(took, 5000ms) << "a hang, not a wait for the grace";
     ASSERT_EQ(cleaned.run.services.size(), 2u);
     EXPECT_EQ(cleaned.run.services[0].pids, std::vector<int>{stubborn});
     EXPECT_FALSE(exists(leftover));
@@ -448,7 +454,7 @@ TEST_F(Cgroup, ARunOfALiveProcessCountsOnlyWhenItIsNoGolaunch) {
             const auto info = read_process_info(holder);
             return info && info->name == "sleep";
         },
-        2000ms));
+        10s));
     const std::string dir = make_run_dir(m_project, holder);
     const auto runs = find_leftover_runs(m_support, m_project);
     ASSERT_EQ(runs.size(), 1u) << "a live sleep is no golaunch: its pid was reused";

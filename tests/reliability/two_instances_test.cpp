@@ -53,7 +53,7 @@ TEST(Reliability, SecondInstanceRefusesAndAStaleLockFromKillNineIsRecovered) {
     // Each "listening on" line comes through its service's pipe, which golaunch may read after
     // it reported the listen: all three are in before the output is taken as the reference.
     for (const char* name : {"web", "api", "admin"}) {
-        ASSERT_TRUE(first.wait_for_output(std::string(name) + " listening on", 5s))
+        ASSERT_TRUE(first.wait_for_output(std::string(name) + " listening on", 30s))
             << first.output();
     }
     ProcessSet first_processes;
@@ -70,11 +70,13 @@ TEST(Reliability, SecondInstanceRefusesAndAStaleLockFromKillNineIsRecovered) {
         }
         const auto started = std::chrono::steady_clock::now();
         GolaunchRun second(dir, args);
-        const auto status = second.wait_for_exit(10s);
+        const auto status = second.wait_for_exit(30s);
         const auto took = std::chrono::steady_clock::now() - started;
         ASSERT_TRUE(status) << second.output();
         EXPECT_EQ(exit_code_of(*status), 5) << second.output();
-        EXPECT_LT(took, 2s) << "the refusal must come at once";
+        // At once: no preflight, no start (checked below), no wait on the first's lock beyond
+        // the bounded look for its record (100 ms); the rest is a loaded machine's process start.
+        EXPECT_LT(took, 8s) << "the refusal must come at once";
         const auto text = second.output();
         EXPECT_NE(text.find("golaunch: error: another golaunch is already running in " +
                             dir.path().string() + ": golaunch pid " + std::to_string(first.pid()) +

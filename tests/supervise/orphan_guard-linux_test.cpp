@@ -85,7 +85,7 @@ class GuardCgroup : public ::testing::Test {
     }
 
     // The wait status of our child once it ended (-1 on timeout).
-    int reap(int pid, std::chrono::milliseconds timeout = 2000ms) {
+    int reap(int pid, std::chrono::milliseconds timeout = 10s) {
         int status = -1;
         if (test::eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout)) {
             std::erase(m_children, pid);
@@ -98,7 +98,7 @@ class GuardCgroup : public ::testing::Test {
     static bool sleeping(int pid) {
         return test::eventually(
             [&] { return test::read_file("/proc/" + std::to_string(pid) + "/comm") == "sleep\n"; },
-            2000ms);
+            10s);
     }
 
     CgroupSupport m_support;
@@ -117,7 +117,7 @@ TEST_F(GuardCgroup, OnEofASetsidProcessGetsSigtermAndTheGroupsAreRemoved) {
     const auto start = std::chrono::steady_clock::now();
     guard.reset(); // golaunch's end closes, as the kernel closes it when golaunch dies
     const auto took = std::chrono::steady_clock::now() - start;
-    EXPECT_LT(took, k_grace + 1000ms);
+    EXPECT_LT(took, k_grace + 5000ms) << "a hang, not a wait for the grace";
     const int status = reap(child);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
     EXPECT_FALSE(exists(web.dir()));
@@ -134,7 +134,7 @@ TEST_F(GuardCgroup, ASigtermIgnoringProcessIsKilledAfterTheGrace) {
     guard.reset();
     const auto took = std::chrono::steady_clock::now() - start;
     EXPECT_GE(took, k_grace - 20ms) << "SIGKILL before the grace ended";
-    EXPECT_LT(took, k_grace + 1000ms);
+    EXPECT_LT(took, k_grace + 5000ms) << "a hang, not a wait for the grace";
     const int status = reap(child);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
     EXPECT_FALSE(exists(db.dir()));

@@ -140,15 +140,25 @@ TEST(OutputWriter, ReaderGoneIsReportedOnceAndFinishDoesNotWait) {
 TEST(OutputWriter, FinishGivesUpOnAStalledReaderWithinTheStallLimit) {
     TempDir dir;
     Fifo fifo(dir);
-    OutputWriter writer(OutputTarget::file(fifo.path), marker, small_limits());
+    // A finish limit far above the stall limit: giving up at the stall limit is told apart from
+    // giving up at the finish limit on a loaded machine too.
+    auto limits = small_limits();
+    limits.finish_limit = 20s;
+    OutputWriter writer(OutputTarget::file(fifo.path), marker, limits);
     for (int i = 0; i < 5000; ++i) {
         writer.own_line(std::string(99, 'o')); // 500 kB: more than the pipe holds
     }
+    // The reader reads once, then never again: the writer's last progress comes after this
+    // moment (it refills the pipe, or writes for the first time if it had not yet), however
+    // long the lines above took to queue.
+    const auto read_at = Clock::now();
+    char buffer[65536];
+    (void)!::read(fifo.read_fd, buffer, sizeof buffer);
     const auto started = Clock::now();
     writer.finish();
-    const auto took = Clock::now() - started;
-    EXPECT_GE(took, 250ms);
-    EXPECT_LT(took, 2500ms);
+    const auto now = Clock::now();
+    EXPECT_GE(now - read_at, 300ms) << "gave up before the reader stalled for the stall limit";
+    EXPECT_LT(now - started, 10s) << "waited for the finish limit, not the stall limit";
 }
 
 TEST(Reporter, StoppedEventIsTheLastLineAndServiceTextIsFiltered) {
