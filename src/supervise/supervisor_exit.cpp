@@ -299,17 +299,27 @@ void Supervisor::Impl::stop_tree(Service& entry) {
     }
     send_stop_request(entry, tree);
     entry.grace_timer.expires_after(entry.spec->stop_grace);
-    entry.grace_timer.async_wait([this, &entry, tree](const boost::system::error_code& ec) {
-        if (ec) {
-            return;
-        }
-        reap_orphans(owned_pids());
-        if (tree.alive() && tree.id() == entry.tree.id()) {
-            feed(entry, service_event::GraceExpired{true});
-        } else if (tree.alive()) {
-            tree.kill(); // an earlier tree of this service, stopped before a restart
-        }
-    });
+    entry.grace_timer.async_wait(
+        [this, &entry, tree, generation = entry.generation](const boost::system::error_code& ec) {
+            if (ec) {
+                return;
+            }
+            reap_orphans(owned_pids());
+            if (generation == entry.generation) {
+                if (tree.alive() && tree.id() == entry.tree.id()) {
+                    feed(entry, service_event::GraceExpired{true});
+                }
+                return;
+            }
+            // The next attempt started since: a restart waits for this tree to be gone, but the
+            // timer can be due in the same pass of the loop as the report that it is, and run after
+            // the restart, too late to be cancelled. A cgroup is the service's, the next attempt's
+            // too: nothing of this tree is left in it to kill. A process group is this tree's own;
+            // one that survived its SIGKILL (reported) gets another.
+            if (!tree.contained() && tree.alive()) {
+                tree.kill();
+            }
+        });
 }
 
 } // namespace golaunch
