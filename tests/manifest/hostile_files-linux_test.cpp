@@ -52,6 +52,7 @@ TEST(HostileFiles, ManifestThatIsAFifoDevZeroOrTooLarge) {
     error = error_of([&] { load_manifest(big); });
     EXPECT_EQ(std::string(error.what()), "cannot read " + big.string() +
                                              ": too large (17825792 bytes; the limit is 16777216)");
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 TEST(HostileFiles, EnvFileLoaderRefusesThemToo) {
@@ -66,6 +67,7 @@ TEST(HostileFiles, EnvFileLoaderRefusesThemToo) {
     EXPECT_EQ(std::string(error_of([&] { load_env_file(big); }).what()),
               "cannot read " + big.string() +
                   ": too large (17825792 bytes; the limit is 16777216)");
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 std::string manifest_with_env_file(const std::string& env_file) {
@@ -113,6 +115,7 @@ TEST(HostileFiles, EnvFileProblemsAreLocatedAtTheKey) {
         EXPECT_EQ(error.code(), ExitCode::usage);
         EXPECT_TRUE(error.is_located());
     }
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 TEST(HostileFiles, AGoodEnvFileLoadsAndABadOneIsLocatedInIt) {

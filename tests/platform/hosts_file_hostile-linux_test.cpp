@@ -28,6 +28,7 @@ TEST(HostsFileHostile, FifoDevZeroAndOversizedAreRefusedAtOnce) {
     EXPECT_EQ(problem_reading("/dev/zero"), "not a regular file (a character device)");
     EXPECT_EQ(problem_reading(test::make_sparse_file(dir, "big-hosts")),
               "too large (17825792 bytes; the limit is 16777216)");
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -53,6 +54,8 @@ class FifoRescue {
     }
     FifoRescue(const FifoRescue&) = delete;
     FifoRescue& operator=(const FifoRescue&) = delete;
+    // Whether it had to: something was blocked opening the FIFO for reading.
+    bool rescued() const { return m_rescued.load(); }
 
   private:
     void rescue() {
@@ -64,6 +67,7 @@ class FifoRescue {
         while (!m_done && std::chrono::steady_clock::now() < give_up) {
             const int fd = ::open(m_fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
             if (fd >= 0) {
+                m_rescued = true;
                 ::close(fd);
             }
             m_wake.wait_for(lock, std::chrono::milliseconds(20), [this] { return m_done; });
@@ -74,6 +78,7 @@ class FifoRescue {
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_done = false;
+    std::atomic<bool> m_rescued{false};
     std::thread m_thread; // last: starts once the members above exist
 };
 

@@ -27,6 +27,7 @@ TEST(RegularFile, AFifoIsRefusedWithoutBlocking) {
     EXPECT_LT(time_of([&] { file = read_regular_file(fifo); }), k_instant);
     EXPECT_EQ(file.problem, "not a regular file (a FIFO)");
     EXPECT_TRUE(file.bytes.empty());
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 TEST(RegularFile, DevZeroIsRefusedWithoutReading) {
@@ -55,6 +56,7 @@ TEST(RegularFile, ADirectoryAMissingFileAndASymlinkToAFifo) {
     const test::FifoRescue rescue(fifo);
     std::filesystem::create_symlink(fifo, dir.path() / "link");
     EXPECT_EQ(read_regular_file(dir.path() / "link").problem, "not a regular file (a FIFO)");
+    EXPECT_FALSE(rescue.rescued()) << "something blocked opening the FIFO";
 }
 
 } // namespace
