@@ -13,7 +13,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::chrono::milliseconds k_after_kill{2000};
+constexpr std::chrono::milliseconds k_after_kill{
+    5000}; // a loaded machine can take seconds to run a killed process through exit
 constexpr std::chrono::milliseconds k_poll{5};
 
 // True while `target` (same pid and start time) exists and is not a zombie.

@@ -18,7 +18,7 @@ struct StopOutcome {
 // Stops `target` as it was seen (its pid and start time: a pid reused since is left alone).
 // With `whole_group`, signals its process group when every live member of that group carries
 // the same GOLAUNCH_PID mark as `target` (a service's group, started by golaunch); otherwise
-// only the pid. SIGTERM, then SIGKILL after `grace`, then waits up to 2 s more.
+// only the pid. SIGTERM, then SIGKILL after `grace`, then waits up to 5 s more (2 s on Windows).
 StopOutcome stop_process(const ProcessInfo& target, bool whole_group,
                          std::chrono::milliseconds grace);
 

@@ -111,12 +111,12 @@ TEST(DashboardE2E, TokenHostRestartLogsAndTheFailedBindInChromium) {
         }
     }
 
-    // A line the fixture printed reached the page (the page is watched for it for at most
-    // 10 s). Its latency target (under 1 s) is measured by tests/bench/dashboard_bench.sh, not
-    // here, where chromium shares two cores with ASan builds of golaunch.
+    // A line the fixture printed reached the page (watched for at most 10 s; a line that never
+    // comes is an error, and no figure). Its latency target (under 1 s) is measured by
+    // tests/bench/dashboard_bench.sh, not here, where chromium shares two cores with ASan
+    // builds of golaunch.
     ASSERT_TRUE(seen.contains("log_ms")) << text;
-    ASSERT_EQ(seen["log_ms"].size(), 1U) << text;
-    EXPECT_LT(seen["log_ms"][0].get<double>(), 10000.0) << text;
+    EXPECT_EQ(seen["log_ms"].size(), 1U) << text;
 
     // The failed bind is on c's lane, red, with the errno and the holder: this test.
     const std::string failed = seen.value("failed_bind", "");

@@ -19,7 +19,7 @@ TEST(ProcessStop, SigtermStopsAWellBehavedProcess) {
     test::FixtureServer server;
     const auto info = started(server);
     ASSERT_TRUE(info) << "the fixture server did not start";
-    const auto outcome = stop_process(*info, false, 5000ms);
+    const auto outcome = stop_process(*info, false, 30000ms); // returns once it is gone
     EXPECT_TRUE(outcome.stopped);
     EXPECT_FALSE(outcome.killed);
     EXPECT_FALSE(test::pid_running(server.pid));
@@ -65,14 +65,14 @@ TEST(ProcessStop, GroupOnlyWhenEveryMemberCarriesTheSameMark) {
     const auto info = started(unmarked);
     ASSERT_TRUE(info) << "the fixture server did not start";
     // No mark: whole_group is not honoured, only the pid is signalled.
-    const auto outcome = stop_process(*info, true, 5000ms);
+    const auto outcome = stop_process(*info, true, 30000ms);
     EXPECT_TRUE(outcome.stopped);
     EXPECT_FALSE(outcome.signalled_group);
 
     test::FixtureServer marked({"GOLAUNCH_PID=1"});
     const auto marked_info = started(marked);
     ASSERT_TRUE(marked_info) << "the fixture server did not start";
-    const auto group = stop_process(*marked_info, true, 5000ms);
+    const auto group = stop_process(*marked_info, true, 30000ms);
     EXPECT_TRUE(group.stopped);
     EXPECT_TRUE(group.signalled_group);
     EXPECT_NE(group.text.find("process group " + std::to_string(marked.pid)), std::string::npos)

@@ -155,6 +155,9 @@ class Cgroup : public ::testing::Test {
         ::mkdir(group.c_str(), 0755);
         const UniqueFd procs(::open((group + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
         const int pid = procs.valid() ? spawn(procs.get(), argv) : -1;
+        if (pid <= 0) {
+            return -1;
+        }
         // The child joins after the fork: wait until the group lists it (-1 if it never does).
         const bool joined = test::eventually(
             [&] {
@@ -224,7 +227,6 @@ TEST_F(Cgroup, ARunDirLeftByAnEarlierProcessWithOurPidIsCleanedFirst) {
     const std::string stale = make_run_dir(m_project, ::getpid());
     const int sleeper = sleeper_in(stale, "web");
     ASSERT_GT(sleeper, 0) << "the sleeper never joined its group";
-    ASSERT_GT(sleeper, 0);
     m_run = std::make_unique<RunCgroup>(m_support, m_project);
     ASSERT_TRUE(m_run->replaced().has_value());
     ASSERT_EQ(m_run->replaced()->run.services.size(), 1u);

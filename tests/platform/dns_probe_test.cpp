@@ -78,13 +78,14 @@ TEST(DnsProbe, TimesAnAnswerThatTakes300ms) {
         {"-delay", "300ms", "-host", "slow.test=127.0.0.1", "-host", "slow.test=::1"});
     ASSERT_NE(server.port, 0);
     const auto conf = read_resolv_conf(server.resolv_conf());
-    // The deadline is far past the delay: on a loaded machine the answer comes later, not never.
-    const auto results = probe_names({"slow.test"}, conf, options(server.port, 5000ms));
+    // The deadline is far past the delay (and under resolv.conf's 5 s per query, so nothing is
+    // asked twice): on a loaded machine the answer comes later, not never. Answered is the
+    // upper bound.
+    const auto results = probe_names({"slow.test"}, conf, options(server.port, 4000ms));
     ASSERT_EQ(results.size(), 1u);
     const auto& result = results[0];
     EXPECT_EQ(result.outcome, ProbeOutcome::answered) << describe(result);
     EXPECT_GE(result.elapsed, 300ms);
-    EXPECT_LT(result.elapsed, 5000ms);
     auto addresses = result.addresses;
     std::sort(addresses.begin(), addresses.end());
     EXPECT_EQ(addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
@@ -118,7 +119,7 @@ TEST(DnsProbe, NxdomainWalksTheSearchListInGoOrder) {
     ASSERT_NE(server.port, 0);
     const auto conf = read_resolv_conf(server.resolv_conf("search corp.test\n"));
     // The outcome shows no query waited for the deadline (it would be timed_out).
-    const auto results = probe_names({"nope.test"}, conf, options(server.port, 5000ms));
+    const auto results = probe_names({"nope.test"}, conf, options(server.port, 4000ms));
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].outcome, ProbeOutcome::no_such_host) << describe(results[0]);
     EXPECT_TRUE(results[0].any_reply);
@@ -138,7 +139,7 @@ TEST(DnsProbe, NothingListeningIsRefusedAtOnce) {
     test::TempDir dir;
     const auto conf = read_resolv_conf(dir.write("resolv.conf", "nameserver 127.0.0.1\n"));
     // A refusal missed would be a timeout (the outcome), not just a slow failure.
-    const auto results = probe_names({"a.test"}, conf, options(port, 5000ms));
+    const auto results = probe_names({"a.test"}, conf, options(port, 4000ms));
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].outcome, ProbeOutcome::failed) << describe(results[0]);
     EXPECT_FALSE(results[0].any_reply);

@@ -167,9 +167,9 @@ TEST(HostsCheck, TheFixCommandQuotesTheHostsFile) {
 TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
     test::DnsServer dns({"-delay", "300ms", "-host", "api.shop.test=127.0.0.1"});
     ASSERT_NE(dns.port, 0);
-    // A deadline far past the server's delay: a slow machine makes the answer later, never
-    // a timeout.
-    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns, 10000ms);
+    // A deadline far past the server's delay (and under resolv.conf's 5 s per query): a slow
+    // machine makes the answer later, not a timeout.
+    Situation s(shop({}, {"api.shop.test"}), k_localhost, &dns, 4000ms);
     const auto findings = check_hosts(s.ctx);
     EXPECT_EQ(ids(findings), (std::vector<std::string>{"host-missing api.shop.test",
                                                        "host-slow-resolve api.shop.test"}));
@@ -183,11 +183,9 @@ TEST(HostsCheck, AMissingNameAnsweredAfter300msIsSlow) {
     const auto* slow = find(findings, "host-slow-resolve");
     ASSERT_NE(slow, nullptr);
     EXPECT_EQ(slow->severity, Severity::warning);
-    // "took 3xx ms": the measured delay, at least the server's 300 ms, and an answer (not the
-    // deadline).
-    const int ms = ms_after(slow->message, "took ");
-    EXPECT_GE(ms, 300) << slow->message;
-    EXPECT_LT(ms, 10000) << slow->message;
+    // "took 3xx ms": the measured delay, at least the server's 300 ms ("took", not "no answer
+    // within": an answer, before the deadline).
+    EXPECT_GE(ms_after(slow->message, "took "), 300) << slow->message;
 }
 
 TEST(HostsCheck, AFastNxdomainIsMissingButNotSlow) {

@@ -28,11 +28,12 @@ struct Run {
     std::string output;
 };
 
-// Runs argv to completion (10 s at most) with stdout and stderr captured.
+// Runs argv to completion (60 s at most: only a hang, as an ASan run with its fsyncs on a busy
+// disk can take seconds) with stdout and stderr captured.
 Run run(const std::vector<std::string>& argv, const test::TempDir& scratch) {
     const auto log = scratch.path() / "run.log";
     test::ChildProcess child(argv, log.string());
-    const auto status = child.wait_for(10s);
+    const auto status = child.wait_for(60s);
     Run result;
     result.output = read_file(log);
     if (status && WIFEXITED(*status)) {
@@ -100,13 +101,16 @@ RunTiming watch_complete_run(const std::vector<std::string>& argv,
     test::ChildProcess child(argv, (scratch.path() / "watch.log").string());
     while (since(start) < 60s) {
         const Micros now = since(start);
+        // Whether it has exited first, then the files: once it has, they show its last state
+        // (looked at the other way round, a pause between the two could miss the rename).
+        const auto status = child.wait_for(0ms);
         if (timing.temp.count() < 0 && std::filesystem::exists(temp)) {
             timing.temp = now;
         }
         if (timing.replaced.count() < 0 && inode_of(hosts) != before) {
             timing.replaced = now;
         }
-        if (const auto status = child.wait_for(0ms)) {
+        if (status) {
             timing.exited = now;
             timing.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
             break;
@@ -200,10 +204,21 @@ TEST(HostsBlockProcess, KillNineAtMeasuredPointsLeavesTheOldOrTheNewFile) {
         ASSERT_TRUE(before == with_a || before == with_b) << "run " << runs;
         const int variant = before == with_a ? 1 : 0;
         const std::string& after = variant == 1 ? with_b : with_a;
-        const Micros delay = points.next(runs);
+        Micros delay = points.next(runs);
+        const ino_t old_inode = inode_of(hosts);
+        const auto spawned = std::chrono::steady_clock::now();
         test::ChildProcess child(writer_argv(hosts, variant),
                                  (scratch.path() / "kill.log").string());
-        ::usleep(static_cast<useconds_t>(delay.count()));
+        if (runs == 1) {
+            // The sure "after": killed once the rename is seen, not at a time measured on an
+            // earlier run, which a slower run (fsync on a busy disk) can overrun; every round
+            // after it would then bisect below the rename.
+            ASSERT_TRUE(test::eventually([&] { return inode_of(hosts) != old_inode; }, 60s))
+                << "run 1 never replaced the file";
+            delay = since(spawned);
+        } else {
+            ::usleep(static_cast<useconds_t>(delay.count()));
+        }
         child.signal(SIGKILL);
         ASSERT_TRUE(child.wait_for(10s).has_value()) << "run " << runs;
         ASSERT_TRUE(std::filesystem::exists(hosts)) << "run " << runs << ": the file is gone";
