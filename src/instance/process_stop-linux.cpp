@@ -13,8 +13,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::chrono::milliseconds k_after_kill{
-    5000}; // a loaded machine can take seconds to run a killed process through exit
+// How long a SIGKILLed process may take to be gone: seconds on a loaded machine.
+constexpr std::chrono::milliseconds k_after_kill{5000};
 constexpr std::chrono::milliseconds k_poll{5};
 
 // True while `target` (same pid and start time) exists and is not a zombie.

@@ -18,11 +18,21 @@ using test::eventually;
 
 using Server = test::FixtureServer;
 
+// The users of the fixture's listener (TCP, 127.0.0.1). Another process's socket can have the
+// same port number, UDP or on [::1] (they do not conflict with it): not the fixture's.
+std::vector<PortUser> fixture_users(std::uint16_t port, int* denied = nullptr) {
+    auto users = find_port_users(system_socket_table(), port, true, denied);
+    std::erase_if(users, [](const PortUser& user) {
+        return user.socket.protocol != Protocol::tcp || user.socket.local_address != "127.0.0.1";
+    });
+    return users;
+}
+
 TEST(PortUsers, OwnerOfAFixtureServerIsItsPid) {
     Server server;
     ASSERT_GT(server.pid, 0);
     int denied = 0;
-    const auto users = find_port_users(system_socket_table(), server.port, true, &denied);
+    const auto users = fixture_users(server.port, &denied);
     ASSERT_EQ(users.size(), 1u);
     EXPECT_EQ(users[0].socket.state, SocketState::listen);
     EXPECT_EQ(users[0].socket.local_address, "127.0.0.1");
@@ -47,7 +57,7 @@ TEST(PortUsers, FreePortHasNoUsers) {
 TEST(PortUsers, DescribeMentionsTheGolaunchService) {
     Server server({"GOLAUNCH_SERVICE=api", "GOLAUNCH_PID=" + std::to_string(::getpid())});
     ASSERT_GT(server.pid, 0);
-    const auto users = find_port_users(system_socket_table(), server.port, true);
+    const auto users = fixture_users(server.port);
     ASSERT_EQ(users.size(), 1u);
     ASSERT_EQ(users[0].owners.size(), 1u);
     const auto& owner = users[0].owners[0];
