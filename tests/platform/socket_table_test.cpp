@@ -23,6 +23,11 @@ struct BoundSocket {
     std::uint64_t inode = 0;
 };
 
+std::uint64_t inode_of(int fd) {
+    struct stat info {};
+    return ::fstat(fd, &info) == 0 ? info.st_ino : 0;
+}
+
 // Binds (and for TCP, listens) on loopback, port 0 unless given. nullopt when the family
 // is unavailable (no ::1).
 std::optional<BoundSocket> bind_loopback(int family, int type, std::uint16_t port = 0) {
@@ -55,9 +60,7 @@ std::optional<BoundSocket> bind_loopback(int family, int type, std::uint16_t por
     ::getsockname(bound.fd.get(), reinterpret_cast<sockaddr*>(&storage), &length);
     bound.port = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
                                          : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
-    struct stat info {};
-    ::fstat(bound.fd.get(), &info);
-    bound.inode = info.st_ino;
+    bound.inode = inode_of(bound.fd.get());
     return bound;
 }
 
@@ -74,11 +77,6 @@ std::vector<SocketEntry> on_port(std::uint16_t port, bool listening_only = false
 std::vector<SocketEntry> rows_of(std::vector<SocketEntry> entries, std::uint64_t inode) {
     std::erase_if(entries, [&](const SocketEntry& entry) { return entry.inode != inode; });
     return entries;
-}
-
-std::uint64_t inode_of(int fd) {
-    struct stat info {};
-    return ::fstat(fd, &info) == 0 ? info.st_ino : 0;
 }
 
 TEST(SocketTable, ListsIpv4ListenerWithPortAndInode) {

@@ -1,5 +1,6 @@
 #include "support/dns_server.hpp"
 
+#include <fstream>
 #include <sstream>
 
 namespace golaunch::test {
@@ -15,19 +16,9 @@ DnsServer::DnsServer(const std::vector<std::string>& args) {
                                   (dir.path() / "inflight").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     child = std::make_unique<ChildProcess>(argv, (dir.path() / "out.log").string());
-    // Under Wine the file has been seen empty right after the fixture's rename: wait until it
-    // holds a number, parsed without throwing.
-    int number = 0;
-    (void)eventually(
-        [&] {
-            number = 0;
-            if (std::filesystem::exists(portfile)) {
-                std::istringstream(read_file(portfile)) >> number;
-            }
-            return number > 0;
-        },
-        std::chrono::seconds(10));
-    port = static_cast<std::uint16_t>(number);
+    // Under Wine the file has been seen empty right after the fixture's rename: waited for
+    // until it holds a number, as a pid file is.
+    port = static_cast<std::uint16_t>(wait_for_pidfile(portfile, std::chrono::seconds(10)));
 }
 
 std::vector<std::string> DnsServer::queries() const {
@@ -41,11 +32,8 @@ std::vector<std::string> DnsServer::queries() const {
 }
 
 int DnsServer::most_unanswered() const {
-    const auto path = dir.path() / "inflight";
     int number = 0;
-    if (std::filesystem::exists(path)) {
-        std::istringstream(read_file(path)) >> number;
-    }
+    std::ifstream(dir.path() / "inflight") >> number; // no file yet: 0
     return number;
 }
 
